@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: MIT
+// Included first by every sigma-cpp header.
+#ifndef SIGMA_DETAIL_PRELUDE_HPP
+#define SIGMA_DETAIL_PRELUDE_HPP
+
+#if __cplusplus < 202002L
+#error "sigma-cpp needs C++20: compile with -std=c++20 (Meson: cpp_std=c++20)"
+#endif
+
+#include <boost/version.hpp>
+#if BOOST_VERSION < 108100
+#error "sigma-cpp needs Boost 1.81 or newer (Debian 12: libboost1.81-dev)"
+#endif
+
+// Without the Boost.JSON and Boost.URL libraries, define SIGMA_IMPLEMENTATION in
+// exactly one source file before including any sigma header: that file then
+// compiles their sources. Any other file must not define it.
+#if defined(SIGMA_IMPLEMENTATION) && !defined(SIGMA_IMPLEMENTATION_INCLUDED)
+#define SIGMA_IMPLEMENTATION_INCLUDED
+#include <boost/json/src.hpp>
+#include <boost/url/src.hpp>
+#endif
+
+#endif

@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: MIT
+// Decoding from a parsed boost::json::value into described types: the
+// reference path. Every rule of the schema engine lives here once.
+#ifndef SIGMA_JSON_DETAIL_DOM_DECODE_HPP
+#define SIGMA_JSON_DETAIL_DOM_DECODE_HPP
+
+#include <sigma/error.hpp>
+#include <sigma/json/options.hpp>
+#include <sigma/json/pointer.hpp>
+#include <sigma/json/traits.hpp>
+
+#include <boost/json/value.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/mp11/algorithm.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+namespace sigma::json::detail {
+
+// Instantiated only for an unsupported type, so that the compiler's note names it.
+template <class T>
+struct unsupported_member_type {
+    static_assert(dependent_false<T>,
+                  "sigma::json: this type cannot be decoded or encoded (see the `with T = ...` note). Supported: "
+                  "bool, integers, double, std::string, std::optional<T>, std::vector<T>, std::map/unordered_map"
+                  "<std::string, T>, boost::json::value, structs described with BOOST_DESCRIBE_STRUCT, enums "
+                  "described with BOOST_DESCRIBE_ENUM, std::variant of described structs that declare a json_tag, "
+                  "and types with a sigma::json::codec<T> specialisation.");
+    static constexpr bool value = false;
+};
+
+inline std::string_view kind_name(boost::json::kind k) noexcept {
+    switch (k) {
+    case boost::json::kind::null: return "null";
+    case boost::json::kind::bool_: return "bool";
+    case boost::json::kind::int64:
+    case boost::json::kind::uint64:
+    case boost::json::kind::double_: return "number";
+    case boost::json::kind::string: return "string";
+    case boost::json::kind::array: return "array";
+    case boost::json::kind::object: return "object";
+    }
+    return "value";
+}
+
+// The shared error sink of one decode call.
+struct decode_context {
+    decode_options const& options;
+    std::optional<sigma::error> failure{};
+
+    bool fail(errc code, path_frame const* at, std::string_view what) {
+        std::string ptr = to_pointer(at);
+        std::string msg;
+        if (!ptr.empty()) {
+            msg.reserve(ptr.size() + 2 + what.size());
+            msg += ptr;
+            msg += ": ";
+        }
+        msg += what;
+        failure.emplace(code, msg, std::move(ptr));
+        return false;
+    }
+
+    bool type_error(std::string_view expected, boost::json::value const& got, path_frame const* at) {
+        std::string what = "expected ";
+        what += expected;
+        what += ", got ";
+        what += kind_name(got.kind());
+        return fail(errc::json_type, at, what);
+    }
+};
+
+template <class T>
+constexpr std::string_view integer_name() {
+    if constexpr (std::is_signed_v<T>) {
+        switch (sizeof(T)) {
+        case 1: return "int8";
+        case 2: return "int16";
+        case 4: return "int32";
+        default: return "int64";
+        }
+    } else {
+        switch (sizeof(T)) {
+        case 1: return "uint8";
+        case 2: return "uint16";
+        case 4: return "uint32";
+        default: return "uint64";
+        }
+    }
+}
+
+template <json_integer T>
+std::string out_of_range_text(std::string_view got) {
+    std::string s = "integer out of range: ";
+    s += got;
+    s += " does not fit ";
+    s += integer_name<T>();
+    s += " [";
+    s += std::to_string(std::numeric_limits<T>::min());
+    s += ", ";
+    s += std::to_string(std::numeric_limits<T>::max());
+    s += "]";
+    return s;
+}
+
+template <json_integer T>
+bool decode_integer(boost::json::value const& v, T& out, decode_context& c, path_frame const* at) {
+    switch (v.kind()) {
+    case boost::json::kind::int64: {
+        std::int64_t x = v.get_int64();
+        if (std::in_range<T>(x)) {
+            out = static_cast<T>(x);
+            return true;
+        }
+        return c.fail(errc::json_out_of_range, at, out_of_range_text<T>(std::to_string(x)));
+    }
+    case boost::json::kind::uint64: {
+        std::uint64_t x = v.get_uint64();
+        if (std::in_range<T>(x)) {
+            out = static_cast<T>(x);
+            return true;
+        }
+        return c.fail(errc::json_out_of_range, at, out_of_range_text<T>(std::to_string(x)));
+    }
+    case boost::json::kind::double_: {
+        // The spec types counts as `number`; accept 3.0 but not 3.5.
+        double d = v.get_double();
+        if (std::isfinite(d) && d == std::trunc(d)) {
+            if (d >= -9223372036854775808.0 && d < 9223372036854775808.0) {
+                auto x = static_cast<std::int64_t>(d);
+                if (std::in_range<T>(x)) {
+                    out = static_cast<T>(x);
+                    return true;
+                }
+            } else if (d >= 0 && d < 18446744073709551616.0) {
+                auto x = static_cast<std::uint64_t>(d);
+                if (std::in_range<T>(x)) {
+                    out = static_cast<T>(x);
+                    return true;
+                }
+            }
+            return c.fail(errc::json_out_of_range, at, out_of_range_text<T>(boost::json::serialize(v)));
+        }
+        return c.type_error("integer", v, at);
+    }
+    default: return c.type_error("integer", v, at);
+    }
+}
+
+template <described_enum E>
+std::string_view enumerator_spelling(E e, char const* name) noexcept {
+    if constexpr (has_enum_name_hook<E>) {
+        std::string_view s = sigma_json_enum_name(e);
+        if (!s.empty()) return s;
+    }
+    return name;
+}
+
+template <described_enum E>
+bool enum_from_spelling(std::string_view s, E& out) noexcept {
+    bool found = false;
+    boost::mp11::mp_for_each<boost::describe::describe_enumerators<E>>([&](auto D) {
+        if (!found && enumerator_spelling<E>(D.value, D.name) == s) {
+            out = D.value;
+            found = true;
+        }
+    });
+    return found;
+}
+
+template <described_enum E>
+constexpr bool has_unknown_enumerator() {
+    bool has = false;
+    boost::mp11::mp_for_each<boost::describe::describe_enumerators<E>>([&](auto D) {
+        if (std::string_view(D.name) == "unknown") has = true;
+    });
+    return has;
+}
+
+template <described_enum E>
+constexpr E unknown_enumerator() {
+    E e{};
+    boost::mp11::mp_for_each<boost::describe::describe_enumerators<E>>([&](auto D) {
+        if (std::string_view(D.name) == "unknown") e = D.value;
+    });
+    return e;
+}
+
+template <described_struct T>
+constexpr bool is_member_name(std::string_view key) noexcept {
+    bool found = false;
+    boost::mp11::mp_for_each<members_of<T>>([&](auto D) {
+        if (key == D.name) found = true;
+    });
+    return found;
+}
+
+template <class T>
+bool decode_value(boost::json::value const& v, T& out, decode_context& c, path_frame const* at);
+
+template <described_struct T>
+bool decode_struct(boost::json::value const& v, T& out, decode_context& c, path_frame const* at,
+                   std::string_view tag_key = {}) {
+    auto const* obj = v.if_object();
+    if (obj == nullptr) return c.type_error("object", v, at);
+    bool ok = true;
+    boost::mp11::mp_for_each<members_of<T>>([&](auto D) {
+        if (!ok) return;
+        using M = std::remove_cvref_t<decltype(out.*D.pointer)>;
+        path_frame f = path_frame::member(at, D.name);
+        auto it = obj->find(D.name);
+        if (it == obj->end()) {
+            if constexpr (is_optional<M>::value)
+                (out.*D.pointer).reset();
+            else
+                ok = c.fail(errc::json_missing_key, &f, "missing required key");
+            return;
+        }
+        ok = decode_value(it->value(), out.*D.pointer, c, &f);
+    });
+    if (ok && c.options.unknown_keys == key_policy::reject) {
+        for (auto const& kv : *obj) {
+            std::string_view k = kv.key();
+            if (k != tag_key && !is_member_name<T>(k)) {
+                path_frame f = path_frame::member(at, k);
+                return c.fail(errc::json_unknown_key, &f, "unknown key");
+            }
+        }
+    }
+    return ok;
+}
+
+template <class... A>
+bool decode_variant(boost::json::value const& v, std::variant<A...>& out, decode_context& c, path_frame const* at) {
+    static_assert(check_tagged_union(static_cast<std::variant<A...> const*>(nullptr)));
+    using first = boost::mp11::mp_first<boost::mp11::mp_list<A...>>;
+    constexpr std::string_view key = first::json_tag.key;
+    auto const* obj = v.if_object();
+    if (obj == nullptr) return c.type_error("object", v, at);
+    path_frame f = path_frame::member(at, key);
+    auto it = obj->find(key);
+    if (it == obj->end()) return c.fail(errc::json_discriminator, &f, "missing tag key");
+    auto const* tag_value = it->value().if_string();
+    if (tag_value == nullptr) return c.type_error("string", it->value(), &f);
+    std::string_view s = *tag_value;
+
+    bool done = false, ok = false;
+    auto try_alternative = [&](auto I, bool fallback_pass) {
+        using Alt = boost::mp11::mp_at_c<boost::mp11::mp_list<A...>, decltype(I)::value>;
+        if (done || is_fallback<Alt>() != fallback_pass) return;
+        if (!fallback_pass && !Alt::json_tag.matches(s)) return;
+        done = true;
+        ok = decode_struct(v, out.template emplace<decltype(I)::value>(), c, at, key);
+    };
+    boost::mp11::mp_for_each<boost::mp11::mp_iota_c<sizeof...(A)>>([&](auto I) { try_alternative(I, false); });
+    boost::mp11::mp_for_each<boost::mp11::mp_iota_c<sizeof...(A)>>([&](auto I) { try_alternative(I, true); });
+    if (done) return ok;
+
+    std::string what = "unknown tag \"";
+    what += s;
+    what += "\"; expected one of:";
+    bool first_value = true;
+    ((
+         [&] {
+             for (auto t : A::json_tag.values) {
+                 what += first_value ? " " : ", ";
+                 what += t;
+                 first_value = false;
+             }
+         }()),
+     ...);
+    return c.fail(errc::json_discriminator, &f, what);
+}
+
+template <class T>
+bool decode_value(boost::json::value const& v, T& out, decode_context& c, path_frame const* at) {
+    if constexpr (has_codec<T>) {
+        if (auto why = codec<T>::from_json(v, out)) return c.fail(errc::json_invalid, at, *why);
+        return true;
+    } else if constexpr (std::is_same_v<T, boost::json::value>) {
+        out = v;
+        return true;
+    } else if constexpr (std::is_same_v<T, bool>) {
+        if (auto const* b = v.if_bool()) {
+            out = *b;
+            return true;
+        }
+        return c.type_error("bool", v, at);
+    } else if constexpr (json_integer<T>) {
+        return decode_integer(v, out, c, at);
+    } else if constexpr (std::is_floating_point_v<T>) {
+        if (!v.is_number()) return c.type_error("number", v, at);
+        out = static_cast<T>(v.to_number<double>());
+        return true;
+    } else if constexpr (std::is_same_v<T, std::string>) {
+        if (auto const* s = v.if_string()) {
+            out.assign(s->data(), s->size());
+            return true;
+        }
+        return c.type_error("string", v, at);
+    } else if constexpr (is_optional<T>::value) {
+        if (v.is_null()) {
+            out.reset();
+            return true;
+        }
+        return decode_value(v, out.emplace(), c, at);
+    } else if constexpr (is_vector<T>::value) {
+        auto const* arr = v.if_array();
+        if (arr == nullptr) return c.type_error("array", v, at);
+        out.clear();
+        out.reserve(arr->size());
+        for (std::size_t i = 0; i < arr->size(); ++i) {
+            path_frame f = path_frame::element(at, i);
+            if (!decode_value((*arr)[i], out.emplace_back(), c, &f)) return false;
+        }
+        return true;
+    } else if constexpr (is_string_map<T>::value) {
+        auto const* obj = v.if_object();
+        if (obj == nullptr) return c.type_error("object", v, at);
+        out.clear();
+        for (auto const& kv : *obj) {
+            std::string_view k = kv.key();
+            path_frame f = path_frame::member(at, k);
+            typename T::mapped_type m{};
+            if (!decode_value(kv.value(), m, c, &f)) return false;
+            out.insert_or_assign(std::string(k), std::move(m));
+        }
+        return true;
+    } else if constexpr (described_enum<T>) {
+        auto const* s = v.if_string();
+        if (s == nullptr) return c.type_error("string", v, at);
+        if (enum_from_spelling(std::string_view(*s), out)) return true;
+        if constexpr (has_unknown_enumerator<T>()) {
+            out = unknown_enumerator<T>();
+            return true;
+        } else {
+            std::string what = "unknown enumerator \"";
+            what += std::string_view(*s);
+            what += "\"; expected one of:";
+            bool first = true;
+            boost::mp11::mp_for_each<boost::describe::describe_enumerators<T>>([&](auto D) {
+                what += first ? " " : ", ";
+                what += enumerator_spelling<T>(D.value, D.name);
+                first = false;
+            });
+            return c.fail(errc::json_unknown_enum, at, what);
+        }
+    } else if constexpr (tagged_union<T>) {
+        return decode_variant(v, out, c, at);
+    } else if constexpr (described_struct<T>) {
+        return decode_struct(v, out, c, at);
+    } else {
+        static_assert(unsupported_member_type<T>::value);
+        return false;
+    }
+}
+
+} // namespace sigma::json::detail
+
+#endif
