@@ -34,6 +34,7 @@ enum class errc {
     not_found,
     paging,             // a cursor repeated, or too many pages
     cancelled,
+    invalid_argument,   // a caller-supplied value cannot be used (e.g. an id that is not a path segment)
 };
 
 constexpr std::string_view to_string(errc e) noexcept {
@@ -56,6 +57,7 @@ constexpr std::string_view to_string(errc e) noexcept {
     case errc::not_found: return "not_found";
     case errc::paging: return "paging";
     case errc::cancelled: return "cancelled";
+    case errc::invalid_argument: return "invalid_argument";
     }
     return "unknown";
 }

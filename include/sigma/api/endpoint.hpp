@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: MIT
+// An endpoint is a described struct that derives from sigma::api::endpoint<...>:
+// the base states method, path template, response and paging style; the
+// struct's described members are its parameters. Members named by a `{...}`
+// placeholder of the path are path parameters, the others query parameters.
+//
+//     struct list_pages : endpoint<"/workbooks/{workbookId}/pages", page, paging::a> {
+//         std::string workbookId;
+//     };
+//     BOOST_DESCRIBE_STRUCT(list_pages, (), (workbookId))
+#ifndef SIGMA_API_ENDPOINT_HPP
+#define SIGMA_API_ENDPOINT_HPP
+
+#include <sigma/error.hpp>
+#include <sigma/json/detail/dom_decode.hpp>
+#include <sigma/json/traits.hpp>
+#include <sigma/result.hpp>
+#include <sigma/transport/transport.hpp>
+
+#include <boost/describe/members.hpp>
+#include <boost/mp11/algorithm.hpp>
+#include <boost/url/url.hpp>
+
+#include <algorithm>
+#include <array>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+namespace sigma::api {
+
+// A string usable as a template argument (the path template).
+template <std::size_t N>
+struct fixed_string {
+    char chars[N]{};
+    constexpr fixed_string() = default;
+    constexpr fixed_string(char const (&s)[N]) noexcept { std::copy_n(s, N, chars); }
+    [[nodiscard]] constexpr std::string_view view() const noexcept { return {chars, N - 1}; }
+};
+
+// How an endpoint pages.
+enum class paging {
+    none,          // one object
+    a,             // limit/page -> {entries, nextPage, total, hasMore}
+    b,             // pageSize/pageToken -> {entries, nextPageToken}
+    bare_array,    // a plain JSON array, no paging
+    a_or_bare,     // style A, or a bare array from legacy servers
+};
+
+// Statuses that mean "nothing here" rather than failure (lineage of a layout
+// element, an element without a query): the call yields an empty response.
+struct soft_statuses {
+    std::array<unsigned, 6> codes{};
+    std::size_t count = 0;
+    constexpr soft_statuses() = default;
+    constexpr soft_statuses(std::initializer_list<unsigned> l) {
+        for (unsigned c : l) codes[count++] = c;
+    }
+    [[nodiscard]] constexpr bool contains(unsigned s) const noexcept {
+        for (std::size_t i = 0; i < count; ++i)
+            if (codes[i] == s) return true;
+        return false;
+    }
+};
+
+// Base of every endpoint. Response: the answer for paging::none, else one entry.
+// Version: empty for the configured apiVersion, or a fixed one ("v2.1").
+template <fixed_string Path, class Response, paging Paging = paging::none, soft_statuses Soft = soft_statuses{},
+          http_method Method = http_method::get, fixed_string Version = "", std::size_t MaxPageSize = 1000>
+struct endpoint {
+    static constexpr std::string_view path_template = Path.view();
+    using response_type = Response;
+    static constexpr paging paging_style = Paging;
+    static constexpr soft_statuses soft = Soft;
+    static constexpr http_method method = Method;
+    static constexpr std::string_view fixed_version = Version.view();
+    static constexpr std::size_t max_page_size = MaxPageSize;
+};
+
+namespace detail {
+
+template <class E>
+concept has_endpoint_base = requires {
+    { E::path_template } -> std::convertible_to<std::string_view>;
+    typename E::response_type;
+    { E::paging_style } -> std::convertible_to<paging>;
+    { E::method } -> std::convertible_to<http_method>;
+};
+
+// The placeholders of a path template, in order.
+constexpr std::size_t placeholder_count(std::string_view p) {
+    return static_cast<std::size_t>(std::count(p.begin(), p.end(), '{'));
+}
+
+constexpr std::string_view placeholder(std::string_view p, std::size_t i) {
+    std::size_t pos = 0;
+    for (std::size_t k = 0;; ++k) {
+        std::size_t open = p.find('{', pos);
+        std::size_t close = p.find('}', open);
+        if (k == i) return p.substr(open + 1, close - open - 1);
+        pos = close + 1;
+    }
+}
+
+constexpr bool well_formed_template(std::string_view p) {
+    if (p.empty() || p[0] != '/') return false;
+    bool in = false;
+    for (char c : p) {
+        if (c == '{') {
+            if (in) return false;
+            in = true;
+        } else if (c == '}') {
+            if (!in) return false;
+            in = false;
+        }
+    }
+    return !in;
+}
+
+template <class E>
+constexpr bool names_member(std::string_view name) {
+    bool found = false;
+    boost::mp11::mp_for_each<json::members_of<E>>([&](auto D) {
+        if (name == D.name) found = true;
+    });
+    return found;
+}
+
+template <class E>
+constexpr bool is_path_parameter(std::string_view member) {
+    constexpr std::string_view p = E::path_template;
+    for (std::size_t i = 0; i < placeholder_count(p); ++i)
+        if (placeholder(p, i) == member) return true;
+    return false;
+}
+
+// Names the offending placeholder in the compiler's note: "placeholder<..."workbokId"...>".
+template <class E, fixed_string Name>
+struct placeholder_names_no_member {
+    static constexpr bool value = names_member<E>(Name.view());
+    static_assert(value, "sigma::api::endpoint: a {placeholder} in the path template names no described member "
+                         "of the endpoint (see the `placeholder_names_no_member<..., \"name\">` note). Add that "
+                         "member to the struct and to its BOOST_DESCRIBE_STRUCT, or fix the template.");
+};
+
+template <class E, std::size_t I>
+constexpr auto placeholder_name() {
+    constexpr std::string_view name = placeholder(E::path_template, I);
+    fixed_string<name.size() + 1> out;
+    for (std::size_t k = 0; k < name.size(); ++k) out.chars[k] = name[k];
+    out.chars[name.size()] = '\0';
+    return out;
+}
+
+template <class E, std::size_t... I>
+constexpr bool check_placeholders(std::index_sequence<I...>) {
+    return (placeholder_names_no_member<E, placeholder_name<E, I>()>::value && ...);
+}
+
+template <class T>
+struct query_value_ok : std::bool_constant<std::is_same_v<T, std::string> || std::is_same_v<T, bool> ||
+                                           json::json_integer<T> || json::described_enum<T>> {};
+template <class T>
+struct query_value_ok<std::optional<T>> : query_value_ok<T> {};
+
+} // namespace detail
+
+// An endpoint type, checked: used by the client at each entry point.
+template <class E>
+concept endpoint_type = detail::has_endpoint_base<E> && json::described_struct<E>;
+
+template <class E>
+constexpr bool check_endpoint() {
+    static_assert(detail::has_endpoint_base<E>,
+                  "sigma: an endpoint must derive from sigma::api::endpoint<\"/path/{param}\", Response, paging>");
+    static_assert(json::described_struct<E> || boost::mp11::mp_empty<json::members_of<E>>::value,
+                  "sigma: describe the endpoint's parameters with BOOST_DESCRIBE_STRUCT(E, (), (params...)), "
+                  "even when it has none: BOOST_DESCRIBE_STRUCT(E, (), ())");
+    static_assert(detail::well_formed_template(E::path_template),
+                  "sigma: an endpoint's path template must start with '/' and have balanced {placeholders}");
+    constexpr bool ok =
+        detail::check_placeholders<E>(std::make_index_sequence<detail::placeholder_count(E::path_template)>{});
+    boost::mp11::mp_for_each<json::members_of<E>>([](auto D) {
+        using M = std::remove_cvref_t<decltype(std::declval<E const&>().*D.pointer)>;
+        static_assert(detail::query_value_ok<M>::value,
+                      "sigma: endpoint parameters must be std::string, bool, an integer or a described enum, "
+                      "or std::optional of one of them");
+    });
+    return ok;
+}
+
+namespace detail {
+
+template <class T>
+std::string query_text(T const& v) {
+    if constexpr (std::is_same_v<T, std::string>)
+        return v;
+    else if constexpr (std::is_same_v<T, bool>)
+        return v ? "true" : "false";
+    else if constexpr (json::json_integer<T>)
+        return std::to_string(v);
+    else {
+        std::string_view s;
+        boost::mp11::mp_for_each<boost::describe::describe_enumerators<T>>([&](auto D) {
+            if (s.empty() && D.value == v) s = json::detail::enumerator_spelling<T>(D.value, D.name);
+        });
+        return std::string(s);
+    }
+}
+
+// A path segment taken from data: empty, "." and ".." would change which
+// resource the path names after normalisation, so they are refused.
+inline bool acceptable_segment(std::string_view s) noexcept { return !s.empty() && s != "." && s != ".."; }
+
+} // namespace detail
+
+// The request target (path and query, percent-encoded by Boost.URL) of an
+// endpoint call: /<version><path>?<query params>&<extra>. Fails for an id that
+// cannot be a path segment.
+template <class E>
+result<std::string> build_target(E const& e, std::string_view api_version,
+                                 std::initializer_list<std::pair<std::string_view, std::string>> extra = {}) {
+    static_assert(check_endpoint<E>());
+    boost::urls::url u;
+    u.set_path_absolute(true);
+    auto segs = u.segments();
+    segs.push_back(E::fixed_version.empty() ? api_version : E::fixed_version);
+
+    std::string_view p = E::path_template.substr(1);
+    std::optional<sigma::error> bad;
+    while (!p.empty() && !bad) {
+        std::size_t slash = p.find('/');
+        std::string_view seg = p.substr(0, slash);
+        p = slash == std::string_view::npos ? std::string_view{} : p.substr(slash + 1);
+        if (seg.size() >= 2 && seg.front() == '{' && seg.back() == '}') {
+            std::string_view name = seg.substr(1, seg.size() - 2);
+            boost::mp11::mp_for_each<json::members_of<E>>([&](auto D) {
+                if (name != D.name) return;
+                using M = std::remove_cvref_t<decltype(e.*D.pointer)>;
+                std::string value;
+                if constexpr (json::detail::is_optional<M>::value) {
+                    if (e.*D.pointer) value = detail::query_text(*(e.*D.pointer));
+                } else {
+                    value = detail::query_text(e.*D.pointer);
+                }
+                if (!detail::acceptable_segment(value))
+                    bad.emplace(errc::invalid_argument, std::string("path parameter ") + D.name + " is \"" + value +
+                                                             "\", which cannot be a path segment of " +
+                                                             std::string(E::path_template));
+                else
+                    segs.push_back(value);
+            });
+        } else {
+            segs.push_back(seg);
+        }
+    }
+    if (bad) return std::move(*bad);
+
+    auto params = u.params();
+    boost::mp11::mp_for_each<json::members_of<E>>([&](auto D) {
+        if (detail::is_path_parameter<E>(D.name)) return;
+        using M = std::remove_cvref_t<decltype(e.*D.pointer)>;
+        if constexpr (json::detail::is_optional<M>::value) {
+            if (e.*D.pointer) params.append({D.name, detail::query_text(*(e.*D.pointer))});
+        } else {
+            params.append({D.name, detail::query_text(e.*D.pointer)});
+        }
+    });
+    for (auto const& [k, v] : extra) params.append({k, v});
+    return std::string(u.encoded_target());
+}
+
+} // namespace sigma::api
+
+#endif

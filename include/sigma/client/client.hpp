@@ -1,0 +1,589 @@
+// SPDX-License-Identifier: MIT
+// sigma::basic_client<Transport>: authentication, retries, soft statuses,
+// decoding and paging over any Transport. Asynchronous (Asio coroutines) at
+// heart, with synchronous calls on top for clients that own their io_context.
+#ifndef SIGMA_CLIENT_CLIENT_HPP
+#define SIGMA_CLIENT_CLIENT_HPP
+
+#include <sigma/api/endpoint.hpp>
+#include <sigma/api/models/auth.hpp>
+#include <sigma/api/paging.hpp>
+#include <sigma/client/errors.hpp>
+#include <sigma/client/retry.hpp>
+#include <sigma/clock.hpp>
+#include <sigma/config.hpp>
+#include <sigma/error.hpp>
+#include <sigma/json/decode.hpp>
+#include <sigma/log.hpp>
+#include <sigma/result.hpp>
+#include <sigma/secret.hpp>
+#include <sigma/transport/transport.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+#include <sigma/detail/coroutine_warnings.hpp>
+
+SIGMA_COROUTINES_BEGIN
+
+namespace sigma {
+
+class beast_transport; // the default Transport, <sigma/transport/beast.hpp>
+
+struct client_options {
+    // Entries asked per page (`limit` / `pageSize`), clamped to each endpoint's maximum.
+    std::size_t page_size = 1000;
+    // A listing longer than this many pages is an error (a server that never ends).
+    std::size_t max_pages = 100'000;
+    // The token is renewed this long before `expires_in` runs out.
+    std::chrono::seconds token_margin{120};
+    // Sigma limits minting to about one per second.
+    std::chrono::milliseconds min_mint_interval{1'000};
+    retry_policy retry{};
+    json::decode_options decoding{};
+    log_sink log{};
+    // Empty members are filled from clock_source::system().
+    clock_source clock{};
+};
+
+// Counters for reports and tests.
+struct client_stats {
+    std::uint64_t requests = 0;       // HTTP exchanges attempted, token mints included
+    std::uint64_t retries = 0;
+    std::uint64_t rate_limited = 0;   // 429 answers seen
+    std::uint64_t tokens_minted = 0;
+    std::uint64_t soft_statuses = 0;  // answers read as "nothing here"
+    std::chrono::milliseconds waited{0};
+};
+
+template <class Transport>
+class basic_client {
+    static_assert(!std::is_same_v<Transport, beast_transport> || sizeof(Transport) > 0,
+                  "sigma::basic_client<>: the default transport is sigma::beast_transport; include "
+                  "<sigma/transport/beast.hpp> (or <sigma/sigma.hpp>) to use it");
+    static_assert(transport<Transport>,
+                  "sigma::basic_client<Transport>: Transport does not satisfy sigma::transport. It needs "
+                  "get_executor() and `boost::asio::awaitable<sigma::result<sigma::http_response>> "
+                  "async_send(sigma::http_request)`; see <sigma/transport/transport.hpp>");
+
+public:
+    using transport_type = Transport;
+
+    // Validates the configuration: throws sigma::error (errc::config) when it is wrong.
+    basic_client(config cfg, Transport t, client_options opts = {})
+        : settings_(validate(std::move(cfg)).value()), transport_(std::move(t)), opts_(std::move(opts)) {
+        clock_source sys;
+        if (!opts_.clock.now || !opts_.clock.wall_now || !opts_.clock.sleep || !opts_.clock.random)
+            sys = clock_source::system();
+        if (!opts_.clock.now) opts_.clock.now = sys.now;
+        if (!opts_.clock.wall_now) opts_.clock.wall_now = sys.wall_now;
+        if (!opts_.clock.sleep) opts_.clock.sleep = sys.sleep;
+        if (!opts_.clock.random) opts_.clock.random = sys.random;
+        for (auto const& w : settings_.warnings) log(log_level::warn, w);
+    }
+
+    basic_client(basic_client const&) = delete;
+    basic_client& operator=(basic_client const&) = delete;
+
+    Transport& transport() noexcept { return transport_; }
+    validated_config const& settings() const noexcept { return settings_; }
+    client_options const& options() const noexcept { return opts_; }
+    client_stats const& stats() const noexcept { return stats_; }
+    auto get_executor() { return transport_.get_executor(); }
+
+    // ---- asynchronous API -------------------------------------------------
+
+    // Mints a token now unless a valid one is cached.
+    boost::asio::awaitable<result<void>> async_authenticate() {
+        auto t = co_await token(false);
+        if (!t) co_return std::move(t).error();
+        co_return result<void>{};
+    }
+
+    // One call of an endpoint without paging. A soft status yields an empty response.
+    template <class E>
+    boost::asio::awaitable<result<typename E::response_type>> async_get(E const& e) {
+        static_assert(api::check_endpoint<E>());
+        static_assert(!api::is_paged<E>, "sigma::basic_client::get: this endpoint pages; use list() or list_all()");
+        using R = typename E::response_type;
+        auto target = api::build_target(e, settings_.settings.apiVersion);
+        if (!target) co_return std::move(target).error();
+        auto resp = co_await send(E::method, *target, true);
+        if (!resp) co_return std::move(resp).error();
+        if (E::soft.contains(resp->status)) {
+            ++stats_.soft_statuses;
+            log(log_level::debug, std::string(to_string(E::method)) + " " + *target + ": HTTP " +
+                                      std::to_string(resp->status) + " read as empty");
+            co_return R{};
+        }
+        if (resp->status < 200 || resp->status >= 300)
+            co_return status_error(E::method, *target, *resp, resp->status == 404 ? errc::not_found : errc::http_status);
+        auto r = json::decode<R>(resp->body, opts_.decoding);
+        if (!r) co_return decode_error(E::method, *target, r.error());
+        co_return std::move(*r);
+    }
+
+    // One page of a paged endpoint; `cursor` is the previous page's `next`.
+    template <class E>
+    boost::asio::awaitable<result<api::page<typename E::response_type>>> async_page(
+        E const& e, std::optional<std::string> const& cursor = std::nullopt) {
+        static_assert(api::check_endpoint<E>());
+        static_assert(api::is_paged<E>, "sigma::basic_client::page: this endpoint does not page; use get()");
+        using P = api::page<typename E::response_type>;
+        auto params = api::page_parameters<E>(opts_.page_size, cursor);
+        result<std::string> target = build_paged_target(e, params);
+        if (!target) co_return std::move(target).error();
+        auto resp = co_await send(E::method, *target, true);
+        if (!resp) co_return std::move(resp).error();
+        if (E::soft.contains(resp->status)) {
+            ++stats_.soft_statuses;
+            co_return P{};
+        }
+        if (resp->status < 200 || resp->status >= 300)
+            co_return status_error(E::method, *target, *resp, resp->status == 404 ? errc::not_found : errc::http_status);
+        auto r = api::decode_page<E>(resp->body, opts_.decoding);
+        if (!r) co_return decode_error(E::method, *target, r.error());
+        co_return std::move(*r);
+    }
+
+    // Pages of a listing, fetched on demand: `co_await p.next()` gives the
+    // next page's entries, nullopt after the last one.
+    template <class E>
+    class async_pager {
+    public:
+        using entry_type = typename E::response_type;
+
+        async_pager(basic_client& c, E e) : client_(&c), endpoint_(std::move(e)) {}
+
+        boost::asio::awaitable<result<std::optional<std::vector<entry_type>>>> next() {
+            if (done_) co_return std::optional<std::vector<entry_type>>{};
+            if (pages_ >= client_->opts_.max_pages) {
+                done_ = true;
+                co_return sigma::error(errc::paging, "paging: gave up after " + std::to_string(pages_) +
+                                                         " pages of " + std::string(E::path_template) +
+                                                         " (client_options::max_pages)");
+            }
+            auto r = co_await client_->async_page(endpoint_, cursor_);
+            ++pages_;
+            if (!r) {
+                done_ = true;
+                co_return with_page_number(std::move(r).error());
+            }
+            if (!r->next) {
+                done_ = true;
+            } else if (!seen_.insert(*r->next).second) {
+                done_ = true;
+                co_return sigma::error(errc::paging, "paging: the server repeated the cursor \"" +
+                                                         detail::excerpt(*r->next, 64) + "\" after page " +
+                                                         std::to_string(pages_) + " of " +
+                                                         std::string(E::path_template));
+            }
+            cursor_ = r->next;
+            co_return std::optional<std::vector<entry_type>>(std::move(r->entries));
+        }
+
+        [[nodiscard]] std::size_t pages_fetched() const noexcept { return pages_; }
+
+    private:
+        sigma::error with_page_number(sigma::error e) const {
+            return sigma::error(e.code(), "page " + std::to_string(pages_) + ": " + e.message(), e.http());
+        }
+
+        basic_client* client_;
+        E endpoint_;
+        std::optional<std::string> cursor_;
+        std::set<std::string> seen_;
+        std::size_t pages_ = 0;
+        bool done_ = false;
+    };
+
+    template <class E>
+    async_pager<E> pages(E e) {
+        static_assert(api::check_endpoint<E>());
+        static_assert(api::is_paged<E>, "sigma::basic_client::pages: this endpoint does not page; use get()");
+        return async_pager<E>(*this, std::move(e));
+    }
+
+    // Every entry of a listing.
+    template <class E>
+    boost::asio::awaitable<result<std::vector<typename E::response_type>>> async_list_all(E e) {
+        auto p = pages(std::move(e));
+        std::vector<typename E::response_type> all;
+        for (;;) {
+            auto r = co_await p.next();
+            if (!r) co_return std::move(r).error();
+            if (!*r) break;
+            auto& v = **r;
+            if (all.empty())
+                all = std::move(v);
+            else
+                all.insert(all.end(), std::make_move_iterator(v.begin()), std::make_move_iterator(v.end()));
+        }
+        co_return all;
+    }
+
+    // ---- synchronous API --------------------------------------------------
+    // These run the transport's io_context on the calling thread until the
+    // call completes, so the client must own that context (nothing else may
+    // run it at the same time). Errors are thrown as sigma::error.
+
+    result<void> authenticate() { return run(async_authenticate()); }
+
+    template <class E>
+    result<typename E::response_type> get(E const& e) {
+        return run(async_get(e));
+    }
+
+    template <class E>
+    result<std::vector<typename E::response_type>> list_all(E e) {
+        return run(async_list_all(std::move(e)));
+    }
+
+    // A lazy input range over a listing: pages are fetched as iteration
+    // reaches them. A failure throws sigma::error from operator++ / begin().
+    template <class E>
+    class sync_range {
+    public:
+        using entry_type = typename E::response_type;
+
+        class iterator {
+        public:
+            using iterator_category = std::input_iterator_tag;
+            using value_type = entry_type;
+            using difference_type = std::ptrdiff_t;
+            using pointer = entry_type const*;
+            using reference = entry_type const&;
+
+            iterator() = default;
+            reference operator*() const { return range_->buffer_[index_]; }
+            pointer operator->() const { return &range_->buffer_[index_]; }
+            iterator& operator++() {
+                if (++index_ >= range_->buffer_.size()) {
+                    index_ = 0;
+                    if (!range_->fill()) range_ = nullptr;
+                }
+                return *this;
+            }
+            void operator++(int) { ++*this; }
+            friend bool operator==(iterator const& a, iterator const& b) noexcept {
+                return a.range_ == b.range_ && (a.range_ == nullptr || a.index_ == b.index_);
+            }
+
+        private:
+            friend class sync_range;
+            explicit iterator(sync_range* r) : range_(r) {}
+            sync_range* range_ = nullptr;
+            std::size_t index_ = 0;
+        };
+
+        sync_range(basic_client& c, E e) : client_(&c), pager_(c, std::move(e)) {}
+        sync_range(sync_range&&) = default;
+
+        iterator begin() {
+            if (started_) throw sigma::error(errc::invalid_argument, "a sigma list range can be iterated once");
+            started_ = true;
+            return fill() ? iterator(this) : iterator();
+        }
+        iterator end() { return iterator(); }
+
+    private:
+        // Loads the next non-empty page; false at the end.
+        bool fill() {
+            for (;;) {
+                auto r = client_->run(pager_.next());
+                if (!r) throw r.error();
+                if (!*r) return false;
+                buffer_ = std::move(**r);
+                if (!buffer_.empty()) return true;
+            }
+        }
+
+        basic_client* client_;
+        async_pager<E> pager_;
+        std::vector<entry_type> buffer_;
+        bool started_ = false;
+    };
+
+    template <class E>
+    sync_range<E> list(E e) {
+        static_assert(api::check_endpoint<E>());
+        static_assert(api::is_paged<E>, "sigma::basic_client::list: this endpoint does not page; use get()");
+        return sync_range<E>(*this, std::move(e));
+    }
+
+    // Runs an operation of this client to completion on the calling thread.
+    template <class T>
+    T run(boost::asio::awaitable<T> op) {
+        boost::asio::any_io_executor ex = transport_.get_executor();
+        auto const* iox = ex.target<boost::asio::io_context::executor_type>();
+        if (iox == nullptr)
+            throw sigma::error(errc::invalid_argument,
+                               "synchronous sigma calls need a transport on a boost::asio::io_context; use the "
+                               "async_ calls with other executors");
+        boost::asio::io_context* ioc = &iox->context();
+        if (iox->running_in_this_thread())
+            throw sigma::error(errc::invalid_argument,
+                               "a synchronous sigma call was made from inside the io_context it needs to run; "
+                               "co_await the async_ call instead");
+        std::optional<T> out;
+        std::exception_ptr failure;
+        boost::asio::co_spawn(ex, std::move(op), [&](std::exception_ptr e, T v) {
+            failure = e;
+            if (!e) out.emplace(std::move(v));
+        });
+        ioc->restart();
+        while (!out && !failure && ioc->run_one() > 0) {
+        }
+        if (failure) std::rethrow_exception(failure);
+        if (!out) throw sigma::error(errc::cancelled, "the io_context stopped before the sigma call completed");
+        return std::move(*out);
+    }
+
+    // ---- lower level ------------------------------------------------------
+
+    // Sends one request to this client's host (target = origin-form, with the
+    // version prefix), with authentication, 401 renewal and retries. Any HTTP
+    // status is returned; only transport failures and exhausted retries are errors.
+    boost::asio::awaitable<result<http_response>> send(http_method method, std::string const& target,
+                                                        bool authorized, std::string body = {},
+                                                        std::string content_type = {}) {
+        bool renewed = false;
+        unsigned attempt = 0;
+        for (;;) {
+            http_request req;
+            req.method = method;
+            req.origin = settings_.origin;
+            req.target = target;
+            if (authorized) {
+                auto tok = co_await token(false);
+                if (!tok) co_return std::move(tok).error();
+                req.headers.push_back({"Authorization", "Bearer " + tok->reveal()});
+            }
+            if (!content_type.empty()) req.headers.push_back({"Content-Type", content_type});
+            req.body = body;
+            ++stats_.requests;
+            auto started = opts_.clock.now();
+            auto resp = co_await transport_.async_send(std::move(req));
+            auto took = std::chrono::duration_cast<std::chrono::milliseconds>(opts_.clock.now() - started);
+            bool idempotent = method == http_method::get || method == http_method::put || method == http_method::delete_;
+
+            if (!resp) {
+                auto e = std::move(resp).error();
+                log(log_level::debug, std::string(to_string(method)) + " " + target + ": " + redact(e.message()));
+                if (idempotent && attempt + 1 < opts_.retry.max_attempts && budget_left()) {
+                    auto wait = backoff(opts_.retry, attempt, opts_.clock.random());
+                    co_await pause(wait, std::string(to_string(method)) + " " + target + " failed (" +
+                                             redact(e.message()) + ")");
+                    ++attempt;
+                    continue;
+                }
+                co_return sigma::error(e.code(), redact(with_request(method, target, e.message())),
+                                       http_details{0, std::string(to_string(method)), target, {}, {}});
+            }
+            log(log_level::debug, std::string(to_string(method)) + " " + target + " -> " +
+                                      std::to_string(resp->status) + " (" + std::to_string(took.count()) + " ms)");
+
+            if (resp->status == 401 && authorized) {
+                if (!renewed) {
+                    renewed = true;
+                    token_.reset(); // the token was refused: mint a new one, once
+                    log(log_level::info, std::string(to_string(method)) + " " + target +
+                                             ": 401, renewing the token and retrying once");
+                    continue;
+                }
+                co_return status_error(method, target, *resp, errc::auth,
+                                       "the API refused a freshly minted token; check that hostPort is your "
+                                       "organisation's API host (a token is valid only on the host that minted it) "
+                                       "and that the API credentials are still active");
+            }
+            if (is_retryable_status(resp->status)) {
+                if (resp->status == 429) ++stats_.rate_limited;
+                std::optional<std::chrono::milliseconds> ra;
+                if (auto h = resp->header("Retry-After"); !h.empty()) ra = parse_retry_after(h, opts_.clock.wall_now());
+                auto wait = retry_delay(opts_.retry, resp->status, ra, attempt, opts_.clock.random());
+                if (wait && (idempotent || resp->status == 429) && attempt + 1 < opts_.retry.max_attempts &&
+                    budget_left()) {
+                    co_await pause(*wait, std::string(to_string(method)) + " " + target + ": HTTP " +
+                                              std::to_string(resp->status));
+                    ++attempt;
+                    continue;
+                }
+                errc code = resp->status == 429 ? errc::rate_limited : errc::http_status;
+                co_return status_error(method, target, *resp, code,
+                                       "gave up after " + std::to_string(attempt + 1) + " attempts");
+            }
+            co_return std::move(*resp);
+        }
+    }
+
+private:
+    template <class E>
+    result<std::string> build_paged_target(E const& e,
+                                           std::vector<std::pair<std::string_view, std::string>> const& params) {
+        switch (params.size()) {
+        case 0: return api::build_target(e, settings_.settings.apiVersion);
+        case 1: return api::build_target(e, settings_.settings.apiVersion, {params[0]});
+        default: return api::build_target(e, settings_.settings.apiVersion, {params[0], params[1]});
+        }
+    }
+
+    bool budget_left() const noexcept { return stats_.retries < opts_.retry.budget; }
+
+    boost::asio::awaitable<void> pause(std::chrono::milliseconds wait, std::string const& why) {
+        ++stats_.retries;
+        stats_.waited += wait;
+        log(log_level::warn, why + "; retrying in " + std::to_string(wait.count()) + " ms");
+        co_await opts_.clock.sleep(wait);
+    }
+
+    // The cached token, renewed when it is within the margin of expiry. One
+    // renewal at a time: callers arriving during one wait for its outcome.
+    boost::asio::awaitable<result<secret>> token(bool force) {
+        if (!force && token_ && opts_.clock.now() < token_expiry_) co_return *token_;
+        if (renewing_) {
+            if (!renewal_done_) renewal_done_ = std::make_unique<boost::asio::steady_timer>(transport_.get_executor());
+            renewal_done_->expires_at(boost::asio::steady_timer::time_point::max());
+            while (renewing_) {
+                boost::system::error_code ec;
+                co_await renewal_done_->async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+            }
+            if (token_) co_return *token_;
+            co_return last_auth_error_ ? *last_auth_error_
+                                       : sigma::error(errc::auth, "authentication failed");
+        }
+        renewing_ = true;
+        auto r = co_await mint();
+        renewing_ = false;
+        if (renewal_done_) renewal_done_->cancel();
+        if (!r) {
+            last_auth_error_ = r.error();
+            co_return std::move(r).error();
+        }
+        last_auth_error_.reset();
+        co_return *token_;
+    }
+
+    boost::asio::awaitable<result<void>> mint() {
+        if (last_mint_) {
+            auto since = opts_.clock.now() - *last_mint_;
+            if (since < opts_.min_mint_interval) {
+                auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(opts_.min_mint_interval - since);
+                stats_.waited += wait;
+                co_await opts_.clock.sleep(wait);
+            }
+        }
+        last_mint_ = opts_.clock.now();
+        std::string target = "/" + settings_.settings.apiVersion + "/auth/token";
+        std::string body = "grant_type=client_credentials&client_id=" + form_encode(settings_.settings.clientId) +
+                           "&client_secret=" + form_encode(settings_.settings.clientSecret.reveal());
+        ++stats_.tokens_minted;
+        auto resp = co_await send(http_method::post, target, false, std::move(body),
+                                  "application/x-www-form-urlencoded");
+        if (!resp) co_return std::move(resp).error();
+        if (resp->status == 400 || resp->status == 401 || resp->status == 403)
+            co_return status_error(http_method::post, target, *resp, errc::auth,
+                                   "authentication failed: check clientId and clientSecret, and that hostPort is "
+                                   "your organisation's API host");
+        if (resp->status < 200 || resp->status >= 300)
+            co_return status_error(http_method::post, target, *resp, errc::http_status);
+        auto tok = json::decode<api::token_response>(resp->body);
+        if (!tok) co_return decode_error(http_method::post, target, tok.error());
+        if (tok->access_token.empty())
+            co_return sigma::error(errc::auth, "POST " + target + ": the token answer has an empty access_token");
+        token_ = tok->access_token;
+        secrets_.push_back(tok->access_token);
+        if (tok->refresh_token) secrets_.push_back(*tok->refresh_token);
+        auto life = std::chrono::seconds(tok->expires_in);
+        auto margin = opts_.token_margin;
+        if (life <= margin) margin = life / 2; // a short-lived token is still used for half its life
+        token_expiry_ = *last_mint_ + (life - margin);
+        log(log_level::info, "minted an API token valid for " + std::to_string(tok->expires_in) + " s");
+        co_return result<void>{};
+    }
+
+    static std::string form_encode(std::string_view s) {
+        return boost::urls::encode(s, boost::urls::unreserved_chars);
+    }
+
+    // Removes every secret this client knows from a text bound for a log or an error.
+    std::string redact(std::string text) const {
+        auto scrub = [&](std::string const& s) {
+            if (s.size() < 4) return; // too short to tell apart from ordinary text
+            for (std::size_t pos = text.find(s); pos != std::string::npos; pos = text.find(s, pos))
+                text.replace(pos, s.size(), secret::mask);
+        };
+        scrub(settings_.settings.clientSecret.reveal());
+        for (auto const& s : secrets_) scrub(s.reveal());
+        return text;
+    }
+
+    static std::string with_request(http_method m, std::string const& target, std::string_view what) {
+        std::string s(to_string(m));
+        s += ' ';
+        s += target;
+        s += ": ";
+        s += what;
+        return s;
+    }
+
+    sigma::error status_error(http_method m, std::string const& target, http_response const& r, errc code,
+                              std::string_view advice = {}) const {
+        auto info = detail::read_error_body(r);
+        http_details d{r.status, std::string(to_string(m)), target, info.code, info.request_id};
+        std::string msg = with_request(m, target, "HTTP " + std::to_string(r.status));
+        if (!info.code.empty()) msg += " " + info.code;
+        if (!info.message.empty()) msg += ": " + info.message;
+        if (!info.request_id.empty()) msg += " (requestId " + info.request_id + ")";
+        if (!advice.empty()) {
+            msg += "; ";
+            msg += advice;
+        }
+        return sigma::error(code, redact(std::move(msg)), std::move(d));
+    }
+
+    sigma::error decode_error(http_method m, std::string const& target, sigma::error const& e) const {
+        // Keep the pointer; prefix the request so the failing call is known.
+        return sigma::error(e.code(), redact(with_request(m, target, e.message())), e.json_pointer());
+    }
+
+    void log(log_level l, std::string const& msg) const {
+        if (opts_.log) opts_.log(l, redact(msg));
+    }
+
+    validated_config settings_;
+    Transport transport_;
+    client_options opts_;
+    client_stats stats_{};
+
+    std::optional<secret> token_;
+    std::chrono::steady_clock::time_point token_expiry_{};
+    std::optional<std::chrono::steady_clock::time_point> last_mint_;
+    bool renewing_ = false;
+    std::unique_ptr<boost::asio::steady_timer> renewal_done_;
+    std::optional<sigma::error> last_auth_error_;
+    std::vector<secret> secrets_; // every token issued to this client, for redaction
+};
+
+} // namespace sigma
+
+SIGMA_COROUTINES_END
+
+#endif

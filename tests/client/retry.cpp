@@ -1,0 +1,2 @@
+#include <sigma/api/endpoints.hpp>
+#include <doctest/doctest.h>
