@@ -4,13 +4,13 @@
 
 #include <sigma/error.hpp>
 #include <sigma/json/detail/dom_decode.hpp>
+#include <sigma/json/detail/parse.hpp>
 #include <sigma/json/options.hpp>
 #include <sigma/json/traits.hpp>
 #include <sigma/result.hpp>
 
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse_options.hpp>
-#include <boost/json/parser.hpp>
 #include <boost/json/value.hpp>
 
 #include <algorithm>
@@ -23,22 +23,24 @@ namespace sigma::json {
 
 namespace detail {
 
-// Checks at the entry point, so that a wrong T is reported where the user wrote it.
+// Checks at the entry point, so that a wrong T is reported where the user wrote
+// it; the entry points compile nothing else for such a T, so no second error
+// follows from deep inside the engine.
 template <class T>
-constexpr void check_decodable() {
+constexpr bool check_decodable() {
     static_assert(!std::is_reference_v<T> && !std::is_const_v<T>,
                   "sigma::json::decode<T>: T must be a plain value type (no reference, no const)");
     static_assert(std::is_default_constructible_v<T>,
                   "sigma::json::decode<T>: T must be default-constructible; decoding fills its members in place");
-    static_assert(!(std::is_class_v<T> && !is_optional<T>::value && !is_vector<T>::value &&
-                    !is_string_map<T>::value && !is_variant<T>::value && !std::is_same_v<T, std::string> &&
-                    !std::is_same_v<T, boost::json::value> && !has_codec<T> && !described_struct<T>),
+    static_assert(!undescribed_class<T>,
                   "sigma::json::decode<T>: T is a class without a Boost.Describe description. Add "
                   "BOOST_DESCRIBE_STRUCT(T, (bases...), (member1, member2, ...)) after its definition (members "
                   "named exactly as the JSON keys), or specialise sigma::json::codec<T>.");
-    static_assert(!(std::is_enum_v<T> && !described_enum<T>),
+    static_assert(!undescribed_enum<T>,
                   "sigma::json::decode<T>: T is an enum without a description. Add BOOST_DESCRIBE_ENUM(T, "
                   "enumerator1, enumerator2, ...) after its definition.");
+    return !std::is_reference_v<T> && !std::is_const_v<T> && std::is_default_constructible_v<T> &&
+           !undescribed_class<T> && !undescribed_enum<T>;
 }
 
 // Line and column (both from 1) of a byte offset, for syntax errors.
@@ -57,10 +59,14 @@ inline std::string describe_offset(std::string_view text, std::size_t offset) {
 
 template <class T>
 result<T> decode_parsed(boost::json::value const& v, decode_options const& options) {
-    decode_context c{options};
-    T out{};
-    if (!decode_value(v, out, c, nullptr)) return std::move(*c.failure);
-    return out;
+    if constexpr (check_decodable<T>()) {
+        decode_context c{options};
+        T out{};
+        if (!decode_value(v, out, c, nullptr)) return std::move(*c.failure);
+        return out;
+    } else {
+        return sigma::error(errc::json_type, "unsupported type"); // not reached: check_decodable failed to compile
+    }
 }
 
 } // namespace detail
@@ -69,28 +75,23 @@ result<T> decode_parsed(boost::json::value const& v, decode_options const& optio
 // byte; schema errors name the RFC 6901 pointer of the offending value.
 template <class T>
 result<T> decode(std::string_view text, decode_options const& options = {}) {
-    detail::check_decodable<T>();
+    // The parsed tree lives only until decoding has copied what T keeps out of
+    // it, so it comes from one arena freed in a single step.
     boost::json::monotonic_resource scratch;
     boost::json::parse_options po;
     po.max_depth = options.max_depth;
-    boost::json::parser p(&scratch, po);
-    boost::system::error_code ec;
-    // write() consumes trailing white space and reports extra data, an
-    // incomplete document, or the offset of the first bad character.
-    std::size_t used = p.write(text.data(), text.size(), ec);
-    if (ec) {
+    detail::parsed p = detail::parse_text(text.data(), text.size(), &scratch, po);
+    if (p.ec) {
         return sigma::error(errc::json_syntax,
-                            "syntax error at " + detail::describe_offset(text, used) + ": " + ec.message());
+                            "syntax error at " + detail::describe_offset(text, p.offset) + ": " + p.ec.message());
     }
-    boost::json::value v = p.release();
-    return detail::decode_parsed<T>(v, options);
+    return detail::decode_parsed<T>(p.value, options);
 }
 
 // Decodes an already parsed value.
 template <class T, class V>
     requires std::same_as<V, boost::json::value>
 result<T> decode(V const& value, decode_options const& options = {}) {
-    detail::check_decodable<T>();
     return detail::decode_parsed<T>(value, options);
 }
 

@@ -19,18 +19,34 @@ namespace sigma::json {
 
 namespace detail {
 
+// Checks at the entry point for mistakes best named where the user wrote them.
+// Any other unsupported type is reported from inside the engine, with the list
+// of supported types and a note naming the type.
+template <class T>
+constexpr bool check_encodable() {
+    static_assert(!undescribed_enum<T>,
+                  "sigma::json::encode(x): x is an enum without a description. Add BOOST_DESCRIBE_ENUM(T, "
+                  "enumerator1, enumerator2, ...) after its definition.");
+    static_assert(!std::is_pointer_v<T> && !std::is_array_v<T>,
+                  "sigma::json::encode(x): x is a pointer or an array; for text pass a std::string, for a "
+                  "sequence a std::vector");
+    return !undescribed_enum<T> && !std::is_pointer_v<T> && !std::is_array_v<T>;
+}
+
 template <class T>
 void encode_value(T const& x, boost::json::value& out);
 
 template <described_struct T>
 void encode_members(T const& x, boost::json::object& obj) {
+    check_struct<T>();
+    obj.reserve(obj.size() + boost::mp11::mp_size<members_of<T>>::value);
     boost::mp11::mp_for_each<members_of<T>>([&](auto D) {
         using M = std::remove_cvref_t<decltype(x.*D.pointer)>;
         auto const& m = x.*D.pointer;
         if constexpr (is_optional<M>::value) {
             if (!m) return; // absent optionals are omitted
         }
-        encode_value(m, obj[D.name]);
+        encode_value(m, obj[json_key_of<decltype(D)>()]);
     });
 }
 
@@ -83,7 +99,7 @@ void encode_value(T const& x, boost::json::value& out) {
                 using Alt = std::remove_cvref_t<decltype(alt)>;
                 auto& obj = out.emplace_object();
                 if constexpr (!is_fallback<Alt>()) {
-                    if (!is_member_name<Alt>(Alt::json_tag.key)) obj[Alt::json_tag.key] = Alt::json_tag.values[0];
+                    if (!is_member_key<Alt>(Alt::json_tag.key)) obj[Alt::json_tag.key] = Alt::json_tag.values[0];
                 }
                 encode_members(alt, obj);
             },
@@ -101,7 +117,7 @@ void encode_value(T const& x, boost::json::value& out) {
 template <class T>
 boost::json::value encode_value(T const& x) {
     boost::json::value v;
-    detail::encode_value(x, v);
+    if constexpr (detail::check_encodable<T>()) detail::encode_value(x, v);
     return v;
 }
 

@@ -9,10 +9,12 @@
 #include <boost/describe/members.hpp>
 #include <boost/describe/modifiers.hpp>
 #include <boost/json/value.hpp>
+#include <boost/mp11/algorithm.hpp>
 
 #include <array>
 #include <concepts>
 #include <cstddef>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <string>
@@ -64,6 +66,22 @@ template <class... S>
 tag(char const*, S...) -> tag<sizeof...(S)>;
 
 // ---------------------------------------------------------------------------
+// Keys that cannot be C++ member names (`default`, `public`, `delete`, `x-id`):
+// name the member differently and map it to its key in the struct, e.g.
+//
+//     struct timeout {
+//         std::optional<int> default_;
+//         static constexpr sigma::json::rename json_rename[]{{"default_", "default"}};
+//     };
+//
+// A member not listed keeps its own name. Each class renames only the members
+// it declares; a described base keeps its own json_rename.
+struct rename {
+    std::string_view member;
+    std::string_view key;
+};
+
+// ---------------------------------------------------------------------------
 // A full codec for a type the engine does not know (a secret, a timestamp):
 //
 //     template <> struct sigma::json::codec<my_type> {
@@ -83,7 +101,15 @@ struct codec; // primary template deliberately undefined
 //     constexpr std::string_view sigma_json_enum_name(node_type t) noexcept;
 //
 // Two enumerators with the same value act as aliases when decoding; encoding
-// uses the first.
+// uses the first. The hook's spelling belongs to the first enumerator of a
+// value; its aliases keep their own names, so
+//
+//     enum class kind { data_model, dataModel = data_model };
+//     constexpr std::string_view sigma_json_enum_name(kind k) noexcept {
+//         return k == kind::data_model ? "data-model" : "";
+//     }
+//
+// reads both "data-model" and "dataModel" and writes "data-model".
 
 namespace detail {
 
@@ -115,6 +141,16 @@ struct is_variant<std::variant<A...>> : std::true_type {};
 template <class T>
 concept character = std::same_as<T, char> || std::same_as<T, wchar_t> || std::same_as<T, char8_t> ||
                     std::same_as<T, char16_t> || std::same_as<T, char32_t>;
+
+template <class C>
+concept has_json_rename = requires {
+    { C::json_rename[0].member } -> std::convertible_to<std::string_view>;
+    { C::json_rename[0].key } -> std::convertible_to<std::string_view>;
+    std::size(C::json_rename);
+};
+
+template <class M, class C>
+C class_of_member(M C::*);
 
 template <class E>
 concept has_enum_name_hook = requires(E e) {
@@ -153,6 +189,40 @@ template <class T>
 using members_of = boost::describe::describe_members<T, boost::describe::mod_public | boost::describe::mod_inherited>;
 
 namespace detail {
+
+// The JSON key of the member that descriptor D describes.
+template <class D>
+constexpr std::string_view json_key_of() noexcept {
+    using C = decltype(class_of_member(D::pointer));
+    std::string_view name = D::name;
+    if constexpr (has_json_rename<C>) {
+        for (auto const& r : C::json_rename)
+            if (r.member == name) return r.key;
+    }
+    return name;
+}
+
+// Every json_rename entry of T names a member of T (a typo would silently keep
+// the old key otherwise).
+template <class T>
+constexpr bool json_rename_valid() {
+    if constexpr (has_json_rename<T>) {
+        for (auto const& r : T::json_rename) {
+            bool found = false;
+            boost::mp11::mp_for_each<members_of<T>>([&](auto D) {
+                if (r.member == std::string_view(D.name)) found = true;
+            });
+            if (!found) return false;
+        }
+    }
+    return true;
+}
+
+template <class T>
+constexpr void check_struct() {
+    static_assert(json_rename_valid<T>(), "sigma::json: an entry of json_rename names no public member of the struct "
+                                          "(the first string is the C++ member name, the second the JSON key)");
+}
 
 template <class T>
 constexpr bool is_fallback() {

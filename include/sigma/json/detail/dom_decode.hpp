@@ -13,6 +13,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/mp11/algorithm.hpp>
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -35,6 +36,17 @@ struct unsupported_member_type {
                   "and types with a sigma::json::codec<T> specialisation.");
     static constexpr bool value = false;
 };
+
+// A class the engine cannot handle because it lacks a description (checked at
+// the public entry points, where the message is most useful).
+template <class T>
+inline constexpr bool undescribed_class =
+    std::is_class_v<T> && !is_optional<T>::value && !is_vector<T>::value && !is_string_map<T>::value &&
+    !is_variant<T>::value && !std::is_same_v<T, std::string> && !std::is_same_v<T, boost::json::value> &&
+    !has_codec<T> && !described_struct<T>;
+
+template <class T>
+inline constexpr bool undescribed_enum = std::is_enum_v<T> && !described_enum<T>;
 
 inline std::string_view kind_name(boost::json::kind k) noexcept {
     switch (k) {
@@ -132,47 +144,80 @@ bool decode_integer(boost::json::value const& v, T& out, decode_context& c, path
     case boost::json::kind::double_: {
         // The spec types counts as `number`; accept 3.0 but not 3.5.
         double d = v.get_double();
-        if (std::isfinite(d) && d == std::trunc(d)) {
-            if (d >= -9223372036854775808.0 && d < 9223372036854775808.0) {
-                auto x = static_cast<std::int64_t>(d);
-                if (std::in_range<T>(x)) {
-                    out = static_cast<T>(x);
-                    return true;
-                }
-            } else if (d >= 0 && d < 18446744073709551616.0) {
-                auto x = static_cast<std::uint64_t>(d);
-                if (std::in_range<T>(x)) {
-                    out = static_cast<T>(x);
-                    return true;
-                }
-            }
-            return c.fail(errc::json_out_of_range, at, out_of_range_text<T>(boost::json::serialize(v)));
+        if (!std::isfinite(d)) return c.fail(errc::json_out_of_range, at, "integer out of range: number too large");
+        if (d != std::trunc(d)) return c.type_error("integer", v, at);
+        // [lo, hi) is exactly T's range: both bounds are 0 or powers of two.
+        constexpr double lo = static_cast<double>(std::numeric_limits<T>::min());
+        constexpr double hi = 2.0 * static_cast<double>(std::numeric_limits<T>::max() / 2 + 1);
+        if (d < lo || d >= hi) return c.fail(errc::json_out_of_range, at, out_of_range_text<T>(boost::json::serialize(v)));
+        // Beyond 2^53 a double is not one integer but the nearest of several
+        // texts (-9223372036854775809 reads as -2^63), so it is refused rather
+        // than silently changed.
+        if (std::abs(d) >= 9007199254740992.0) {
+            std::string what = "integer out of range: ";
+            what += boost::json::serialize(v);
+            what += " cannot be read exactly (beyond 2^53 as a floating-point number)";
+            return c.fail(errc::json_out_of_range, at, what);
         }
-        return c.type_error("integer", v, at);
+        out = static_cast<T>(d);
+        return true;
     }
     default: return c.type_error("integer", v, at);
     }
 }
 
+// The name of the first enumerator whose value is v; later ones are aliases.
 template <described_enum E>
-std::string_view enumerator_spelling(E e, char const* name) noexcept {
+constexpr std::string_view canonical_enumerator_name(E v) noexcept {
+    std::string_view n;
+    boost::mp11::mp_for_each<boost::describe::describe_enumerators<E>>([&](auto D) {
+        if (n.empty() && D.value == v) n = D.name;
+    });
+    return n;
+}
+
+// The JSON spelling of the enumerator named `name` (value e): the hook's, for
+// the first enumerator of a value, else its name.
+template <described_enum E>
+std::string_view enumerator_spelling(E e, std::string_view name) noexcept {
     if constexpr (has_enum_name_hook<E>) {
-        std::string_view s = sigma_json_enum_name(e);
-        if (!s.empty()) return s;
+        if (name == canonical_enumerator_name(e)) {
+            std::string_view s = sigma_json_enum_name(e);
+            if (!s.empty()) return s;
+        }
     }
     return name;
 }
 
 template <described_enum E>
+struct enum_spelling {
+    std::string_view spelling;
+    E value;
+};
+
+// Spelling -> value for every enumerator, built once per enum (the hook need
+// not be constexpr).
+template <described_enum E>
+auto const& enum_spellings() {
+    using L = boost::describe::describe_enumerators<E>;
+    static auto const table = [] {
+        std::array<enum_spelling<E>, boost::mp11::mp_size<L>::value> t{};
+        std::size_t i = 0;
+        boost::mp11::mp_for_each<L>([&](auto D) { t[i++] = {enumerator_spelling<E>(D.value, D.name), D.value}; });
+        return t;
+    }();
+    return table;
+}
+
+template <described_enum E>
 bool enum_from_spelling(std::string_view s, E& out) noexcept {
-    bool found = false;
-    boost::mp11::mp_for_each<boost::describe::describe_enumerators<E>>([&](auto D) {
-        if (!found && enumerator_spelling<E>(D.value, D.name) == s) {
-            out = D.value;
-            found = true;
+    for (auto const& e : enum_spellings<E>()) {
+        if (e.spelling == s) {
+            out = e.value;
+            return true;
         }
-    });
-    return found;
+    }
+    return false;
 }
 
 template <described_enum E>
@@ -193,11 +238,12 @@ constexpr E unknown_enumerator() {
     return e;
 }
 
+// Whether `key` is the JSON key of a member of T.
 template <described_struct T>
-constexpr bool is_member_name(std::string_view key) noexcept {
+constexpr bool is_member_key(std::string_view key) noexcept {
     bool found = false;
     boost::mp11::mp_for_each<members_of<T>>([&](auto D) {
-        if (key == D.name) found = true;
+        if (key == json_key_of<decltype(D)>()) found = true;
     });
     return found;
 }
@@ -208,14 +254,16 @@ bool decode_value(boost::json::value const& v, T& out, decode_context& c, path_f
 template <described_struct T>
 bool decode_struct(boost::json::value const& v, T& out, decode_context& c, path_frame const* at,
                    std::string_view tag_key = {}) {
+    check_struct<T>();
     auto const* obj = v.if_object();
     if (obj == nullptr) return c.type_error("object", v, at);
     bool ok = true;
     boost::mp11::mp_for_each<members_of<T>>([&](auto D) {
         if (!ok) return;
         using M = std::remove_cvref_t<decltype(out.*D.pointer)>;
-        path_frame f = path_frame::member(at, D.name);
-        auto it = obj->find(D.name);
+        constexpr std::string_view key = json_key_of<decltype(D)>();
+        path_frame f = path_frame::member(at, key);
+        auto it = obj->find(key);
         if (it == obj->end()) {
             if constexpr (is_optional<M>::value)
                 (out.*D.pointer).reset();
@@ -228,7 +276,7 @@ bool decode_struct(boost::json::value const& v, T& out, decode_context& c, path_
     if (ok && c.options.unknown_keys == key_policy::reject) {
         for (auto const& kv : *obj) {
             std::string_view k = kv.key();
-            if (k != tag_key && !is_member_name<T>(k)) {
+            if (k != tag_key && !is_member_key<T>(k)) {
                 path_frame f = path_frame::member(at, k);
                 return c.fail(errc::json_unknown_key, &f, "unknown key");
             }
@@ -297,7 +345,19 @@ bool decode_value(boost::json::value const& v, T& out, decode_context& c, path_f
         return decode_integer(v, out, c, at);
     } else if constexpr (std::is_floating_point_v<T>) {
         if (!v.is_number()) return c.type_error("number", v, at);
-        out = static_cast<T>(v.to_number<double>());
+        double d = v.to_number<double>();
+        // The parser keeps 1e400 as infinity so that unread members cannot fail a
+        // document; a member that reads it fails here.
+        if (!std::isfinite(d)) return c.fail(errc::json_out_of_range, at, "number out of range: does not fit double");
+        if constexpr (sizeof(T) < sizeof(double)) {
+            if (std::abs(d) > static_cast<double>(std::numeric_limits<T>::max())) {
+                std::string what = "number out of range: ";
+                what += boost::json::serialize(v);
+                what += " does not fit float";
+                return c.fail(errc::json_out_of_range, at, what);
+            }
+        }
+        out = static_cast<T>(d);
         return true;
     } else if constexpr (std::is_same_v<T, std::string>) {
         if (auto const* s = v.if_string()) {
@@ -318,7 +378,13 @@ bool decode_value(boost::json::value const& v, T& out, decode_context& c, path_f
         out.reserve(arr->size());
         for (std::size_t i = 0; i < arr->size(); ++i) {
             path_frame f = path_frame::element(at, i);
-            if (!decode_value((*arr)[i], out.emplace_back(), c, &f)) return false;
+            if constexpr (std::is_same_v<typename T::value_type, bool>) {
+                bool b = false; // std::vector<bool> hands out proxies, not bool&
+                if (!decode_value((*arr)[i], b, c, &f)) return false;
+                out.push_back(b);
+            } else {
+                if (!decode_value((*arr)[i], out.emplace_back(), c, &f)) return false;
+            }
         }
         return true;
     } else if constexpr (is_string_map<T>::value) {
