@@ -7,7 +7,37 @@
 #include <sigma/version.hpp>
 #include <sigma/error.hpp>
 #include <sigma/result.hpp>
+#include <sigma/secret.hpp>
 #include <sigma/json.hpp>
+#include <sigma/log.hpp>
+#include <sigma/clock.hpp>
+#include <sigma/config.hpp>
+
+// HTTP
 #include <sigma/transport/transport.hpp>
+#include <sigma/transport/beast.hpp>
+
+// The API as types, and the client
+#include <sigma/api/models.hpp>
+#include <sigma/api/endpoint.hpp>
+#include <sigma/api/endpoints.hpp>
+#include <sigma/api/paging.hpp>
+#include <sigma/client.hpp>
+
+// The connector
+#include <sigma/extract/inventory.hpp>
+#include <sigma/extract/options.hpp>
+#include <sigma/extract/sink.hpp>
+#include <sigma/extract/lineage_walk.hpp>
+#include <sigma/extract/column_lineage.hpp>
+#include <sigma/extract/service_types.hpp>
+#include <sigma/extract/extractor.hpp>
+
+// For tests without a Sigma account
+#include <sigma/testing/memory_transport.hpp>
+#include <sigma/testing/simulated_org.hpp>
+#include <sigma/testing/fake_sigma.hpp>
+#include <sigma/testing/http_server.hpp>
+#include <sigma/testing/connect_proxy.hpp>
 
 #endif

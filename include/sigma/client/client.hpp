@@ -48,6 +48,11 @@ namespace sigma {
 
 class beast_transport; // the default Transport, <sigma/transport/beast.hpp>
 
+namespace detail {
+template <class T>
+concept complete_type = requires { sizeof(T); };
+} // namespace detail
+
 struct client_options {
     // Entries asked per page (`limit` / `pageSize`), clamped to each endpoint's maximum.
     std::size_t page_size = 1000;
@@ -74,9 +79,9 @@ struct client_stats {
     std::chrono::milliseconds waited{0};
 };
 
-template <class Transport>
+template <class Transport = beast_transport>
 class basic_client {
-    static_assert(!std::is_same_v<Transport, beast_transport> || sizeof(Transport) > 0,
+    static_assert(detail::complete_type<Transport>,
                   "sigma::basic_client<>: the default transport is sigma::beast_transport; include "
                   "<sigma/transport/beast.hpp> (or <sigma/sigma.hpp>) to use it");
     static_assert(transport<Transport>,
@@ -581,6 +586,9 @@ private:
     std::optional<sigma::error> last_auth_error_;
     std::vector<secret> secrets_; // every token issued to this client, for redaction
 };
+
+// The client over the default HTTPS transport (<sigma/transport/beast.hpp>).
+using client = basic_client<>;
 
 } // namespace sigma
 

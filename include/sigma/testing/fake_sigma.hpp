@@ -181,21 +181,21 @@ inline std::optional<std::string> base64_decode(std::string_view in) {
 }
 
 // Glob over a path: `*` matches within one segment, `**` across segments.
-inline bool glob_match(std::string_view pat, std::string_view s) {
+inline bool path_glob_match(std::string_view pat, std::string_view s) {
     if (pat.empty()) return s.empty();
     if (pat.starts_with("**")) {
         for (std::size_t i = 0; i <= s.size(); ++i)
-            if (glob_match(pat.substr(2), s.substr(i))) return true;
+            if (path_glob_match(pat.substr(2), s.substr(i))) return true;
         return false;
     }
     if (pat.front() == '*') {
         for (std::size_t i = 0; i <= s.size(); ++i) {
-            if (glob_match(pat.substr(1), s.substr(i))) return true;
+            if (path_glob_match(pat.substr(1), s.substr(i))) return true;
             if (i < s.size() && s[i] == '/') break;
         }
         return false;
     }
-    return !s.empty() && pat.front() == s.front() && glob_match(pat.substr(1), s.substr(1));
+    return !s.empty() && pat.front() == s.front() && path_glob_match(pat.substr(1), s.substr(1));
 }
 
 } // namespace detail
@@ -414,7 +414,7 @@ private:
             fault const* due = nullptr;
             for (auto& s : faults) {
                 if (s.f.method && *s.f.method != req.method) continue;
-                if (!detail::glob_match(s.pattern, path)) continue;
+                if (!detail::path_glob_match(s.pattern, path)) continue;
                 ++s.seen;
                 bool in_window = s.seen >= s.f.nth && (s.f.count == 0 || s.seen < s.f.nth + s.f.count);
                 if (in_window && due == nullptr) due = &s.f;

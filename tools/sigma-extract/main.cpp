@@ -1,0 +1,396 @@
+// sigma-extract: test a Sigma connection, extract an organisation's metadata
+// (OpenMetadata request bodies, the typed inventory, or a lineage graph), or
+// serve a simulated organisation for people building their own pipelines.
+//
+// Exit status: 0 clean; 1 completed with entity failures; 2 the run failed
+// (bad configuration, authentication, an organisation-wide listing).
+
+#include "workflow.hpp"
+
+#include <sigma/sigma.hpp>
+
+#include <CLI/CLI.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unistd.h>
+
+namespace {
+
+using sigma::extract::inventory;
+using sigma::extract::report;
+
+constexpr int exit_ok = 0;
+constexpr int exit_entity_failures = 1;
+constexpr int exit_failed = 2;
+
+struct common_flags {
+    std::string config_file;
+    bool demo = false;
+    std::string host;
+    std::string client_id;
+    std::string api_version = "v2";
+    bool quiet = false;
+    bool verbose = false;
+    bool insecure_skip_tls_verify = false;
+    std::string ca_file;
+};
+
+struct extract_flags {
+    std::string output = "-";
+    std::string format = "openmetadata";
+    bool push = false;
+};
+
+struct simulate_flags {
+    std::uint16_t port = 0;
+    bool tls = false;
+    unsigned latency_ms = 0;
+    double rate_limit = 0;
+    std::size_t workbooks = 0;
+    std::uint64_t seed = 1;
+};
+
+void say(common_flags const& f, std::string const& line) {
+    if (!f.quiet) std::cerr << line << '\n';
+}
+
+// The demo: the hand-written organisation served on a loopback port, reached
+// through the real transport.
+struct demo_server {
+    sigma::testing::fake_sigma fake{sigma::testing::simulated_org::demo()};
+    std::unique_ptr<sigma::testing::http_server> server;
+
+    demo_server() {
+        sigma::testing::http_server_options o;
+        o.tls = false;
+        server = std::make_unique<sigma::testing::http_server>(
+            [f = fake](sigma::http_request const& r) { return f(r); }, o);
+    }
+    sigma::config config() const {
+        auto c = fake.config();
+        c.hostPort = server->base_url();
+        c.allow_insecure_http = true;
+        return c;
+    }
+};
+
+// Builds the tool's settings from the workflow file, or flags and the environment.
+sigma::result<sigma_tool::workflow> load_settings(common_flags const& f, std::optional<demo_server>& demo) {
+    sigma_tool::workflow w;
+    if (f.demo) {
+        demo.emplace();
+        w.connection = demo->config();
+        w.service_name = "sigma_demo";
+        return w;
+    }
+    if (!f.config_file.empty()) {
+        auto doc = sigma_tool::load_document(f.config_file);
+        if (!doc) return std::move(doc).error();
+        auto r = sigma_tool::read_workflow(*doc, f.config_file);
+        if (!r) return std::move(r).error();
+        w = std::move(*r);
+    } else {
+        if (f.host.empty())
+            return sigma::error(sigma::errc::config,
+                                "no configuration: give --config FILE (an OpenMetadata workflow), or --host with "
+                                "SIGMA_CLIENT_ID and SIGMA_CLIENT_SECRET in the environment, or --demo");
+        w.connection.hostPort = f.host;
+        w.connection.apiVersion = f.api_version;
+        char const* id = std::getenv("SIGMA_CLIENT_ID");
+        w.connection.clientId = !f.client_id.empty() ? f.client_id : (id ? id : "");
+        char const* secret = std::getenv("SIGMA_CLIENT_SECRET");
+        if (secret == nullptr || *secret == '\0')
+            return sigma::error(sigma::errc::config, "SIGMA_CLIENT_SECRET: not set in the environment");
+        w.connection.clientSecret = sigma::secret(secret);
+        if (w.connection.clientId.empty())
+            return sigma::error(sigma::errc::config, "clientId: give --client-id or set SIGMA_CLIENT_ID");
+    }
+    auto v = sigma::validate(w.connection);
+    if (!v) {
+        std::string where = f.config_file.empty() ? std::string("command line") : f.config_file +
+                                                                                      ": source.serviceConnection.config";
+        return sigma::error(sigma::errc::config, where + "." + v.error().message());
+    }
+    return w;
+}
+
+struct session {
+    boost::asio::io_context ioc;
+    std::unique_ptr<sigma::basic_client<sigma::beast_transport>> client;
+};
+
+std::unique_ptr<session> make_session(common_flags const& f, sigma_tool::workflow const& w) {
+    auto s = std::make_unique<session>();
+    sigma::beast_transport_options t;
+    t.allow_insecure_http = w.connection.allow_insecure_http;
+    t.insecure_skip_tls_verify = f.insecure_skip_tls_verify;
+    t.ca_file = f.ca_file;
+    if (f.insecure_skip_tls_verify)
+        std::cerr << "WARNING: --insecure-skip-tls-verify: the server's certificate is NOT checked; anyone on the "
+                     "network path can read and forge this connection, including your credentials.\n";
+    sigma::client_options o;
+    bool verbose = f.verbose, quiet = f.quiet;
+    o.log = [verbose, quiet](sigma::log_level l, std::string_view m) {
+        if (quiet && l < sigma::log_level::error) return;
+        if (!verbose && l < sigma::log_level::warn) return;
+        std::cerr << "[" << sigma::to_string(l) << "] " << m << '\n';
+    };
+    s->client = std::make_unique<sigma::basic_client<sigma::beast_transport>>(
+        w.connection, sigma::beast_transport(s->ioc.get_executor(), t), std::move(o));
+    return s;
+}
+
+// ---- test-connection ------------------------------------------------------------
+
+int test_connection(common_flags const& f) {
+    std::optional<demo_server> demo;
+    auto w = load_settings(f, demo);
+    if (!w) {
+        std::cerr << "sigma-extract: " << w.error().message() << '\n';
+        return exit_failed;
+    }
+    auto s = make_session(f, *w);
+    bool all = true;
+    auto step = [&](char const* name, sigma::result<void> const& r) {
+        std::cout << (r ? "[PASS] " : "[FAIL] ") << name;
+        if (!r) std::cout << ": " << r.error().message();
+        std::cout << '\n';
+        all = all && r.has_value();
+    };
+    auto tok = s->client->authenticate();
+    step("GetToken", tok);
+    if (tok) {
+        auto page = s->client->run(s->client->async_page(sigma::api::list_workbooks{}));
+        step("GetWorkbooks", page ? sigma::result<void>{} : sigma::result<void>(page.error()));
+        auto me = s->client->get(sigma::api::get_whoami{});
+        step("WhoAmI", me ? sigma::result<void>{} : sigma::result<void>(me.error()));
+    } else {
+        std::cout << "[SKIP] GetWorkbooks: needs a token\n[SKIP] WhoAmI: needs a token\n";
+    }
+    return all ? exit_ok : exit_failed;
+}
+
+// ---- extract ---------------------------------------------------------------------
+
+// Forwards to the output sink and shows progress on a terminal.
+template <class Inner>
+struct progress_sink {
+    Inner& inner;
+    sigma::basic_client<sigma::beast_transport> const& client;
+    bool show;
+    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+    std::size_t workbooks = 0, data_models = 0;
+
+    void tick() {
+        if (!show) return;
+        auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        auto const& st = client.stats();
+        std::fprintf(stderr, "\r%zu workbooks, %zu data models, %llu requests (%.1f/s), %llu retries, %.1f s   ",
+                     workbooks, data_models, static_cast<unsigned long long>(st.requests),
+                     secs > 0 ? static_cast<double>(st.requests) / secs : 0.0,
+                     static_cast<unsigned long long>(st.retries), secs);
+    }
+    void on_workspace(sigma::extract::workspace_info const& w) { inner.on_workspace(w); }
+    void on_connection(sigma::api::connection const& c) { inner.on_connection(c); }
+    void on_data_model(sigma::extract::data_model_info&& d) {
+        ++data_models;
+        inner.on_data_model(std::move(d));
+        tick();
+    }
+    void on_workbook(sigma::extract::workbook_info&& w) {
+        ++workbooks;
+        inner.on_workbook(std::move(w));
+        tick();
+    }
+    void on_finish(report const& r) {
+        if (show) std::fputc('\n', stderr);
+        inner.on_finish(r);
+    }
+};
+
+std::string summary(report const& r, double seconds) {
+    std::string s = std::to_string(r.workspaces) + " workspaces, " + std::to_string(r.workbooks) + " workbooks, " +
+                    std::to_string(r.pages) + " pages, " + std::to_string(r.elements) + " elements, " +
+                    std::to_string(r.dataModels) + " data models, " + std::to_string(r.lineageEdges) +
+                    " lineage edges (" + std::to_string(r.columnEdges) + " column edges); " +
+                    std::to_string(r.filteredOut.size()) + " filtered, " + std::to_string(r.warnings.size()) +
+                    " warnings, " + std::to_string(r.failures.size()) + " failures; " + std::to_string(r.requests) +
+                    " requests, " + std::to_string(r.retries) + " retries";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, ", %.2f s", seconds);
+    return s + buf + (r.complete ? "" : "; INCOMPLETE: " + r.incompleteReason);
+}
+
+int finish(common_flags const& f, report const& r, double seconds) {
+    for (auto const& w : r.warnings)
+        if (f.verbose) std::cerr << "warning: " << w << '\n';
+    for (auto const& x : r.failures)
+        if (!f.quiet) std::cerr << "failure: " << x.entity << ": " << x.endpoint << ": " << x.error << '\n';
+    if (f.verbose)
+        for (auto const& x : r.filteredOut) std::cerr << "filtered: " << x.kind << " \"" << x.name << "\" by " << x.pattern << '\n';
+    say(f, summary(r, seconds));
+    if (!r.complete) return exit_failed;
+    return r.failures.empty() ? exit_ok : exit_entity_failures;
+}
+
+int extract(common_flags const& f, extract_flags const& x) {
+    std::optional<demo_server> demo;
+    auto w = load_settings(f, demo);
+    if (!w) {
+        std::cerr << "sigma-extract: " << w.error().message() << '\n';
+        return exit_failed;
+    }
+    if (x.format != "openmetadata" && x.format != "inventory" && x.format != "dot") {
+        std::cerr << "sigma-extract: --format: expected openmetadata, inventory or dot, got \"" << x.format << "\"\n";
+        return exit_failed;
+    }
+    if (x.push) {
+        std::cerr << "sigma-extract: --push is not available yet; write the records to a file and replay them\n";
+        return exit_failed;
+    }
+    std::ofstream file;
+    std::ostream* out = &std::cout;
+    if (x.output != "-") {
+        file.open(x.output, std::ios::binary | std::ios::trunc);
+        if (!file) {
+            std::cerr << "sigma-extract: --output: cannot write " << x.output << '\n';
+            return exit_failed;
+        }
+        out = &file;
+    }
+    auto s = make_session(f, *w);
+    auto auth = s->client->authenticate();
+    if (!auth) {
+        std::cerr << "sigma-extract: " << auth.error().message() << '\n';
+        return exit_failed;
+    }
+    bool show = !f.quiet && isatty(STDERR_FILENO);
+    auto start = std::chrono::steady_clock::now();
+    sigma::result<report> r = sigma::error(sigma::errc::invalid_argument, "unreachable");
+    if (x.format == "inventory") {
+        sigma::extract::collecting_sink c;
+        progress_sink<sigma::extract::collecting_sink> p{c, *s->client, show};
+        r = sigma::extract::extract(*s->client, w->source, p);
+        if (r) *out << sigma::json::encode(c.inv) << '\n';
+    } else {
+        std::cerr << "sigma-extract: --format " << x.format << " is not available yet; use --format inventory\n";
+        return exit_failed;
+    }
+    out->flush();
+    if (!r) {
+        std::cerr << "sigma-extract: " << r.error().message() << '\n';
+        return exit_failed;
+    }
+    return finish(f, *r, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+}
+
+// ---- simulate --------------------------------------------------------------------
+
+std::atomic<bool> stop_requested{false};
+extern "C" void on_signal(int) { stop_requested = true; }
+
+int simulate(simulate_flags const& sf) {
+    auto org = sf.workbooks > 0 ? [&] {
+        sigma::testing::generator_options g;
+        g.seed = sf.seed;
+        g.workbooks = sf.workbooks;
+        return sigma::testing::simulated_org::generate(g);
+    }()
+                                : sigma::testing::simulated_org::demo();
+    sigma::testing::fake_sigma fake(std::move(org));
+    sigma::testing::http_server_options o;
+    o.tls = sf.tls;
+    o.port = sf.port;
+    o.latency = std::chrono::milliseconds(sf.latency_ms);
+    o.rate_limit.requests_per_second = sf.rate_limit;
+    o.rate_limit.burst = sf.rate_limit > 0 ? sf.rate_limit : 1;
+    sigma::testing::http_server server([fake](sigma::http_request const& r) { return fake(r); }, o);
+    auto cfg = fake.config();
+    std::cout << "Serving a simulated Sigma organisation\n"
+              << "  hostPort:     " << server.base_url() << '\n'
+              << "  clientId:     " << cfg.clientId << '\n'
+              << "  clientSecret: " << cfg.clientSecret.reveal() << "   (a test credential of this simulation)\n";
+    if (sf.tls) {
+        std::string ca = "sigma-simulate-ca.pem";
+        std::ofstream(ca) << server.ca_pem();
+        std::cout << "  CA:           " << ca << " (trust it with --ca-file)\n";
+    }
+    std::cout << "Press Ctrl-C to stop." << std::endl;
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+    while (!stop_requested) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    auto st = server.stats();
+    std::cout << "\nserved " << st.requests << " requests on " << st.connections_accepted << " connections\n";
+    return exit_ok;
+}
+
+void add_common(CLI::App* cmd, common_flags& f) {
+    cmd->add_option("--config", f.config_file, "OpenMetadata workflow file (YAML or JSON)");
+    cmd->add_flag("--demo", f.demo, "Run against the built-in simulated organisation (no credentials needed)");
+    cmd->add_option("--host", f.host, "Sigma API base URL, e.g. https://aws-api.sigmacomputing.com "
+                                      "(secret from SIGMA_CLIENT_SECRET)");
+    cmd->add_option("--client-id", f.client_id, "API client id (or SIGMA_CLIENT_ID)");
+    cmd->add_option("--api-version", f.api_version, "API version prefix (default v2)");
+    cmd->add_option("--ca-file", f.ca_file, "Trust this CA (PEM) instead of the system store");
+    cmd->add_flag("--insecure-skip-tls-verify", f.insecure_skip_tls_verify,
+                  "Do not verify the server certificate (debugging only; insecure)");
+    cmd->add_flag("-q,--quiet", f.quiet, "Only errors");
+    cmd->add_flag("-v,--verbose", f.verbose, "Log requests, retries, warnings and filtered entities");
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"sigma-extract: read a Sigma Computing organisation's metadata (workbooks, elements, data "
+                 "models, lineage) and write it for OpenMetadata"};
+    app.set_version_flag("--version", std::string("sigma-extract ") + sigma::version_string);
+    app.require_subcommand(1);
+
+    common_flags common;
+    extract_flags ex;
+    simulate_flags sim;
+
+    auto* tc = app.add_subcommand("test-connection", "Check the credentials: GetToken, GetWorkbooks, WhoAmI");
+    add_common(tc, common);
+    auto* ec = app.add_subcommand("extract", "Extract the organisation");
+    add_common(ec, common);
+    ec->add_option("-o,--output", ex.output, "Output file, - for stdout");
+    ec->add_option("--format", ex.format, "openmetadata (JSON Lines of request bodies), inventory (JSON) or dot");
+    ec->add_flag("--push", ex.push, "Send the records to the OpenMetadata server of the workflow file");
+    auto* sc = app.add_subcommand("simulate", "Serve a simulated Sigma organisation on 127.0.0.1");
+    sc->add_option("--port", sim.port, "Port (default: any free one)");
+    sc->add_flag("--tls", sim.tls, "Serve HTTPS with a fresh self-signed CA (written to sigma-simulate-ca.pem)");
+    sc->add_option("--latency-ms", sim.latency_ms, "Delay before each answer");
+    sc->add_option("--rate-limit", sim.rate_limit, "Requests per second before answering 429");
+    sc->add_option("--workbooks", sim.workbooks, "Generate an organisation of this many workbooks (default: the demo)");
+    sc->add_option("--seed", sim.seed, "Seed of the generated organisation");
+
+    try {
+        app.parse(argc, argv);
+    } catch (CLI::ParseError const& e) {
+        int code = app.exit(e);
+        return code == 0 ? 0 : exit_failed;
+    }
+    try {
+        if (tc->parsed()) return test_connection(common);
+        if (ec->parsed()) return extract(common, ex);
+        if (sc->parsed()) return simulate(sim);
+    } catch (sigma::error const& e) {
+        std::cerr << "sigma-extract: " << e.what() << '\n';
+        return exit_failed;
+    } catch (std::exception const& e) {
+        std::cerr << "sigma-extract: unexpected error: " << e.what() << '\n';
+        return exit_failed;
+    }
+    return exit_failed;
+}
