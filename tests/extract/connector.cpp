@@ -1,0 +1,298 @@
+// The connector over the fake Sigma API: every OpenMetadata defect listed in
+// connector.md is checked absent, from the extracted inventory and the request log.
+#include <sigma/extract/extractor.hpp>
+#include <sigma/testing/fake_sigma.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <string>
+
+namespace test_connector {
+
+using fake = sigma::testing::fault;
+using sigma::testing::fake_sigma;
+using sigma::testing::simulated_org;
+
+struct run {
+    boost::asio::io_context ioc;
+    fake_sigma api;
+    sigma::basic_client<sigma::testing::memory_transport> client;
+    explicit run(simulated_org org, sigma::client_options o = {})
+        : api(std::move(org)), client(api.config(), api.transport(ioc.get_executor()), no_sleep(std::move(o))) {}
+
+    static sigma::client_options no_sleep(sigma::client_options o) {
+        o.clock.sleep = [](std::chrono::milliseconds) -> boost::asio::awaitable<void> { co_return; };
+        return o;
+    }
+    sigma::extract::inventory collect(sigma::extract::options const& opts = {}) {
+        auto r = sigma::extract::collect(client, opts);
+        REQUIRE_MESSAGE(r.has_value(), (r ? "" : r.error().message()));
+        return std::move(*r);
+    }
+    std::size_t count(std::string_view prefix) const {
+        auto l = api.lines();
+        return static_cast<std::size_t>(std::count_if(l.begin(), l.end(), [&](std::string const& s) { return s.starts_with(prefix); }));
+    }
+};
+
+sigma::extract::workbook_info const* find(sigma::extract::inventory const& inv, std::string_view name) {
+    for (auto const& w : inv.workbooks)
+        if (w.workbook.name == name) return &w;
+    return nullptr;
+}
+
+std::size_t element_count(sigma::extract::workbook_info const& w) {
+    std::size_t n = 0;
+    for (auto const& p : w.pages) n += p.elements.size();
+    return n;
+}
+
+} // namespace test_connector
+
+TEST_CASE("connector: every workbook of the demo, with all its elements, and nothing asked twice") {
+    using namespace test_connector;
+    run r(simulated_org::demo());
+    auto inv = r.collect();
+    auto const& org = r.api.org();
+    CHECK(inv.status.complete);
+    CHECK(inv.status.failures.empty());
+    std::size_t live = 0;
+    for (auto const& w : org.workbooks) {
+        if (w.workbook.isArchived.value_or(false)) continue;
+        ++live;
+        auto const* got = find(inv, w.workbook.name);
+        REQUIRE_MESSAGE(got != nullptr, w.workbook.name);
+        // Single-page workbooks keep their charts (OpenMetadata skipped the first page).
+        CHECK_MESSAGE(element_count(*got) == w.elements.size(), w.workbook.name);
+        CHECK(got->pages.size() == w.pages.size());
+    }
+    CHECK(inv.workbooks.size() == live);
+
+    // No request twice: pages, elements, lineage, tables.
+    auto lines = r.api.lines();
+    std::map<std::string, int> seen;
+    for (auto const& l : lines)
+        if (!l.starts_with("POST")) ++seen[l];
+    for (auto const& [l, n] : seen) CHECK_MESSAGE(n == 1, l << " was requested " << n << " times");
+    // One members listing; no per-workbook member look-ups.
+    CHECK(r.count("GET /v2.1/members") == 1);
+    CHECK(r.count("GET /v2/members/") == 0);
+    // `limit` always sent on listings.
+    for (auto const& l : lines)
+        if (l.find("/pages?") != std::string::npos || l.starts_with("GET /v2/workbooks?")) CHECK(l.find("limit=") != std::string::npos);
+}
+
+TEST_CASE("connector: lineage only for data elements, never for layout elements") {
+    using namespace test_connector;
+    run r(simulated_org::demo());
+    auto inv = r.collect();
+    std::set<std::string> layout, data;
+    for (auto const& w : inv.workbooks)
+        for (auto const& p : w.pages)
+            for (auto const& e : p.elements) (e.dataElement ? data : layout).insert(e.elementId);
+    CHECK_FALSE(layout.empty());
+    for (auto const& l : r.api.lines()) {
+        auto pos = l.find("/lineage/elements/");
+        if (pos == std::string::npos) continue;
+        std::string id = l.substr(pos + 18);
+        CHECK_MESSAGE(layout.count(id) == 0, "lineage asked of layout element " << id);
+        CHECK(data.count(id) == 1);
+    }
+    CHECK(r.count("GET /v2/workbooks/") > 0);
+}
+
+TEST_CASE("connector: elements have their own deep link and no borrowed description") {
+    using namespace test_connector;
+    run r(simulated_org::demo());
+    auto inv = r.collect();
+    for (auto const& w : inv.workbooks)
+        for (auto const& p : w.pages)
+            for (auto const& e : p.elements) {
+                CHECK(e.url != w.workbook.url);
+                CHECK(e.url.starts_with(w.workbook.url));
+                CHECK(e.url.find(":nodeId=" + e.elementId) != std::string::npos);
+            }
+}
+
+TEST_CASE("connector: lineage through joins and unions reaches tables resolved by connection path") {
+    using namespace test_connector;
+    run r(simulated_org::demo());
+    auto inv = r.collect();
+    std::size_t tables = 0;
+    for (auto const& w : inv.workbooks)
+        for (auto const& p : w.pages)
+            for (auto const& e : p.elements)
+                for (auto const& s : e.sources) {
+                    if (s.kind != sigma::extract::source_kind::table) continue;
+                    ++tables;
+                    REQUIRE(s.table.has_value());
+                    CHECK(s.table->resolvedBy == "connection-path");
+                    CHECK(s.table->path.size() == 3);
+                    CHECK(s.table->serviceType.has_value());
+                    auto const* t = r.api.org().find_table(s.id);
+                    REQUIRE(t != nullptr);
+                }
+    CHECK(tables > 0);
+    // Each table's path asked once, however many elements read it.
+    std::map<std::string, int> paths;
+    for (auto const& l : r.api.lines())
+        if (l.find("/connections/paths/") != std::string::npos) ++paths[l];
+    for (auto const& [l, n] : paths) CHECK(n == 1);
+    // Join and union nodes are walked through, never looked up as files.
+    CHECK(r.count("GET /v2/files/") == 0);
+}
+
+TEST_CASE("connector: filters on dashboards, charts, data models and projects are all applied") {
+    using namespace test_connector;
+    run r(simulated_org::demo());
+    sigma::extract::options o;
+    o.dashboardFilterPattern.excludes = {"^Marketing"};
+    o.chartFilterPattern.excludes = {"^Revenue KPI$"};
+    o.dataModelFilterPattern.includes = {"^Sales"};
+    o.projectFilterPattern.excludes = {"^Finance$"};
+    auto inv = r.collect(o);
+    CHECK(find(inv, "Marketing Spend") == nullptr);
+    CHECK(find(inv, "Quarterly Close") == nullptr); // in the Finance workspace
+    auto const* rev = find(inv, "Revenue by Region");
+    REQUIRE(rev != nullptr);
+    for (auto const& p : rev->pages)
+        for (auto const& e : p.elements) CHECK(e.name.value_or("") != "Revenue KPI");
+    for (auto const& dm : inv.dataModels) CHECK(dm.dataModel.name.starts_with("Sales"));
+    std::set<std::string> why;
+    for (auto const& f : inv.status.filteredOut) why.insert(f.pattern.substr(0, f.pattern.find('.')));
+    CHECK(why.count("dashboardFilterPattern") == 1);
+    CHECK(why.count("chartFilterPattern") == 1);
+    CHECK(why.count("dataModelFilterPattern") == 1);
+    CHECK(why.count("projectFilterPattern") == 1);
+    // Filtered workbooks cost no request beyond the listing.
+    for (auto const& l : r.api.lines()) CHECK(l.find("Marketing") == std::string::npos);
+}
+
+TEST_CASE("connector: one workbook's pages fail; the others are all there and the failure is reported") {
+    using namespace test_connector;
+    auto org = simulated_org::demo();
+    std::string victim;
+    for (auto const& w : org.workbooks)
+        if (w.workbook.name == "Quarterly Close") victim = w.workbook.workbookId;
+    run r(org);
+    r.api.script("/v2/workbooks/" + victim + "/pages", fake::http(500).always());
+    auto inv = r.collect();
+    CHECK(inv.status.complete);
+    CHECK(find(inv, "Quarterly Close") == nullptr);
+    CHECK(find(inv, "Revenue by Region") != nullptr);
+    CHECK(find(inv, "Marketing Spend") != nullptr);
+    REQUIRE(inv.status.failures.size() == 1);
+    CHECK(inv.status.failures[0].entity.find("Quarterly Close") != std::string::npos);
+    CHECK(inv.status.failures[0].endpoint == "GET /v2/workbooks/" + victim + "/pages");
+    CHECK(inv.status.failures[0].error.find("HTTP 500") != std::string::npos);
+}
+
+TEST_CASE("connector: a failed organisation-wide listing makes the run incomplete") {
+    using namespace test_connector;
+    run r(simulated_org::demo());
+    r.api.script("/v2/workbooks", fake::http(500).always());
+    auto inv = r.collect();
+    CHECK_FALSE(inv.status.complete);
+    CHECK(inv.status.incompleteReason.find("workbooks") != std::string::npos);
+    CHECK(inv.workbooks.empty());
+}
+
+TEST_CASE("connector: transient faults are retried and change nothing") {
+    using namespace test_connector;
+    run clean(simulated_org::demo());
+    auto expected = clean.collect();
+    run r(simulated_org::demo());
+    r.api.script("/v2/workbooks/*/pages", fake::http(503).times(2));
+    r.api.script("/v2/workbooks/*/lineage/elements/*", fake::http(429).times(3));
+    r.api.script("/v2/connections/paths/*", fake::transport());
+    auto inv = r.collect();
+    inv.status.requests = expected.status.requests;
+    inv.status.retries = expected.status.retries;
+    inv.status.rateLimited = expected.status.rateLimited;
+    CHECK(inv == expected);
+}
+
+TEST_CASE("connector: archived workbooks are left out by default, included and marked on request") {
+    using namespace test_connector;
+    run r(simulated_org::demo());
+    auto def = r.collect();
+    CHECK(find(def, "Old Pipeline Review") == nullptr);
+    run r2(simulated_org::demo());
+    sigma::extract::options o;
+    o.includeArchived = true;
+    auto inv = r2.collect(o);
+    auto const* old = find(inv, "Old Pipeline Review");
+    REQUIRE(old != nullptr);
+    CHECK(old->archived);
+}
+
+TEST_CASE("connector: personal spaces and unreadable workspaces keep their workbooks") {
+    using namespace test_connector;
+    run r(simulated_org::demo());
+    auto inv = r.collect();
+    auto const* scratch = find(inv, "Grace's Scratchpad");
+    REQUIRE(scratch != nullptr);
+    CHECK(scratch->personal);
+    REQUIRE(scratch->workspaceName.has_value());
+    CHECK(scratch->workspaceName->starts_with("My Documents"));
+    auto const* exec = find(inv, "Executive Dashboard");
+    REQUIRE(exec != nullptr);
+    CHECK(exec->workspaceName == "Executive");
+    bool unreadable = false;
+    for (auto const& w : inv.workspaces)
+        if (w.name == "Executive") unreadable = !w.accessible;
+    CHECK(unreadable);
+}
+
+TEST_CASE("connector: owners by email, tags from badges and version tags, SQL kept") {
+    using namespace test_connector;
+    run r(simulated_org::demo());
+    auto inv = r.collect();
+    std::size_t with_owner = 0, with_tags = 0, with_sql = 0;
+    for (auto const& w : inv.workbooks) {
+        if (w.ownerEmail) {
+            ++with_owner;
+            CHECK(w.ownerEmail->find('@') != std::string::npos);
+        }
+        if (!w.tags.empty()) ++with_tags;
+        for (auto const& p : w.pages)
+            for (auto const& e : p.elements) with_sql += e.sql.has_value();
+    }
+    CHECK(with_owner == inv.workbooks.size());
+    CHECK(with_tags > 0);
+    CHECK(with_sql > 0);
+    bool custom_sql = false;
+    for (auto const& dm : inv.dataModels)
+        for (auto const& e : dm.elements) custom_sql = custom_sql || (e.sql && e.sql->find("SELECT") != std::string::npos);
+    CHECK(custom_sql);
+    sigma::extract::options o;
+    o.includeOwners = false;
+    o.includeTags = false;
+    run r2(simulated_org::demo());
+    auto bare = r2.collect(o);
+    CHECK(r2.count("GET /v2.1/members") == 0);
+    for (auto const& w : bare.workbooks) {
+        CHECK_FALSE(w.ownerEmail.has_value());
+        CHECK(w.tags.empty());
+    }
+}
+
+TEST_CASE("connector: a generated organisation with unknown element types and conflicts completes") {
+    using namespace test_connector;
+    sigma::testing::generator_options g;
+    g.seed = 7;
+    g.workbooks = 30;
+    g.unknown_type_percent = 20;
+    g.lineage_conflict_percent = 20;
+    run r(simulated_org::generate(g));
+    auto inv = r.collect();
+    CHECK(inv.status.complete);
+    CHECK(inv.status.failures.empty());
+    std::size_t live = 0;
+    for (auto const& w : r.api.org().workbooks) live += !w.workbook.isArchived.value_or(false);
+    CHECK(inv.workbooks.size() == live);
+}
