@@ -33,6 +33,9 @@
 #include <sigma/extract/service_types.hpp>
 #include <sigma/extract/extractor.hpp>
 
+// OpenMetadata output
+#include <sigma/openmetadata.hpp>
+
 // For tests without a Sigma account
 #include <sigma/testing/memory_transport.hpp>
 #include <sigma/testing/simulated_org.hpp>

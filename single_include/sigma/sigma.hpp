@@ -1,13 +1,11351 @@
 // SPDX-License-Identifier: MIT
+// sigma-cpp 0.1.0: a header-only C++20 client for Sigma Computing's REST API,
+// as one header.
+//
+// DO NOT EDIT. Generated from include/ by tools/amalgamate.py; edit the headers
+// under include/sigma/ and regenerate with:
+//     python3 tools/amalgamate.py
+//
+// Every header keeps its include guard, so including <sigma/...> after this
+// file is harmless. Without the Boost.JSON and Boost.URL libraries, define
+// SIGMA_IMPLEMENTATION in exactly one source file before including this header.
+//
+// MIT License
+//
+// Copyright (c) 2026 the sigma-cpp developers
+//
+// Permission is hereby granted, free of charge, to any person obtaining a copy
+// of this software and associated documentation files (the "Software"), to deal
+// in the Software without restriction, including without limitation the rights
+// to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+// copies of the Software, and to permit persons to whom the Software is
+// furnished to do so, subject to the following conditions:
+//
+// The above copyright notice and this permission notice shall be included in all
+// copies or substantial portions of the Software.
+//
+// THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+// IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+// FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+// AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+// LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+// OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+// SOFTWARE.
+
+// ---- begin <sigma/sigma.hpp> ----
+// SPDX-License-Identifier: MIT
 // sigma-cpp: a header-only C++20 client for Sigma Computing's REST API.
 // This umbrella header includes the whole library.
 #ifndef SIGMA_SIGMA_HPP
 #define SIGMA_SIGMA_HPP
 
-#include <sigma/version.hpp>
-#include <sigma/error.hpp>
-#include <sigma/result.hpp>
-#include <sigma/json.hpp>
-#include <sigma/transport/transport.hpp>
+// ---- begin <sigma/version.hpp> ----
+// sigma-cpp: a header-only C++20 client for Sigma Computing's REST API.
+// SPDX-License-Identifier: MIT
+#ifndef SIGMA_VERSION_HPP
+#define SIGMA_VERSION_HPP
+
+#define SIGMA_VERSION_MAJOR 0
+#define SIGMA_VERSION_MINOR 1
+#define SIGMA_VERSION_PATCH 0
+#define SIGMA_VERSION_STRING "0.1.0"
+
+namespace sigma {
+inline constexpr char const* version_string = SIGMA_VERSION_STRING;
+} // namespace sigma
 
 #endif
+// ---- end <sigma/version.hpp> ----
+// ---- begin <sigma/error.hpp> ----
+// SPDX-License-Identifier: MIT
+#ifndef SIGMA_ERROR_HPP
+#define SIGMA_ERROR_HPP
+
+// ---- begin <sigma/detail/prelude.hpp> ----
+// SPDX-License-Identifier: MIT
+// Included first by every sigma-cpp header.
+#ifndef SIGMA_DETAIL_PRELUDE_HPP
+#define SIGMA_DETAIL_PRELUDE_HPP
+
+#if __cplusplus < 202002L
+#error "sigma-cpp needs C++20: compile with -std=c++20 (Meson: cpp_std=c++20)"
+#endif
+
+#include <boost/version.hpp>
+#if BOOST_VERSION < 108100
+#error "sigma-cpp needs Boost 1.81 or newer (Debian 12: libboost1.81-dev)"
+#endif
+
+// Without the Boost.JSON and Boost.URL libraries, define SIGMA_IMPLEMENTATION in
+// exactly one source file before including any sigma header: that file then
+// compiles their sources. Any other file must not define it.
+#if defined(SIGMA_IMPLEMENTATION) && !defined(SIGMA_IMPLEMENTATION_INCLUDED)
+#define SIGMA_IMPLEMENTATION_INCLUDED
+#include <boost/json/src.hpp>
+#include <boost/url/src.hpp>
+#endif
+
+#endif
+// ---- end <sigma/detail/prelude.hpp> ----
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace sigma {
+
+// What went wrong, coarse enough to branch on; the message says the rest.
+enum class errc {
+    ok = 0,
+    // JSON schema engine
+    json_syntax,        // the text is not JSON
+    json_type,          // a value has the wrong JSON type
+    json_missing_key,   // a required key is absent
+    json_unknown_key,   // a key the type does not describe (only with key_policy::reject)
+    json_out_of_range,  // an integer does not fit its member
+    json_unknown_enum,  // a string names no enumerator and the enum has no `unknown`
+    json_discriminator, // a tagged union's tag is missing or names no alternative
+    json_invalid,       // a custom codec refused the value
+    // configuration
+    config,
+    // network and API (filled in by the client and transports)
+    transport,          // connection, TLS or protocol failure
+    timeout,
+    http_status,        // a non-success answer that is not one of the below
+    auth,               // credentials refused
+    rate_limited,       // gave up after 429s
+    not_found,
+    paging,             // a cursor repeated, or too many pages
+    cancelled,
+    invalid_argument,   // a caller-supplied value cannot be used (e.g. an id that is not a path segment)
+};
+
+constexpr std::string_view to_string(errc e) noexcept {
+    switch (e) {
+    case errc::ok: return "ok";
+    case errc::json_syntax: return "json_syntax";
+    case errc::json_type: return "json_type";
+    case errc::json_missing_key: return "json_missing_key";
+    case errc::json_unknown_key: return "json_unknown_key";
+    case errc::json_out_of_range: return "json_out_of_range";
+    case errc::json_unknown_enum: return "json_unknown_enum";
+    case errc::json_discriminator: return "json_discriminator";
+    case errc::json_invalid: return "json_invalid";
+    case errc::config: return "config";
+    case errc::transport: return "transport";
+    case errc::timeout: return "timeout";
+    case errc::http_status: return "http_status";
+    case errc::auth: return "auth";
+    case errc::rate_limited: return "rate_limited";
+    case errc::not_found: return "not_found";
+    case errc::paging: return "paging";
+    case errc::cancelled: return "cancelled";
+    case errc::invalid_argument: return "invalid_argument";
+    }
+    return "unknown";
+}
+
+// Where an HTTP failure happened. Never holds a token or a secret: the client
+// fills `target` from the request line only, and `excerpt` from the answer.
+struct http_details {
+    unsigned status = 0;       // 0 when no answer was received
+    std::string method;        // GET, POST, ...
+    std::string target;        // path and query, e.g. /v2/workbooks?limit=1000
+    std::string api_code;      // Sigma's `code`, e.g. "unauthorized"
+    std::string request_id;    // body `requestId` or the X-Request-Id header
+};
+
+// The one error type of the library: a value inside sigma::result<T>, and the
+// exception thrown by the *_or_throw calls. message() == what().
+class error : public std::runtime_error {
+public:
+    error(errc code, std::string const& message, std::string json_pointer = {})
+        : std::runtime_error(message), code_(code), pointer_(std::move(json_pointer)) {}
+
+    error(errc code, std::string const& message, http_details details)
+        : std::runtime_error(message), code_(code), http_(std::move(details)) {}
+
+    [[nodiscard]] errc code() const noexcept { return code_; }
+    [[nodiscard]] std::string message() const { return what(); }
+    // RFC 6901 pointer of the offending JSON value; empty for the document root
+    // and for errors that are not about a JSON value.
+    [[nodiscard]] std::string const& json_pointer() const noexcept { return pointer_; }
+    [[nodiscard]] http_details const& http() const noexcept { return http_; }
+
+private:
+    errc code_;
+    std::string pointer_;
+    http_details http_;
+};
+
+} // namespace sigma
+
+#endif
+// ---- end <sigma/error.hpp> ----
+// ---- begin <sigma/result.hpp> ----
+// SPDX-License-Identifier: MIT
+#ifndef SIGMA_RESULT_HPP
+#define SIGMA_RESULT_HPP
+
+
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+namespace sigma {
+
+// A value or a sigma::error. Failures that are expected in normal operation
+// (a bad payload, a 404, a dropped connection) travel as values; the
+// *_or_throw helpers and value() turn them into exceptions for callers who
+// prefer those.
+template <class T>
+class [[nodiscard]] result {
+    static_assert(!std::is_reference_v<T>, "sigma::result<T>: T must not be a reference; hold a value or a pointer");
+    static_assert(!std::is_same_v<std::remove_cv_t<T>, ::sigma::error>, "sigma::result<sigma::error> is ambiguous");
+
+public:
+    using value_type = T;
+
+    // Default-constructed results hold a value-initialised T so that results can
+    // live in containers and coroutine frames.
+    result() requires std::is_default_constructible_v<T> : v_(std::in_place_index<0>) {}
+    result(T const& v) : v_(std::in_place_index<0>, v) {}
+    result(T&& v) : v_(std::in_place_index<0>, std::move(v)) {}
+    result(::sigma::error e) : v_(std::in_place_index<1>, std::move(e)) {}
+    template <class... A>
+    explicit result(std::in_place_t, A&&... a) : v_(std::in_place_index<0>, std::forward<A>(a)...) {}
+
+    [[nodiscard]] bool has_value() const noexcept { return v_.index() == 0; }
+    explicit operator bool() const noexcept { return has_value(); }
+
+    T& operator*() & noexcept { return *std::get_if<0>(&v_); }
+    T const& operator*() const& noexcept { return *std::get_if<0>(&v_); }
+    T&& operator*() && noexcept { return std::move(*std::get_if<0>(&v_)); }
+    T* operator->() noexcept { return std::get_if<0>(&v_); }
+    T const* operator->() const noexcept { return std::get_if<0>(&v_); }
+
+    // The value, or the error thrown.
+    T& value() & { check(); return *std::get_if<0>(&v_); }
+    T const& value() const& { check(); return *std::get_if<0>(&v_); }
+    T&& value() && { check(); return std::move(*std::get_if<0>(&v_)); }
+
+    // Precondition: !has_value().
+    [[nodiscard]] ::sigma::error const& error() const& noexcept { return *std::get_if<1>(&v_); }
+    [[nodiscard]] ::sigma::error&& error() && noexcept { return std::move(*std::get_if<1>(&v_)); }
+
+private:
+    void check() const {
+        if (v_.index() != 0) throw *std::get_if<1>(&v_);
+    }
+    std::variant<T, ::sigma::error> v_;
+};
+
+template <>
+class [[nodiscard]] result<void> {
+public:
+    using value_type = void;
+    result() = default;
+    result(::sigma::error e) : e_(std::in_place_index<1>, std::move(e)) {}
+
+    [[nodiscard]] bool has_value() const noexcept { return e_.index() == 0; }
+    explicit operator bool() const noexcept { return has_value(); }
+    void value() const {
+        if (e_.index() != 0) throw *std::get_if<1>(&e_);
+    }
+    [[nodiscard]] ::sigma::error const& error() const& noexcept { return *std::get_if<1>(&e_); }
+
+private:
+    std::variant<std::monostate, ::sigma::error> e_;
+};
+
+} // namespace sigma
+
+#endif
+// ---- end <sigma/result.hpp> ----
+// ---- begin <sigma/secret.hpp> ----
+// SPDX-License-Identifier: MIT
+// A string that never shows itself: client secrets and tokens travel through
+// logs, error messages and JSON dumps, so the type, not the caller's care,
+// keeps them out.
+#ifndef SIGMA_SECRET_HPP
+#define SIGMA_SECRET_HPP
+
+// ---- begin <sigma/json/detail/dom_decode.hpp> ----
+// SPDX-License-Identifier: MIT
+// Decoding from a parsed boost::json::value into described types: the
+// reference path. Every rule of the schema engine lives here once.
+#ifndef SIGMA_JSON_DETAIL_DOM_DECODE_HPP
+#define SIGMA_JSON_DETAIL_DOM_DECODE_HPP
+
+// ---- begin <sigma/json/options.hpp> ----
+// SPDX-License-Identifier: MIT
+#ifndef SIGMA_JSON_OPTIONS_HPP
+#define SIGMA_JSON_OPTIONS_HPP
+
+#include <cstddef>
+
+namespace sigma::json {
+
+// What to do with an object key that the target type does not describe.
+// Sigma adds response fields every few months, so the default ignores them.
+enum class key_policy { ignore, reject };
+inline constexpr key_policy ignore = key_policy::ignore;
+inline constexpr key_policy reject = key_policy::reject;
+
+struct decode_options {
+    key_policy unknown_keys = key_policy::ignore;
+    // Deepest nesting accepted by the parser (arrays and objects).
+    std::size_t max_depth = 64;
+};
+
+} // namespace sigma::json
+
+#endif
+// ---- end <sigma/json/options.hpp> ----
+// ---- begin <sigma/json/pointer.hpp> ----
+// SPDX-License-Identifier: MIT
+// RFC 6901 JSON pointers, built only when an error is reported: while decoding,
+// the path is a chain of frames on the C++ stack and costs no allocation.
+#ifndef SIGMA_JSON_POINTER_HPP
+#define SIGMA_JSON_POINTER_HPP
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace sigma::json {
+
+// Appends one reference token, escaping `~` as `~0` and `/` as `~1`.
+inline void append_pointer_token(std::string& out, std::string_view token) {
+    out += '/';
+    for (char c : token) {
+        if (c == '~')
+            out += "~0";
+        else if (c == '/')
+            out += "~1";
+        else
+            out += c;
+    }
+}
+
+namespace detail {
+
+struct path_frame {
+    path_frame const* parent = nullptr;
+    std::string_view key{};
+    std::size_t index = 0;
+    bool is_index = false;
+
+    static path_frame member(path_frame const* parent, std::string_view key) noexcept { return {parent, key, 0, false}; }
+    static path_frame element(path_frame const* parent, std::size_t i) noexcept { return {parent, {}, i, true}; }
+};
+
+inline void append_path(std::string& out, path_frame const* f) {
+    if (f == nullptr) return;
+    append_path(out, f->parent);
+    if (f->is_index) {
+        out += '/';
+        out += std::to_string(f->index);
+    } else {
+        append_pointer_token(out, f->key);
+    }
+}
+
+inline std::string to_pointer(path_frame const* f) {
+    std::string s;
+    append_path(s, f);
+    return s;
+}
+
+} // namespace detail
+} // namespace sigma::json
+
+#endif
+// ---- end <sigma/json/pointer.hpp> ----
+// ---- begin <sigma/json/traits.hpp> ----
+// SPDX-License-Identifier: MIT
+// What the schema engine can decode and encode, stated as concepts, and the
+// three ways a type customises its JSON form: tagged-union tags, enumerator
+// spellings, and a full codec.
+#ifndef SIGMA_JSON_TRAITS_HPP
+#define SIGMA_JSON_TRAITS_HPP
+
+#include <boost/describe/enumerators.hpp>
+#include <boost/describe/members.hpp>
+#include <boost/describe/modifiers.hpp>
+#include <boost/json/value.hpp>
+#include <boost/mp11/algorithm.hpp>
+
+#include <array>
+#include <concepts>
+#include <cstddef>
+#include <iterator>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+namespace sigma::json {
+
+// ---------------------------------------------------------------------------
+// Tagged unions. Each alternative of a std::variant declares, as a static
+// member, which key carries its tag and which values select it:
+//
+//     struct table_entry {
+//         static constexpr sigma::json::tag json_tag{"type", "table"};
+//         std::string inodeId;
+//     };
+//     struct data_model_entry {
+//         static constexpr sigma::json::tag json_tag{"type", "data-model", "dataModel"};
+//         std::string dataModelId;
+//     };
+//     struct other_entry {                       // no values: the fallback,
+//         static constexpr sigma::json::tag json_tag{"type"};  // takes any other tag
+//         std::string type;
+//     };
+//
+// Encoding writes the first value. A fallback alternative writes no tag of its
+// own (give it a member named like the key to keep the value).
+template <std::size_t N>
+struct tag {
+    std::string_view key;
+    std::array<std::string_view, N> values;
+
+    template <class... S>
+        requires(sizeof...(S) == N && (std::convertible_to<S, std::string_view> && ...))
+    constexpr tag(std::string_view k, S... v) : key(k), values{std::string_view(v)...} {}
+
+    constexpr bool matches(std::string_view v) const noexcept {
+        for (auto s : values)
+            if (s == v) return true;
+        return false;
+    }
+};
+template <class... S>
+tag(std::string_view, S...) -> tag<sizeof...(S)>;
+template <class... S>
+tag(char const*, S...) -> tag<sizeof...(S)>;
+
+// ---------------------------------------------------------------------------
+// Keys that cannot be C++ member names (`default`, `public`, `delete`, `x-id`):
+// name the member differently and map it to its key in the struct, e.g.
+//
+//     struct timeout {
+//         std::optional<int> default_;
+//         static constexpr sigma::json::rename json_rename[]{{"default_", "default"}};
+//     };
+//
+// A member not listed keeps its own name. Each class renames only the members
+// it declares; a described base keeps its own json_rename.
+struct rename {
+    std::string_view member;
+    std::string_view key;
+};
+
+// ---------------------------------------------------------------------------
+// A full codec for a type the engine does not know (a secret, a timestamp):
+//
+//     template <> struct sigma::json::codec<my_type> {
+//         // nullopt on success, else what is wrong (the engine adds the path)
+//         static std::optional<std::string> from_json(boost::json::value const&, my_type&);
+//         static boost::json::value to_json(my_type const&);
+//     };
+template <class T>
+struct codec; // primary template deliberately undefined
+
+// ---------------------------------------------------------------------------
+// Enumerators are spelt as their names. An enum whose JSON spellings are not
+// C++ identifiers (`data-model`, `union`) provides, next to it, a function
+// found by argument-dependent lookup that returns the spelling, or an empty
+// view to keep the enumerator's name:
+//
+//     constexpr std::string_view sigma_json_enum_name(node_type t) noexcept;
+//
+// Two enumerators with the same value act as aliases when decoding; encoding
+// uses the first. The hook's spelling belongs to the first enumerator of a
+// value; its aliases keep their own names, so
+//
+//     enum class kind { data_model, dataModel = data_model };
+//     constexpr std::string_view sigma_json_enum_name(kind k) noexcept {
+//         return k == kind::data_model ? "data-model" : "";
+//     }
+//
+// reads both "data-model" and "dataModel" and writes "data-model".
+
+namespace detail {
+
+template <class>
+inline constexpr bool dependent_false = false;
+
+template <class T>
+struct is_optional : std::false_type {};
+template <class T>
+struct is_optional<std::optional<T>> : std::true_type {};
+
+template <class T>
+struct is_vector : std::false_type {};
+template <class T, class A>
+struct is_vector<std::vector<T, A>> : std::true_type {};
+
+template <class T>
+struct is_string_map : std::false_type {};
+template <class V, class C, class A>
+struct is_string_map<std::map<std::string, V, C, A>> : std::true_type {};
+template <class V, class H, class E, class A>
+struct is_string_map<std::unordered_map<std::string, V, H, E, A>> : std::true_type {};
+
+template <class T>
+struct is_variant : std::false_type {};
+template <class... A>
+struct is_variant<std::variant<A...>> : std::true_type {};
+
+template <class T>
+concept character = std::same_as<T, char> || std::same_as<T, wchar_t> || std::same_as<T, char8_t> ||
+                    std::same_as<T, char16_t> || std::same_as<T, char32_t>;
+
+template <class C>
+concept has_json_rename = requires {
+    { C::json_rename[0].member } -> std::convertible_to<std::string_view>;
+    { C::json_rename[0].key } -> std::convertible_to<std::string_view>;
+    std::size(C::json_rename);
+};
+
+template <class M, class C>
+C class_of_member(M C::*);
+
+template <class E>
+concept has_enum_name_hook = requires(E e) {
+    { sigma_json_enum_name(e) } -> std::convertible_to<std::string_view>;
+};
+
+} // namespace detail
+
+template <class T>
+concept has_codec = requires(boost::json::value const& v, T& out, T const& in) {
+    { codec<T>::from_json(v, out) } -> std::same_as<std::optional<std::string>>;
+    { codec<T>::to_json(in) } -> std::convertible_to<boost::json::value>;
+};
+
+template <class T>
+concept described_struct = std::is_class_v<T> && !std::is_union_v<T> &&
+                           boost::describe::has_describe_members<T>::value;
+
+template <class T>
+concept described_enum = std::is_enum_v<T> && boost::describe::has_describe_enumerators<T>::value;
+
+template <class T>
+concept json_integer = std::integral<T> && !std::same_as<T, bool> && !detail::character<T>;
+
+template <class T>
+concept tagged_alternative = described_struct<T> && requires {
+    { T::json_tag.key } -> std::convertible_to<std::string_view>;
+    { T::json_tag.matches(std::string_view{}) } -> std::same_as<bool>;
+};
+
+template <class T>
+concept tagged_union = detail::is_variant<T>::value;
+
+// Public members of T and of its described bases, in declaration order.
+template <class T>
+using members_of = boost::describe::describe_members<T, boost::describe::mod_public | boost::describe::mod_inherited>;
+
+namespace detail {
+
+// The JSON key of the member that descriptor D describes.
+template <class D>
+constexpr std::string_view json_key_of() noexcept {
+    using C = decltype(class_of_member(D::pointer));
+    std::string_view name = D::name;
+    if constexpr (has_json_rename<C>) {
+        for (auto const& r : C::json_rename)
+            if (r.member == name) return r.key;
+    }
+    return name;
+}
+
+// Every json_rename entry of T names a member of T (a typo would silently keep
+// the old key otherwise).
+template <class T>
+constexpr bool json_rename_valid() {
+    if constexpr (has_json_rename<T>) {
+        for (auto const& r : T::json_rename) {
+            bool found = false;
+            boost::mp11::mp_for_each<members_of<T>>([&](auto D) {
+                if (r.member == std::string_view(D.name)) found = true;
+            });
+            if (!found) return false;
+        }
+    }
+    return true;
+}
+
+template <class T>
+constexpr void check_struct() {
+    static_assert(json_rename_valid<T>(), "sigma::json: an entry of json_rename names no public member of the struct "
+                                          "(the first string is the C++ member name, the second the JSON key)");
+}
+
+template <class T>
+constexpr bool is_fallback() {
+    return T::json_tag.values.size() == 0;
+}
+
+// Compile-time validity of a tagged union; each failure names the rule.
+template <class... A>
+constexpr bool check_tagged_union(std::variant<A...> const*) {
+    static_assert((tagged_alternative<A> && ...),
+                  "sigma::json: every alternative of a std::variant must be a described struct with "
+                  "`static constexpr sigma::json::tag json_tag{\"<key>\", \"<value>\", ...};`");
+    if constexpr ((tagged_alternative<A> && ...)) {
+        constexpr std::array<std::string_view, sizeof...(A)> keys{A::json_tag.key...};
+        constexpr bool same_key = [&] {
+            for (auto k : keys)
+                if (k != keys[0]) return false;
+            return true;
+        }();
+        static_assert(same_key, "sigma::json: all alternatives of a std::variant must name the same tag key "
+                                "in their json_tag");
+        constexpr std::size_t fallbacks = (std::size_t{is_fallback<A>()} + ...);
+        static_assert(fallbacks <= 1, "sigma::json: a std::variant may have at most one fallback alternative "
+                                      "(a json_tag with a key and no values)");
+        return same_key && fallbacks <= 1;
+    }
+    return false;
+}
+
+} // namespace detail
+
+} // namespace sigma::json
+
+#endif
+// ---- end <sigma/json/traits.hpp> ----
+
+#include <boost/json/value.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/mp11/algorithm.hpp>
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+namespace sigma::json::detail {
+
+// Instantiated only for an unsupported type, so that the compiler's note names it.
+template <class T>
+struct unsupported_member_type {
+    static_assert(dependent_false<T>,
+                  "sigma::json: this type cannot be decoded or encoded (see the `with T = ...` note). Supported: "
+                  "bool, integers, double, std::string, std::optional<T>, std::vector<T>, std::map/unordered_map"
+                  "<std::string, T>, boost::json::value, structs described with BOOST_DESCRIBE_STRUCT, enums "
+                  "described with BOOST_DESCRIBE_ENUM, std::variant of described structs that declare a json_tag, "
+                  "and types with a sigma::json::codec<T> specialisation.");
+    static constexpr bool value = false;
+};
+
+// A class the engine cannot handle because it lacks a description (checked at
+// the public entry points, where the message is most useful).
+template <class T>
+inline constexpr bool undescribed_class =
+    std::is_class_v<T> && !is_optional<T>::value && !is_vector<T>::value && !is_string_map<T>::value &&
+    !is_variant<T>::value && !std::is_same_v<T, std::string> && !std::is_same_v<T, boost::json::value> &&
+    !has_codec<T> && !described_struct<T>;
+
+template <class T>
+inline constexpr bool undescribed_enum = std::is_enum_v<T> && !described_enum<T>;
+
+inline std::string_view kind_name(boost::json::kind k) noexcept {
+    switch (k) {
+    case boost::json::kind::null: return "null";
+    case boost::json::kind::bool_: return "bool";
+    case boost::json::kind::int64:
+    case boost::json::kind::uint64:
+    case boost::json::kind::double_: return "number";
+    case boost::json::kind::string: return "string";
+    case boost::json::kind::array: return "array";
+    case boost::json::kind::object: return "object";
+    }
+    return "value";
+}
+
+// The shared error sink of one decode call.
+struct decode_context {
+    decode_options const& options;
+    std::optional<sigma::error> failure{};
+
+    bool fail(errc code, path_frame const* at, std::string_view what) {
+        std::string ptr = to_pointer(at);
+        std::string msg;
+        if (!ptr.empty()) {
+            msg.reserve(ptr.size() + 2 + what.size());
+            msg += ptr;
+            msg += ": ";
+        }
+        msg += what;
+        failure.emplace(code, msg, std::move(ptr));
+        return false;
+    }
+
+    bool type_error(std::string_view expected, boost::json::value const& got, path_frame const* at) {
+        std::string what = "expected ";
+        what += expected;
+        what += ", got ";
+        what += kind_name(got.kind());
+        return fail(errc::json_type, at, what);
+    }
+};
+
+template <class T>
+constexpr std::string_view integer_name() {
+    if constexpr (std::is_signed_v<T>) {
+        switch (sizeof(T)) {
+        case 1: return "int8";
+        case 2: return "int16";
+        case 4: return "int32";
+        default: return "int64";
+        }
+    } else {
+        switch (sizeof(T)) {
+        case 1: return "uint8";
+        case 2: return "uint16";
+        case 4: return "uint32";
+        default: return "uint64";
+        }
+    }
+}
+
+template <json_integer T>
+std::string out_of_range_text(std::string_view got) {
+    std::string s = "integer out of range: ";
+    s += got;
+    s += " does not fit ";
+    s += integer_name<T>();
+    s += " [";
+    s += std::to_string(std::numeric_limits<T>::min());
+    s += ", ";
+    s += std::to_string(std::numeric_limits<T>::max());
+    s += "]";
+    return s;
+}
+
+template <json_integer T>
+bool decode_integer(boost::json::value const& v, T& out, decode_context& c, path_frame const* at) {
+    switch (v.kind()) {
+    case boost::json::kind::int64: {
+        std::int64_t x = v.get_int64();
+        if (std::in_range<T>(x)) {
+            out = static_cast<T>(x);
+            return true;
+        }
+        return c.fail(errc::json_out_of_range, at, out_of_range_text<T>(std::to_string(x)));
+    }
+    case boost::json::kind::uint64: {
+        std::uint64_t x = v.get_uint64();
+        if (std::in_range<T>(x)) {
+            out = static_cast<T>(x);
+            return true;
+        }
+        return c.fail(errc::json_out_of_range, at, out_of_range_text<T>(std::to_string(x)));
+    }
+    case boost::json::kind::double_: {
+        // The spec types counts as `number`; accept 3.0 but not 3.5.
+        double d = v.get_double();
+        if (!std::isfinite(d)) return c.fail(errc::json_out_of_range, at, "integer out of range: number too large");
+        if (d != std::trunc(d)) return c.type_error("integer", v, at);
+        // [lo, hi) is exactly T's range: both bounds are 0 or powers of two.
+        constexpr double lo = static_cast<double>(std::numeric_limits<T>::min());
+        constexpr double hi = 2.0 * static_cast<double>(std::numeric_limits<T>::max() / 2 + 1);
+        if (d < lo || d >= hi) return c.fail(errc::json_out_of_range, at, out_of_range_text<T>(boost::json::serialize(v)));
+        // Beyond 2^53 a double is not one integer but the nearest of several
+        // texts (-9223372036854775809 reads as -2^63), so it is refused rather
+        // than silently changed.
+        if (std::abs(d) >= 9007199254740992.0) {
+            std::string what = "integer out of range: ";
+            what += boost::json::serialize(v);
+            what += " cannot be read exactly (beyond 2^53 as a floating-point number)";
+            return c.fail(errc::json_out_of_range, at, what);
+        }
+        out = static_cast<T>(d);
+        return true;
+    }
+    default: return c.type_error("integer", v, at);
+    }
+}
+
+// The name of the first enumerator whose value is v; later ones are aliases.
+template <described_enum E>
+constexpr std::string_view canonical_enumerator_name(E v) noexcept {
+    std::string_view n;
+    boost::mp11::mp_for_each<boost::describe::describe_enumerators<E>>([&](auto D) {
+        if (n.empty() && D.value == v) n = D.name;
+    });
+    return n;
+}
+
+// The JSON spelling of the enumerator named `name` (value e): the hook's, for
+// the first enumerator of a value, else its name.
+template <described_enum E>
+std::string_view enumerator_spelling(E e, std::string_view name) noexcept {
+    if constexpr (has_enum_name_hook<E>) {
+        if (name == canonical_enumerator_name(e)) {
+            std::string_view s = sigma_json_enum_name(e);
+            if (!s.empty()) return s;
+        }
+    }
+    return name;
+}
+
+template <described_enum E>
+struct enum_spelling {
+    std::string_view spelling;
+    E value;
+};
+
+// Spelling -> value for every enumerator, built once per enum (the hook need
+// not be constexpr).
+template <described_enum E>
+auto const& enum_spellings() {
+    using L = boost::describe::describe_enumerators<E>;
+    static auto const table = [] {
+        std::array<enum_spelling<E>, boost::mp11::mp_size<L>::value> t{};
+        std::size_t i = 0;
+        boost::mp11::mp_for_each<L>([&](auto D) { t[i++] = {enumerator_spelling<E>(D.value, D.name), D.value}; });
+        return t;
+    }();
+    return table;
+}
+
+template <described_enum E>
+bool enum_from_spelling(std::string_view s, E& out) noexcept {
+    for (auto const& e : enum_spellings<E>()) {
+        if (e.spelling == s) {
+            out = e.value;
+            return true;
+        }
+    }
+    return false;
+}
+
+template <described_enum E>
+constexpr bool has_unknown_enumerator() {
+    bool has = false;
+    boost::mp11::mp_for_each<boost::describe::describe_enumerators<E>>([&](auto D) {
+        if (std::string_view(D.name) == "unknown") has = true;
+    });
+    return has;
+}
+
+template <described_enum E>
+constexpr E unknown_enumerator() {
+    E e{};
+    boost::mp11::mp_for_each<boost::describe::describe_enumerators<E>>([&](auto D) {
+        if (std::string_view(D.name) == "unknown") e = D.value;
+    });
+    return e;
+}
+
+// Whether `key` is the JSON key of a member of T.
+template <described_struct T>
+constexpr bool is_member_key(std::string_view key) noexcept {
+    bool found = false;
+    boost::mp11::mp_for_each<members_of<T>>([&](auto D) {
+        if (key == json_key_of<decltype(D)>()) found = true;
+    });
+    return found;
+}
+
+template <class T>
+bool decode_value(boost::json::value const& v, T& out, decode_context& c, path_frame const* at);
+
+template <described_struct T>
+bool decode_struct(boost::json::value const& v, T& out, decode_context& c, path_frame const* at,
+                   std::string_view tag_key = {}) {
+    check_struct<T>();
+    auto const* obj = v.if_object();
+    if (obj == nullptr) return c.type_error("object", v, at);
+    bool ok = true;
+    boost::mp11::mp_for_each<members_of<T>>([&](auto D) {
+        if (!ok) return;
+        using M = std::remove_cvref_t<decltype(out.*D.pointer)>;
+        constexpr std::string_view key = json_key_of<decltype(D)>();
+        path_frame f = path_frame::member(at, key);
+        auto it = obj->find(key);
+        if (it == obj->end()) {
+            if constexpr (is_optional<M>::value)
+                (out.*D.pointer).reset();
+            else
+                ok = c.fail(errc::json_missing_key, &f, "missing required key");
+            return;
+        }
+        ok = decode_value(it->value(), out.*D.pointer, c, &f);
+    });
+    if (ok && c.options.unknown_keys == key_policy::reject) {
+        for (auto const& kv : *obj) {
+            std::string_view k = kv.key();
+            if (k != tag_key && !is_member_key<T>(k)) {
+                path_frame f = path_frame::member(at, k);
+                return c.fail(errc::json_unknown_key, &f, "unknown key");
+            }
+        }
+    }
+    return ok;
+}
+
+template <class... A>
+bool decode_variant(boost::json::value const& v, std::variant<A...>& out, decode_context& c, path_frame const* at) {
+    static_assert(check_tagged_union(static_cast<std::variant<A...> const*>(nullptr)));
+    using first = boost::mp11::mp_first<boost::mp11::mp_list<A...>>;
+    constexpr std::string_view key = first::json_tag.key;
+    auto const* obj = v.if_object();
+    if (obj == nullptr) return c.type_error("object", v, at);
+    path_frame f = path_frame::member(at, key);
+    auto it = obj->find(key);
+    if (it == obj->end()) return c.fail(errc::json_discriminator, &f, "missing tag key");
+    auto const* tag_value = it->value().if_string();
+    if (tag_value == nullptr) return c.type_error("string", it->value(), &f);
+    std::string_view s = *tag_value;
+
+    bool done = false, ok = false;
+    auto try_alternative = [&](auto I, bool fallback_pass) {
+        using Alt = boost::mp11::mp_at_c<boost::mp11::mp_list<A...>, decltype(I)::value>;
+        if (done || is_fallback<Alt>() != fallback_pass) return;
+        if (!fallback_pass && !Alt::json_tag.matches(s)) return;
+        done = true;
+        ok = decode_struct(v, out.template emplace<decltype(I)::value>(), c, at, key);
+    };
+    boost::mp11::mp_for_each<boost::mp11::mp_iota_c<sizeof...(A)>>([&](auto I) { try_alternative(I, false); });
+    boost::mp11::mp_for_each<boost::mp11::mp_iota_c<sizeof...(A)>>([&](auto I) { try_alternative(I, true); });
+    if (done) return ok;
+
+    std::string what = "unknown tag \"";
+    what += s;
+    what += "\"; expected one of:";
+    bool first_value = true;
+    ((
+         [&] {
+             for (auto t : A::json_tag.values) {
+                 what += first_value ? " " : ", ";
+                 what += t;
+                 first_value = false;
+             }
+         }()),
+     ...);
+    return c.fail(errc::json_discriminator, &f, what);
+}
+
+template <class T>
+bool decode_value(boost::json::value const& v, T& out, decode_context& c, path_frame const* at) {
+    if constexpr (has_codec<T>) {
+        if (auto why = codec<T>::from_json(v, out)) return c.fail(errc::json_invalid, at, *why);
+        return true;
+    } else if constexpr (std::is_same_v<T, boost::json::value>) {
+        out = v;
+        return true;
+    } else if constexpr (std::is_same_v<T, bool>) {
+        if (auto const* b = v.if_bool()) {
+            out = *b;
+            return true;
+        }
+        return c.type_error("bool", v, at);
+    } else if constexpr (json_integer<T>) {
+        return decode_integer(v, out, c, at);
+    } else if constexpr (std::is_floating_point_v<T>) {
+        if (!v.is_number()) return c.type_error("number", v, at);
+        double d = v.to_number<double>();
+        // The parser keeps 1e400 as infinity so that unread members cannot fail a
+        // document; a member that reads it fails here.
+        if (!std::isfinite(d)) return c.fail(errc::json_out_of_range, at, "number out of range: does not fit double");
+        if constexpr (sizeof(T) < sizeof(double)) {
+            if (std::abs(d) > static_cast<double>(std::numeric_limits<T>::max())) {
+                std::string what = "number out of range: ";
+                what += boost::json::serialize(v);
+                what += " does not fit float";
+                return c.fail(errc::json_out_of_range, at, what);
+            }
+        }
+        out = static_cast<T>(d);
+        return true;
+    } else if constexpr (std::is_same_v<T, std::string>) {
+        if (auto const* s = v.if_string()) {
+            out.assign(s->data(), s->size());
+            return true;
+        }
+        return c.type_error("string", v, at);
+    } else if constexpr (is_optional<T>::value) {
+        if (v.is_null()) {
+            out.reset();
+            return true;
+        }
+        return decode_value(v, out.emplace(), c, at);
+    } else if constexpr (is_vector<T>::value) {
+        auto const* arr = v.if_array();
+        if (arr == nullptr) return c.type_error("array", v, at);
+        out.clear();
+        out.reserve(arr->size());
+        for (std::size_t i = 0; i < arr->size(); ++i) {
+            path_frame f = path_frame::element(at, i);
+            if constexpr (std::is_same_v<typename T::value_type, bool>) {
+                bool b = false; // std::vector<bool> hands out proxies, not bool&
+                if (!decode_value((*arr)[i], b, c, &f)) return false;
+                out.push_back(b);
+            } else {
+                if (!decode_value((*arr)[i], out.emplace_back(), c, &f)) return false;
+            }
+        }
+        return true;
+    } else if constexpr (is_string_map<T>::value) {
+        auto const* obj = v.if_object();
+        if (obj == nullptr) return c.type_error("object", v, at);
+        out.clear();
+        for (auto const& kv : *obj) {
+            std::string_view k = kv.key();
+            path_frame f = path_frame::member(at, k);
+            typename T::mapped_type m{};
+            if (!decode_value(kv.value(), m, c, &f)) return false;
+            out.insert_or_assign(std::string(k), std::move(m));
+        }
+        return true;
+    } else if constexpr (described_enum<T>) {
+        auto const* s = v.if_string();
+        if (s == nullptr) return c.type_error("string", v, at);
+        if (enum_from_spelling(std::string_view(*s), out)) return true;
+        if constexpr (has_unknown_enumerator<T>()) {
+            out = unknown_enumerator<T>();
+            return true;
+        } else {
+            std::string what = "unknown enumerator \"";
+            what += std::string_view(*s);
+            what += "\"; expected one of:";
+            bool first = true;
+            boost::mp11::mp_for_each<boost::describe::describe_enumerators<T>>([&](auto D) {
+                what += first ? " " : ", ";
+                what += enumerator_spelling<T>(D.value, D.name);
+                first = false;
+            });
+            return c.fail(errc::json_unknown_enum, at, what);
+        }
+    } else if constexpr (tagged_union<T>) {
+        return decode_variant(v, out, c, at);
+    } else if constexpr (described_struct<T>) {
+        return decode_struct(v, out, c, at);
+    } else {
+        static_assert(unsupported_member_type<T>::value);
+        return false;
+    }
+}
+
+} // namespace sigma::json::detail
+
+#endif
+// ---- end <sigma/json/detail/dom_decode.hpp> ----
+
+#include <boost/json/string.hpp>
+#include <boost/json/value.hpp>
+
+#include <cstddef>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace sigma {
+
+// Holds a credential. Streaming, to_string() and JSON encoding all give
+// `***`; only reveal() gives the value, so every use is easy to grep for.
+// Not convertible to a string on purpose.
+class secret {
+public:
+    static constexpr std::string_view mask = "***";
+
+    secret() = default;
+    explicit secret(std::string value) : value_(std::move(value)) {}
+    explicit secret(std::string_view value) : value_(value) {}
+    explicit secret(char const* value) : value_(value == nullptr ? "" : value) {}
+
+    // The value itself, for the one place that must send it (an HTTP body or header).
+    [[nodiscard]] std::string const& reveal() const noexcept { return value_; }
+    [[nodiscard]] bool empty() const noexcept { return value_.empty(); }
+
+    // Compares every byte whatever the first difference, so that the time
+    // taken does not tell how much of a guess was right.
+    friend bool operator==(secret const& a, secret const& b) noexcept {
+        if (a.value_.size() != b.value_.size()) return false;
+        unsigned char diff = 0;
+        for (std::size_t i = 0; i < a.value_.size(); ++i)
+            diff |= static_cast<unsigned char>(a.value_[i] ^ b.value_[i]);
+        return diff == 0;
+    }
+
+    friend std::ostream& operator<<(std::ostream& os, secret const&) { return os << mask; }
+
+private:
+    std::string value_;
+};
+
+// What any text rendering of a secret shows.
+inline std::string to_string(secret const&) { return std::string(secret::mask); }
+
+} // namespace sigma
+
+// JSON: decoded from a string; encoded as the mask, so that dumping a decoded
+// answer (a token response, a configuration) never leaks it.
+namespace sigma::json {
+template <>
+struct codec<sigma::secret> {
+    static std::optional<std::string> from_json(boost::json::value const& v, sigma::secret& out) {
+        // The message names the JSON kind only, never the value.
+        auto const* s = v.if_string();
+        if (s == nullptr) {
+            std::string what = "expected string, got ";
+            what += detail::kind_name(v.kind());
+            return what;
+        }
+        out = sigma::secret(std::string_view(*s));
+        return std::nullopt;
+    }
+    static boost::json::value to_json(sigma::secret const&) { return boost::json::string(sigma::secret::mask); }
+};
+} // namespace sigma::json
+
+#endif
+// ---- end <sigma/secret.hpp> ----
+// ---- begin <sigma/json.hpp> ----
+// SPDX-License-Identifier: MIT
+// The schema engine: JSON <-> Boost.Describe-described C++ types. Knows nothing of Sigma.
+#ifndef SIGMA_JSON_HPP
+#define SIGMA_JSON_HPP
+
+// ---- begin <sigma/json/decode.hpp> ----
+// SPDX-License-Identifier: MIT
+#ifndef SIGMA_JSON_DECODE_HPP
+#define SIGMA_JSON_DECODE_HPP
+
+// ---- begin <sigma/json/detail/parse.hpp> ----
+// SPDX-License-Identifier: MIT
+// Text -> boost::json::value with correctly rounded doubles.
+//
+// Boost.JSON before 1.83 rounds some decimal numbers to a neighbouring double
+// (about one number in ten written with 17 digits comes back one ulp off), which
+// breaks decode(encode(x)) == x. This parser is Boost's own grammar
+// (basic_parser) feeding Boost's own value_stack, except that every number with
+// a fraction or exponent is converted again from its text with std::from_chars,
+// which rounds correctly.
+#ifndef SIGMA_JSON_DETAIL_PARSE_HPP
+#define SIGMA_JSON_DETAIL_PARSE_HPP
+
+#include <boost/json/basic_parser_impl.hpp>
+#include <boost/json/error.hpp>
+#include <boost/json/parse_options.hpp>
+#include <boost/json/storage_ptr.hpp>
+#include <boost/json/value.hpp>
+#include <boost/json/value_stack.hpp>
+
+#include <charconv>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <system_error>
+
+namespace sigma::json::detail {
+
+class value_builder {
+public:
+    static constexpr std::size_t max_object_size = boost::json::object::max_size();
+    static constexpr std::size_t max_array_size = boost::json::array::max_size();
+    static constexpr std::size_t max_key_size = boost::json::string::max_size();
+    static constexpr std::size_t max_string_size = boost::json::string::max_size();
+
+    using error_code = boost::json::error_code;
+    using string_view = boost::json::string_view;
+
+    explicit value_builder(boost::json::storage_ptr sp) : sp_(std::move(sp)) {}
+
+    boost::json::value release() { return st_.release(); }
+
+    bool on_document_begin(error_code&) {
+        st_.reset(sp_);
+        return true;
+    }
+    bool on_document_end(error_code&) { return true; }
+    bool on_array_begin(error_code&) { return true; }
+    bool on_array_end(std::size_t n, error_code&) {
+        st_.push_array(n);
+        return true;
+    }
+    bool on_object_begin(error_code&) { return true; }
+    bool on_object_end(std::size_t n, error_code&) {
+        st_.push_object(n);
+        return true;
+    }
+    bool on_string_part(string_view s, std::size_t, error_code&) {
+        st_.push_chars(s);
+        return true;
+    }
+    bool on_string(string_view s, std::size_t, error_code&) {
+        st_.push_string(s);
+        return true;
+    }
+    bool on_key_part(string_view s, std::size_t, error_code&) {
+        st_.push_chars(s);
+        return true;
+    }
+    bool on_key(string_view s, std::size_t, error_code&) {
+        st_.push_key(s);
+        return true;
+    }
+    bool on_number_part(string_view s, error_code&) {
+        // Only when a number straddles two write_some calls; decode() passes the
+        // whole text at once, so this stays cold.
+        number_.append(s.data(), s.size());
+        return true;
+    }
+    bool on_int64(std::int64_t i, string_view, error_code&) {
+        number_.clear();
+        st_.push_int64(i);
+        return true;
+    }
+    bool on_uint64(std::uint64_t u, string_view, error_code&) {
+        number_.clear();
+        st_.push_uint64(u);
+        return true;
+    }
+    bool on_double(double d, string_view s, error_code&) {
+        char const* first = s.data();
+        char const* last = s.data() + s.size();
+        if (!number_.empty()) {
+            number_.append(s.data(), s.size());
+            first = number_.data();
+            last = number_.data() + number_.size();
+        }
+        double exact = 0;
+        auto [ptr, ec] = std::from_chars(first, last, exact);
+        // Out of range (1e400, 1e-400): keep Boost's infinity or zero, so that a
+        // value nobody decodes as a double does not fail the whole document.
+        if (ec == std::errc{} && ptr == last) d = exact;
+        number_.clear();
+        st_.push_double(d);
+        return true;
+    }
+    bool on_bool(bool b, error_code&) {
+        st_.push_bool(b);
+        return true;
+    }
+    bool on_null(error_code&) {
+        st_.push_null();
+        return true;
+    }
+    bool on_comment_part(string_view, error_code&) { return true; }
+    bool on_comment(string_view, error_code&) { return true; }
+
+private:
+    boost::json::storage_ptr sp_;
+    boost::json::value_stack st_;
+    std::string number_;
+};
+
+struct parsed {
+    boost::json::value value;
+    boost::json::error_code ec;
+    std::size_t offset = 0; // bytes consumed; the position of the error when ec is set
+};
+
+// Parses one complete JSON text; white space may follow it, nothing else.
+inline parsed parse_text(char const* data, std::size_t size, boost::json::storage_ptr sp,
+                         boost::json::parse_options const& options) {
+    boost::json::basic_parser<value_builder> p(options, sp);
+    // Same storage as the result, so that assigning it below moves instead of
+    // copying the tree.
+    parsed r{boost::json::value(sp), {}, 0};
+    r.offset = p.write_some(false, data, size, r.ec);
+    if (!r.ec && r.offset < size) r.ec = boost::json::error::extra_data;
+    if (!r.ec) r.value = p.handler().release();
+    return r;
+}
+
+} // namespace sigma::json::detail
+
+#endif
+// ---- end <sigma/json/detail/parse.hpp> ----
+
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/parse_options.hpp>
+#include <boost/json/value.hpp>
+
+#include <algorithm>
+#include <concepts>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+namespace sigma::json {
+
+namespace detail {
+
+// Checks at the entry point, so that a wrong T is reported where the user wrote
+// it; the entry points compile nothing else for such a T, so no second error
+// follows from deep inside the engine.
+template <class T>
+constexpr bool check_decodable() {
+    static_assert(!std::is_reference_v<T> && !std::is_const_v<T>,
+                  "sigma::json::decode<T>: T must be a plain value type (no reference, no const)");
+    static_assert(std::is_default_constructible_v<T>,
+                  "sigma::json::decode<T>: T must be default-constructible; decoding fills its members in place");
+    static_assert(!undescribed_class<T>,
+                  "sigma::json::decode<T>: T is a class without a Boost.Describe description. Add "
+                  "BOOST_DESCRIBE_STRUCT(T, (bases...), (member1, member2, ...)) after its definition (members "
+                  "named exactly as the JSON keys), or specialise sigma::json::codec<T>.");
+    static_assert(!undescribed_enum<T>,
+                  "sigma::json::decode<T>: T is an enum without a description. Add BOOST_DESCRIBE_ENUM(T, "
+                  "enumerator1, enumerator2, ...) after its definition.");
+    return !std::is_reference_v<T> && !std::is_const_v<T> && std::is_default_constructible_v<T> &&
+           !undescribed_class<T> && !undescribed_enum<T>;
+}
+
+// Line and column (both from 1) of a byte offset, for syntax errors.
+inline std::string describe_offset(std::string_view text, std::size_t offset) {
+    offset = std::min(offset, text.size());
+    std::size_t line = 1, line_start = 0;
+    for (std::size_t i = 0; i < offset; ++i) {
+        if (text[i] == '\n') {
+            ++line;
+            line_start = i + 1;
+        }
+    }
+    return "line " + std::to_string(line) + ", column " + std::to_string(offset - line_start + 1) + " (byte " +
+           std::to_string(offset) + ")";
+}
+
+template <class T>
+result<T> decode_parsed(boost::json::value const& v, decode_options const& options) {
+    if constexpr (check_decodable<T>()) {
+        decode_context c{options};
+        T out{};
+        if (!decode_value(v, out, c, nullptr)) return std::move(*c.failure);
+        return out;
+    } else {
+        return sigma::error(errc::json_type, "unsupported type"); // not reached: check_decodable failed to compile
+    }
+}
+
+} // namespace detail
+
+// Parses `text` and decodes it into T. Syntax errors name the line, column and
+// byte; schema errors name the RFC 6901 pointer of the offending value.
+template <class T>
+result<T> decode(std::string_view text, decode_options const& options = {}) {
+    // The parsed tree lives only until decoding has copied what T keeps out of
+    // it, so it comes from one arena freed in a single step.
+    boost::json::monotonic_resource scratch;
+    boost::json::parse_options po;
+    po.max_depth = options.max_depth;
+    detail::parsed p = detail::parse_text(text.data(), text.size(), &scratch, po);
+    if (p.ec) {
+        return sigma::error(errc::json_syntax,
+                            "syntax error at " + detail::describe_offset(text, p.offset) + ": " + p.ec.message());
+    }
+    return detail::decode_parsed<T>(p.value, options);
+}
+
+// Decodes an already parsed value.
+template <class T, class V>
+    requires std::same_as<V, boost::json::value>
+result<T> decode(V const& value, decode_options const& options = {}) {
+    return detail::decode_parsed<T>(value, options);
+}
+
+template <class T>
+T decode_or_throw(std::string_view text, decode_options const& options = {}) {
+    return decode<T>(text, options).value();
+}
+
+template <class T, class V>
+    requires std::same_as<V, boost::json::value>
+T decode_or_throw(V const& value, decode_options const& options = {}) {
+    return decode<T>(value, options).value();
+}
+
+} // namespace sigma::json
+
+#endif
+// ---- end <sigma/json/decode.hpp> ----
+// ---- begin <sigma/json/encode.hpp> ----
+// SPDX-License-Identifier: MIT
+// The mirror image of decode: decode(encode(x)) == x for every supported type.
+#ifndef SIGMA_JSON_ENCODE_HPP
+#define SIGMA_JSON_ENCODE_HPP
+
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <boost/mp11/algorithm.hpp>
+
+#include <cmath>
+#include <string>
+#include <type_traits>
+#include <variant>
+
+namespace sigma::json {
+
+namespace detail {
+
+// Checks at the entry point for mistakes best named where the user wrote them.
+// Any other unsupported type is reported from inside the engine, with the list
+// of supported types and a note naming the type.
+template <class T>
+constexpr bool check_encodable() {
+    static_assert(!undescribed_enum<T>,
+                  "sigma::json::encode(x): x is an enum without a description. Add BOOST_DESCRIBE_ENUM(T, "
+                  "enumerator1, enumerator2, ...) after its definition.");
+    static_assert(!std::is_pointer_v<T> && !std::is_array_v<T>,
+                  "sigma::json::encode(x): x is a pointer or an array; for text pass a std::string, for a "
+                  "sequence a std::vector");
+    return !undescribed_enum<T> && !std::is_pointer_v<T> && !std::is_array_v<T>;
+}
+
+template <class T>
+void encode_value(T const& x, boost::json::value& out);
+
+template <described_struct T>
+void encode_members(T const& x, boost::json::object& obj) {
+    check_struct<T>();
+    obj.reserve(obj.size() + boost::mp11::mp_size<members_of<T>>::value);
+    boost::mp11::mp_for_each<members_of<T>>([&](auto D) {
+        using M = std::remove_cvref_t<decltype(x.*D.pointer)>;
+        auto const& m = x.*D.pointer;
+        if constexpr (is_optional<M>::value) {
+            if (!m) return; // absent optionals are omitted
+        }
+        encode_value(m, obj[json_key_of<decltype(D)>()]);
+    });
+}
+
+template <class T>
+void encode_value(T const& x, boost::json::value& out) {
+    if constexpr (has_codec<T>) {
+        out = codec<T>::to_json(x);
+    } else if constexpr (std::is_same_v<T, boost::json::value>) {
+        out = x;
+    } else if constexpr (std::is_same_v<T, bool>) {
+        out = x;
+    } else if constexpr (json_integer<T>) {
+        if constexpr (std::is_signed_v<T>)
+            out = static_cast<std::int64_t>(x);
+        else
+            out = static_cast<std::uint64_t>(x);
+    } else if constexpr (std::is_floating_point_v<T>) {
+        if (std::isfinite(x))
+            out = static_cast<double>(x);
+        else
+            out = nullptr; // JSON has no NaN or infinity
+    } else if constexpr (std::is_same_v<T, std::string>) {
+        out = x;
+    } else if constexpr (is_optional<T>::value) {
+        if (x)
+            encode_value(*x, out);
+        else
+            out = nullptr;
+    } else if constexpr (is_vector<T>::value) {
+        auto& arr = out.emplace_array();
+        arr.reserve(x.size());
+        for (auto const& e : x) encode_value(e, arr.emplace_back(nullptr));
+    } else if constexpr (is_string_map<T>::value) {
+        auto& obj = out.emplace_object();
+        obj.reserve(x.size());
+        for (auto const& [k, v] : x) encode_value(v, obj[k]);
+    } else if constexpr (described_enum<T>) {
+        std::string_view spelling;
+        boost::mp11::mp_for_each<boost::describe::describe_enumerators<T>>([&](auto D) {
+            if (spelling.empty() && D.value == x) spelling = enumerator_spelling<T>(D.value, D.name);
+        });
+        if (spelling.empty())
+            out = static_cast<std::underlying_type_t<T>>(x); // a value with no enumerator
+        else
+            out = spelling;
+    } else if constexpr (tagged_union<T>) {
+        static_assert(check_tagged_union(static_cast<T const*>(nullptr)));
+        std::visit(
+            [&](auto const& alt) {
+                using Alt = std::remove_cvref_t<decltype(alt)>;
+                auto& obj = out.emplace_object();
+                if constexpr (!is_fallback<Alt>()) {
+                    if (!is_member_key<Alt>(Alt::json_tag.key)) obj[Alt::json_tag.key] = Alt::json_tag.values[0];
+                }
+                encode_members(alt, obj);
+            },
+            x);
+    } else if constexpr (described_struct<T>) {
+        encode_members(x, out.emplace_object());
+    } else {
+        static_assert(unsupported_member_type<T>::value);
+    }
+}
+
+} // namespace detail
+
+// The JSON value of x.
+template <class T>
+boost::json::value encode_value(T const& x) {
+    boost::json::value v;
+    if constexpr (detail::check_encodable<T>()) detail::encode_value(x, v);
+    return v;
+}
+
+// The JSON text of x (compact).
+template <class T>
+std::string encode(T const& x) {
+    return boost::json::serialize(encode_value(x));
+}
+
+} // namespace sigma::json
+
+#endif
+// ---- end <sigma/json/encode.hpp> ----
+
+#endif
+// ---- end <sigma/json.hpp> ----
+// ---- begin <sigma/log.hpp> ----
+// SPDX-License-Identifier: MIT
+// A hook for users' logging: no dependency on a logging library. Messages
+// never contain a secret or a token.
+#ifndef SIGMA_LOG_HPP
+#define SIGMA_LOG_HPP
+
+
+#include <functional>
+#include <string_view>
+
+namespace sigma {
+
+enum class log_level { trace, debug, info, warn, error };
+
+constexpr std::string_view to_string(log_level l) noexcept {
+    switch (l) {
+    case log_level::trace: return "trace";
+    case log_level::debug: return "debug";
+    case log_level::info: return "info";
+    case log_level::warn: return "warn";
+    case log_level::error: return "error";
+    }
+    return "info";
+}
+
+// Called synchronously on the thread that runs the client; keep it cheap.
+using log_sink = std::function<void(log_level, std::string_view message)>;
+
+} // namespace sigma
+
+#endif
+// ---- end <sigma/log.hpp> ----
+// ---- begin <sigma/clock.hpp> ----
+// SPDX-License-Identifier: MIT
+// Time as the client sees it: injectable, so that tests of token expiry and
+// retry back-off advance a fake clock instead of sleeping.
+#ifndef SIGMA_CLOCK_HPP
+#define SIGMA_CLOCK_HPP
+
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <random>
+// ---- begin <sigma/detail/coroutine_warnings.hpp> ----
+// SPDX-License-Identifier: MIT
+// GCC 12 reports -Wmismatched-new-delete for Asio's awaitable frames (its
+// frames use a class-specific operator new/delete pair that the middle end
+// mismatches: a false positive). Headers that define coroutines bracket them:
+//
+//     #include <sigma/detail/coroutine_warnings.hpp>
+//     SIGMA_COROUTINES_BEGIN
+//     ... coroutines ...
+//     SIGMA_COROUTINES_END
+#ifndef SIGMA_DETAIL_COROUTINE_WARNINGS_HPP
+#define SIGMA_DETAIL_COROUTINE_WARNINGS_HPP
+
+#if defined(__GNUC__) && !defined(__clang__)
+#define SIGMA_COROUTINES_BEGIN \
+    _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wmismatched-new-delete\"")
+#define SIGMA_COROUTINES_END _Pragma("GCC diagnostic pop")
+#else
+#define SIGMA_COROUTINES_BEGIN
+#define SIGMA_COROUTINES_END
+#endif
+
+#endif
+// ---- end <sigma/detail/coroutine_warnings.hpp> ----
+
+SIGMA_COROUTINES_BEGIN
+
+namespace sigma {
+
+struct clock_source {
+    // Monotonic time, for token expiry and rate limiting.
+    std::function<std::chrono::steady_clock::time_point()> now;
+    // Calendar time, to read Retry-After given as an HTTP date.
+    std::function<std::chrono::system_clock::time_point()> wall_now;
+    // Waits (the client's only way to pass time).
+    std::function<boost::asio::awaitable<void>(std::chrono::milliseconds)> sleep;
+    // Uniform in [0, 1), for back-off jitter.
+    std::function<double()> random;
+
+    // The real clocks, an Asio timer on the calling coroutine's executor, and
+    // a generator seeded from std::random_device.
+    static clock_source system() {
+        clock_source c;
+        c.now = [] { return std::chrono::steady_clock::now(); };
+        c.wall_now = [] { return std::chrono::system_clock::now(); };
+        c.sleep = [](std::chrono::milliseconds d) -> boost::asio::awaitable<void> {
+            boost::asio::steady_timer t(co_await boost::asio::this_coro::executor, d);
+            co_await t.async_wait(boost::asio::use_awaitable);
+        };
+        struct rng_state {
+            std::mutex m;
+            std::mt19937_64 g{std::random_device{}()};
+        };
+        auto st = std::make_shared<rng_state>();
+        c.random = [st] {
+            std::lock_guard lock(st->m);
+            return std::uniform_real_distribution<double>(0.0, 1.0)(st->g);
+        };
+        return c;
+    }
+};
+
+} // namespace sigma
+
+SIGMA_COROUTINES_END
+
+#endif
+// ---- end <sigma/clock.hpp> ----
+// ---- begin <sigma/config.hpp> ----
+// SPDX-License-Identifier: MIT
+// The connector's four settings, named and defaulted as in OpenMetadata's
+// Sigma connection (serviceConnection.config), and their validation.
+#ifndef SIGMA_CONFIG_HPP
+#define SIGMA_CONFIG_HPP
+
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <concepts>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sigma {
+
+// Sigma's API hosts by cloud and region. A token minted on one host is refused
+// by all others, so a wrong host shows up as 401. Used for help texts and
+// warnings only: proxies and new regions exist, so other hosts are accepted.
+inline constexpr std::array<std::string_view, 13> known_api_hosts{
+    "api.sigmacomputing.com",          // GCP US
+    "api.sa.gcp.sigmacomputing.com",   // GCP KSA
+    "aws-api.sigmacomputing.com",      // AWS US West
+    "api.us-a.aws.sigmacomputing.com", // AWS US East
+    "api.ca.aws.sigmacomputing.com",   "api.eu.aws.sigmacomputing.com", "api.au.aws.sigmacomputing.com",
+    "api.uk.aws.sigmacomputing.com",   "api.us.azure.sigmacomputing.com", "api.eu.azure.sigmacomputing.com",
+    "api.ca.azure.sigmacomputing.com", "api.uk.azure.sigmacomputing.com", "api.au.azure.sigmacomputing.com",
+};
+
+inline constexpr std::string_view default_host_port = "https://api.sigmacomputing.com";
+inline constexpr std::string_view default_api_version = "v2";
+
+struct config {
+    std::string hostPort{default_host_port};
+    std::string clientId;
+    secret clientSecret;
+    std::string apiVersion{default_api_version};
+    // Not an OpenMetadata setting: lets hostPort be http:// (loopback tests, the demo).
+    bool allow_insecure_http = false;
+};
+
+// A configuration after validation: the origin to connect to, the version
+// prefix, and advice that is not an error.
+struct validated_config {
+    config settings;
+    std::string origin;                 // scheme://host[:port], no trailing slash
+    std::vector<std::string> warnings;  // e.g. an unknown Sigma host
+};
+
+namespace detail {
+
+inline std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diag = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            std::size_t up = row[j];
+            bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
+                        std::tolower(static_cast<unsigned char>(b[j - 1]));
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (same ? 0 : 1)});
+            diag = up;
+        }
+    }
+    return row[b.size()];
+}
+
+inline bool valid_api_version(std::string_view v) {
+    // v2, v2.1, v10
+    if (v.size() < 2 || v[0] != 'v') return false;
+    std::size_t i = 1, digits = 0;
+    while (i < v.size() && std::isdigit(static_cast<unsigned char>(v[i]))) ++i, ++digits;
+    if (digits == 0) return false;
+    if (i == v.size()) return true;
+    if (v[i] != '.') return false;
+    ++i;
+    digits = 0;
+    while (i < v.size() && std::isdigit(static_cast<unsigned char>(v[i]))) ++i, ++digits;
+    return digits > 0 && i == v.size();
+}
+
+inline sigma::error config_error(std::string_view key, std::string_view problem) {
+    std::string msg(key);
+    msg += ": ";
+    msg += problem;
+    return sigma::error(errc::config, msg);
+}
+
+} // namespace detail
+
+// The closest of `candidates` to `key`, when close enough to be a likely typo.
+template <class Range>
+std::string closest_key(std::string_view key, Range const& candidates) {
+    std::string best;
+    std::size_t best_d = key.size() / 2 + 2;
+    for (std::string_view c : candidates) {
+        std::size_t d = detail::edit_distance(key, c);
+        if (d < best_d) {
+            best_d = d;
+            best = std::string(c);
+        }
+    }
+    return best;
+}
+
+// Checks a configuration and normalises hostPort (a trailing `/` or a version
+// suffix such as `/v2` is dropped, so it is never doubled).
+inline result<validated_config> validate(config c) {
+    validated_config out;
+    auto parsed = boost::urls::parse_absolute_uri(c.hostPort);
+    if (!parsed)
+        return detail::config_error("hostPort", "\"" + c.hostPort +
+                                                    "\" is not an absolute URL; expected e.g. "
+                                                    "https://aws-api.sigmacomputing.com");
+    boost::urls::url u(*parsed);
+    std::string scheme(u.scheme());
+    std::transform(scheme.begin(), scheme.end(), scheme.begin(), [](unsigned char ch) { return std::tolower(ch); });
+    if (scheme == "http") {
+        if (!c.allow_insecure_http)
+            return detail::config_error("hostPort", "\"" + c.hostPort +
+                                                        "\" uses http://; Sigma's API is served over https:// "
+                                                        "(plain http is allowed only for loopback testing, with "
+                                                        "allow_insecure_http)");
+    } else if (scheme != "https") {
+        return detail::config_error("hostPort", "\"" + c.hostPort + "\" must be an https:// URL");
+    }
+    if (u.encoded_host().empty()) return detail::config_error("hostPort", "\"" + c.hostPort + "\" has no host");
+    if (u.has_userinfo())
+        return detail::config_error("hostPort", "must not contain user information; use clientId and clientSecret");
+    if (u.has_query() || u.has_fragment())
+        return detail::config_error("hostPort", "\"" + c.hostPort + "\" must not have a query or a fragment");
+    std::string path(u.encoded_path());
+    while (!path.empty() && path.back() == '/') path.pop_back();
+    if (!path.empty()) {
+        std::string_view last = std::string_view(path).substr(1);
+        if (path.find('/', 1) != std::string::npos || !detail::valid_api_version(last))
+            return detail::config_error("hostPort", "\"" + c.hostPort +
+                                                        "\" has a path; give the API's base URL only, e.g. "
+                                                        "https://aws-api.sigmacomputing.com");
+        // A pasted ".../v2" is accepted; apiVersion decides the prefix.
+    }
+    if (c.clientId.empty()) return detail::config_error("clientId", "must not be empty");
+    if (c.clientSecret.empty()) return detail::config_error("clientSecret", "must not be empty");
+    if (!detail::valid_api_version(c.apiVersion))
+        return detail::config_error("apiVersion", "\"" + c.apiVersion + "\" is not a version such as v2 or v2.1");
+
+    std::string host(u.encoded_host());
+    std::transform(host.begin(), host.end(), host.begin(), [](unsigned char ch) { return std::tolower(ch); });
+    out.origin = scheme + "://" + std::string(u.encoded_host_and_port());
+    c.hostPort = out.origin;
+    bool known = std::find(known_api_hosts.begin(), known_api_hosts.end(), host) != known_api_hosts.end();
+    bool loopback = host == "127.0.0.1" || host == "localhost" || host == "[::1]";
+    if (!known && !loopback)
+        out.warnings.push_back("hostPort: " + host +
+                               " is not one of Sigma's known API hosts; fine for a proxy, otherwise check the "
+                               "region (Administration > Developer Access shows the API URL)");
+    out.settings = std::move(c);
+    return out;
+}
+
+// Reads a JSON object shaped like OpenMetadata's serviceConnection.config:
+// {"type": "Sigma", "hostPort": ..., "clientId": ..., "clientSecret": ..., "apiVersion": ...}.
+// Unknown keys are errors (OpenMetadata's schema forbids them) with a suggestion.
+// Only reads; call validate() to check the values.
+template <class V>
+    requires std::same_as<V, boost::json::value>
+result<config> config_from_json(V const& v) {
+    static constexpr std::array<std::string_view, 5> keys{"type", "hostPort", "clientId", "clientSecret",
+                                                          "apiVersion"};
+    auto const* obj = v.if_object();
+    if (obj == nullptr)
+        return sigma::error(errc::config, std::string("expected an object, got ") +
+                                              std::string(json::detail::kind_name(v.kind())));
+    config c;
+    for (auto const& kv : *obj) {
+        std::string_view key = kv.key();
+        if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+            std::string msg = "unknown key";
+            if (auto best = closest_key(key, keys); !best.empty()) msg += "; did you mean \"" + best + "\"?";
+            else {
+                msg += "; expected one of: type, hostPort, clientId, clientSecret, apiVersion";
+            }
+            return detail::config_error(key, msg);
+        }
+        auto const* s = kv.value().if_string();
+        if (s == nullptr)
+            return detail::config_error(key, std::string("expected string, got ") +
+                                                 std::string(json::detail::kind_name(kv.value().kind())));
+        std::string_view val = *s;
+        if (key == "type") {
+            if (val != "Sigma") return detail::config_error(key, "must be \"Sigma\", got \"" + std::string(val) + "\"");
+        } else if (key == "hostPort") {
+            c.hostPort = val;
+        } else if (key == "clientId") {
+            c.clientId = val;
+        } else if (key == "clientSecret") {
+            c.clientSecret = secret(val);
+        } else if (key == "apiVersion") {
+            c.apiVersion = val;
+        }
+    }
+    return c;
+}
+
+inline result<config> config_from_json(std::string_view text) {
+    boost::system::error_code ec;
+    auto v = boost::json::parse(text, ec);
+    if (ec) return sigma::error(errc::config, "configuration is not valid JSON: " + ec.message());
+    return config_from_json<boost::json::value>(v);
+}
+
+} // namespace sigma
+
+#endif
+// ---- end <sigma/config.hpp> ----
+
+// HTTP
+// ---- begin <sigma/transport/transport.hpp> ----
+// SPDX-License-Identifier: MIT
+// What the client needs from HTTP, stated as a concept. The default is
+// sigma::beast_transport (HTTPS over Boost.Beast); sigma::testing has in-memory
+// and loopback ones.
+#ifndef SIGMA_TRANSPORT_TRANSPORT_HPP
+#define SIGMA_TRANSPORT_TRANSPORT_HPP
+
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <concepts>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sigma {
+
+enum class http_method { get, post, put, patch, delete_ };
+
+constexpr std::string_view to_string(http_method m) noexcept {
+    switch (m) {
+    case http_method::get: return "GET";
+    case http_method::post: return "POST";
+    case http_method::put: return "PUT";
+    case http_method::patch: return "PATCH";
+    case http_method::delete_: return "DELETE";
+    }
+    return "GET";
+}
+
+struct http_header {
+    std::string name;
+    std::string value;
+};
+
+namespace detail {
+inline bool iequals(std::string_view a, std::string_view b) noexcept {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           });
+}
+} // namespace detail
+
+// One request. The transport adds Host, User-Agent, Accept (unless given) and
+// Content-Length itself.
+struct http_request {
+    http_method method = http_method::get;
+    std::string origin;               // scheme://host[:port], no path: "https://api.sigmacomputing.com"
+    std::string target;               // origin-form, already encoded: "/v2/workbooks?limit=1000"
+    std::vector<http_header> headers; // e.g. Authorization, Content-Type
+    std::string body;
+
+    [[nodiscard]] std::string_view header(std::string_view name) const noexcept {
+        for (auto const& h : headers)
+            if (detail::iequals(h.name, name)) return h.value;
+        return {};
+    }
+};
+
+struct http_response {
+    unsigned status = 0;
+    std::vector<http_header> headers;
+    std::string body;
+
+    // The first header of that name (case-insensitive), or an empty view.
+    [[nodiscard]] std::string_view header(std::string_view name) const noexcept {
+        for (auto const& h : headers)
+            if (detail::iequals(h.name, name)) return h.value;
+        return {};
+    }
+};
+
+// A Transport sends one request and answers with the response, or with a
+// sigma::error (errc::transport or errc::timeout) when no complete response
+// arrived. Any HTTP status is a response, not an error: retries and status
+// handling belong to the client. Errors name the method and target, never a
+// header value. Several async_send calls may be in flight at once.
+template <class T>
+concept transport = requires(T& t, http_request req) {
+    { t.get_executor() } -> std::convertible_to<boost::asio::any_io_executor>;
+    { t.async_send(std::move(req)) } -> std::same_as<boost::asio::awaitable<result<http_response>>>;
+};
+
+} // namespace sigma
+
+#endif
+// ---- end <sigma/transport/transport.hpp> ----
+// ---- begin <sigma/transport/beast.hpp> ----
+// SPDX-License-Identifier: MIT
+// sigma::beast_transport: the default Transport. HTTPS (TLS >= 1.2, verified
+// against the system CA store or a given CA) over Boost.Beast, HTTP/1.1
+// keep-alive with a bounded pool of connections per origin, deadlines on every
+// phase, size limits on responses, CONNECT proxies from the environment or
+// the options. Redirects are refused, never followed.
+#ifndef SIGMA_TRANSPORT_BEAST_HPP
+#define SIGMA_TRANSPORT_BEAST_HPP
+
+// ---- begin <sigma/transport/detail/pool.hpp> ----
+// SPDX-License-Identifier: MIT
+// A bounded set of kept-alive connections to one origin. At most `capacity`
+// connections exist (busy or idle); a request that finds them all busy waits
+// on a channel of slot tokens, racing a timer set to its deadline, so waiting
+// costs no polling and wakes exactly when a slot is handed back. Safe to use
+// from several threads.
+#ifndef SIGMA_TRANSPORT_DETAIL_POOL_HPP
+#define SIGMA_TRANSPORT_DETAIL_POOL_HPP
+
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/concurrent_channel.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+namespace sigma::detail {
+
+template <class Connection>
+class connection_pool {
+public:
+    connection_pool(boost::asio::any_io_executor ex, std::size_t capacity)
+        : capacity_(capacity), slots_(ex, capacity) {
+        for (std::size_t i = 0; i < capacity; ++i) (void)slots_.try_send(boost::system::error_code{});
+    }
+
+    [[nodiscard]] std::size_t capacity() const noexcept { return capacity_; }
+
+    // Hands a slot back when it goes out of scope, however the request ends.
+    class slot {
+    public:
+        slot() = default;
+        explicit slot(connection_pool* p) : pool_(p) {}
+        slot(slot&& o) noexcept : pool_(std::exchange(o.pool_, nullptr)) {}
+        slot& operator=(slot&& o) noexcept {
+            if (this != &o) {
+                release();
+                pool_ = std::exchange(o.pool_, nullptr);
+            }
+            return *this;
+        }
+        ~slot() { release(); }
+        [[nodiscard]] explicit operator bool() const noexcept { return pool_ != nullptr; }
+
+    private:
+        void release() noexcept {
+            if (pool_) (void)pool_->slots_.try_send(boost::system::error_code{});
+            pool_ = nullptr;
+        }
+        connection_pool* pool_ = nullptr;
+    };
+
+    // A slot, or an empty one when the deadline passed first.
+    boost::asio::awaitable<slot> acquire(std::chrono::steady_clock::time_point deadline) {
+        bool got = false;
+        (void)slots_.try_receive([&](boost::system::error_code) { got = true; });
+        if (got) co_return slot(this);
+        auto ex = co_await boost::asio::this_coro::executor;
+        boost::asio::steady_timer timer(ex, deadline);
+        auto [order, receive_ec, timer_ec] =
+            co_await boost::asio::experimental::make_parallel_group(slots_.async_receive(boost::asio::deferred),
+                                                                    timer.async_wait(boost::asio::deferred))
+                .async_wait(boost::asio::experimental::wait_for_one(), boost::asio::use_awaitable);
+        (void)order;
+        (void)timer_ec;
+        // Judge by the receive's own outcome: it may have completed even when
+        // the timer is reported first, and a token taken must not be lost.
+        if (!receive_ec) co_return slot(this);
+        co_return slot();
+    }
+
+    // An idle connection for which `usable` holds, or null; unusable ones are
+    // dropped (their count goes to `dropped`).
+    template <class Pred>
+    std::unique_ptr<Connection> take_idle(Pred usable, std::size_t& dropped) {
+        std::vector<std::unique_ptr<Connection>> dead;
+        std::unique_ptr<Connection> found;
+        {
+            std::lock_guard lock(mutex_);
+            while (!idle_.empty() && !found) {
+                auto c = std::move(idle_.back());
+                idle_.pop_back();
+                if (usable(*c)) found = std::move(c);
+                else dead.push_back(std::move(c));
+            }
+        }
+        dropped = dead.size();
+        return found;
+    }
+
+    void put_idle(std::unique_ptr<Connection> c) {
+        std::lock_guard lock(mutex_);
+        idle_.push_back(std::move(c));
+    }
+
+    [[nodiscard]] std::size_t idle_count() const {
+        std::lock_guard lock(mutex_);
+        return idle_.size();
+    }
+
+private:
+    std::size_t capacity_;
+    boost::asio::experimental::concurrent_channel<void(boost::system::error_code)> slots_;
+    mutable std::mutex mutex_;
+    std::vector<std::unique_ptr<Connection>> idle_; // most recently used last
+};
+
+} // namespace sigma::detail
+
+#endif
+// ---- end <sigma/transport/detail/pool.hpp> ----
+// ---- begin <sigma/transport/detail/proxy.hpp> ----
+// SPDX-License-Identifier: MIT
+// HTTP proxies for beast_transport: the proxy URL (from the options or from
+// https_proxy / HTTPS_PROXY), the no_proxy / NO_PROXY bypass list, and the
+// CONNECT request that opens a tunnel. Credentials in a proxy URL become a
+// Proxy-Authorization header and never appear in a message.
+#ifndef SIGMA_TRANSPORT_DETAIL_PROXY_HPP
+#define SIGMA_TRANSPORT_DETAIL_PROXY_HPP
+
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/url/parse.hpp>
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cstdint>
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sigma::detail {
+
+struct proxy_endpoint {
+    std::string host;          // connect here (IPv6 without brackets)
+    std::string port;          // service, e.g. "3128"
+    std::string authorization; // "Basic ..." or empty; a secret
+    std::string display;       // host:port, safe to print
+};
+
+inline std::string ascii_lower(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+inline std::string base64(std::string_view in) {
+    std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
+    int const n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                  reinterpret_cast<unsigned char const*>(in.data()), static_cast<int>(in.size()));
+    out.resize(static_cast<std::size_t>(n));
+    return out;
+}
+
+// `source` names where the URL came from, for messages; the URL itself is
+// never repeated (it may hold a password).
+inline result<proxy_endpoint> parse_proxy_url(std::string_view text, std::string_view source) {
+    std::string s(text);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.pop_back();
+    if (s.find("://") == std::string::npos) s = "http://" + s; // "host:port", as curl accepts
+    auto parsed = boost::urls::parse_uri(s);
+    std::string const where = "the proxy URL from " + std::string(source);
+    if (!parsed) return error(errc::config, where + " is not a URL");
+    auto const& u = *parsed;
+    if (ascii_lower(std::string(u.scheme().data(), u.scheme().size())) != "http")
+        return error(errc::config, where + " must use the http:// scheme (a CONNECT proxy); got " +
+                                       std::string(u.scheme().data(), u.scheme().size()) + "://");
+    if (u.encoded_host().empty()) return error(errc::config, where + " has no host");
+    proxy_endpoint p;
+    p.host = u.host_address();
+    p.port = u.has_port() ? std::string(u.port().data(), u.port().size()) : std::string("1080");
+    if (p.port.empty()) p.port = "1080";
+    p.display = std::string(u.encoded_host().data(), u.encoded_host().size()) + ":" + p.port;
+    if (u.has_userinfo()) p.authorization = "Basic " + base64(u.user() + ":" + u.password());
+    return p;
+}
+
+// One no_proxy entry: "*", a host or domain ("example.com" and
+// ".example.com" both match example.com and its subdomains), an IP address
+// or CIDR block ("10.0.0.0/8"), each optionally with ":port".
+struct no_proxy_entry {
+    std::string name;                             // lower case, no leading dot
+    std::optional<boost::asio::ip::address> net;  // for IP entries
+    unsigned prefix = 0;
+    std::string port;                             // empty: any
+    bool any = false;
+};
+
+inline std::vector<no_proxy_entry> parse_no_proxy(std::string_view list) {
+    std::vector<no_proxy_entry> out;
+    std::size_t i = 0;
+    while (i < list.size()) {
+        std::size_t j = list.find_first_of(", \t", i);
+        if (j == std::string_view::npos) j = list.size();
+        std::string item = ascii_lower(list.substr(i, j - i));
+        i = j + 1;
+        if (item.empty()) continue;
+        no_proxy_entry e;
+        if (item == "*") {
+            e.any = true;
+            out.push_back(std::move(e));
+            continue;
+        }
+        // Split off a port: "[v6]:p", "host:p"; a bare IPv6 address has several colons.
+        if (item.front() == '[') {
+            auto close = item.find(']');
+            if (close == std::string::npos) continue;
+            if (close + 1 < item.size() && item[close + 1] == ':') e.port = item.substr(close + 2);
+            item = item.substr(1, close - 1);
+        } else if (std::count(item.begin(), item.end(), ':') == 1) {
+            auto colon = item.find(':');
+            e.port = item.substr(colon + 1);
+            item.resize(colon);
+        }
+        std::string addr = item;
+        unsigned prefix = 0;
+        bool has_prefix = false;
+        if (auto slash = item.find('/'); slash != std::string::npos) {
+            addr = item.substr(0, slash);
+            prefix = static_cast<unsigned>(std::strtoul(item.c_str() + slash + 1, nullptr, 10));
+            has_prefix = true;
+        }
+        boost::system::error_code ec;
+        auto ip = boost::asio::ip::make_address(addr, ec);
+        if (!ec) {
+            e.net = ip;
+            unsigned const bits = ip.is_v4() ? 32u : 128u;
+            e.prefix = has_prefix ? std::min(prefix, bits) : bits;
+        } else {
+            while (!item.empty() && (item.front() == '.' || item.front() == '*')) item.erase(item.begin());
+            while (!item.empty() && item.back() == '.') item.pop_back();
+            if (item.empty()) continue;
+            e.name = std::move(item);
+        }
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+inline bool ip_in_network(boost::asio::ip::address const& a, boost::asio::ip::address const& net, unsigned prefix) {
+    if (a.is_v4() != net.is_v4()) return false;
+    auto match = [prefix](auto const& x, auto const& y) {
+        for (unsigned bit = 0; bit < prefix; ++bit) {
+            unsigned const byte = bit / 8, mask = 0x80u >> (bit % 8);
+            if ((x[byte] & mask) != (y[byte] & mask)) return false;
+        }
+        return true;
+    };
+    return a.is_v4() ? match(a.to_v4().to_bytes(), net.to_v4().to_bytes())
+                     : match(a.to_v6().to_bytes(), net.to_v6().to_bytes());
+}
+
+// Whether a request to host:port goes direct.
+inline bool bypasses_proxy(std::vector<no_proxy_entry> const& list, std::string_view host_in, std::string_view port) {
+    std::string host = ascii_lower(host_in);
+    while (!host.empty() && host.back() == '.') host.pop_back();
+    boost::system::error_code ec;
+    auto const ip = boost::asio::ip::make_address(host, ec);
+    for (auto const& e : list) {
+        if (e.any) return true;
+        if (!e.port.empty() && e.port != port) continue;
+        if (e.net) {
+            if (!ec && ip_in_network(ip, *e.net, e.prefix)) return true;
+            continue;
+        }
+        if (host == e.name) return true;
+        if (host.size() > e.name.size() && host.ends_with(e.name) && host[host.size() - e.name.size() - 1] == '.')
+            return true;
+    }
+    return false;
+}
+
+inline std::optional<std::string> env_value(char const* lower, char const* upper) {
+    if (char const* v = std::getenv(lower); v && *v) return std::string(v);
+    if (char const* v = std::getenv(upper); v && *v) return std::string(v);
+    return std::nullopt;
+}
+
+// The CONNECT request for a tunnel to authority (host:port).
+inline std::string connect_request(std::string const& authority, proxy_endpoint const& proxy) {
+    std::string r = "CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority + "\r\n";
+    if (!proxy.authorization.empty()) r += "Proxy-Authorization: " + proxy.authorization + "\r\n";
+    r += "\r\n";
+    return r;
+}
+
+} // namespace sigma::detail
+
+#endif
+// ---- end <sigma/transport/detail/proxy.hpp> ----
+// ---- begin <sigma/transport/detail/tls.hpp> ----
+// SPDX-License-Identifier: MIT
+// The client side of TLS for beast_transport: one OpenSSL context per
+// transport (TLS >= 1.2, peer verification on unless explicitly turned off)
+// and the per-connection settings (SNI, host name or IP address check).
+#ifndef SIGMA_TRANSPORT_DETAIL_TLS_HPP
+#define SIGMA_TRANSPORT_DETAIL_TLS_HPP
+
+
+#include <boost/asio/ssl/context.hpp>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
+
+#include <memory>
+#include <string>
+
+namespace sigma::detail {
+
+struct tls_client_settings {
+    std::string ca_file;       // PEM file of trusted CAs; empty: none
+    std::string ca_pem;        // PEM text of trusted CAs; empty: none
+    bool skip_verify = false;  // only ever from beast_transport_options::insecure_skip_tls_verify
+};
+
+inline std::string openssl_last_error() {
+    unsigned long const e = ERR_get_error();
+    ERR_clear_error();
+    if (e == 0) return "unknown OpenSSL error";
+    char buf[256];
+    ERR_error_string_n(e, buf, sizeof buf);
+    return buf;
+}
+
+// Adds every certificate of a PEM text to the context's trust store.
+inline result<void> add_trusted_pem(SSL_CTX* ctx, std::string const& pem) {
+    struct bio_free { void operator()(BIO* b) const noexcept { BIO_free(b); } };
+    std::unique_ptr<BIO, bio_free> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+    if (!bio) return error(errc::config, "ca_pem: cannot read the PEM text: " + openssl_last_error());
+    X509_STORE* store = SSL_CTX_get_cert_store(ctx);
+    int count = 0;
+    while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
+        int const ok = X509_STORE_add_cert(store, cert);
+        X509_free(cert);
+        if (ok != 1) return error(errc::config, "ca_pem: cannot add a certificate to the trust store: " + openssl_last_error());
+        ++count;
+    }
+    ERR_clear_error(); // PEM_read_bio_X509 leaves "no start line" at the end of the text
+    if (count == 0) return error(errc::config, "ca_pem holds no PEM certificate (expected -----BEGIN CERTIFICATE-----)");
+    return {};
+}
+
+inline result<std::shared_ptr<boost::asio::ssl::context>> make_tls_client_context(tls_client_settings const& s) {
+    namespace ssl = boost::asio::ssl;
+    auto ctx = std::make_shared<ssl::context>(ssl::context::tls_client);
+    SSL_CTX* native = ctx->native_handle();
+    if (SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION) != 1)
+        return error(errc::config, "cannot require TLS 1.2: " + openssl_last_error());
+    ctx->set_options(ssl::context::default_workarounds | ssl::context::no_compression);
+    if (s.skip_verify) {
+        ctx->set_verify_mode(ssl::verify_none);
+        return ctx;
+    }
+    ctx->set_verify_mode(ssl::verify_peer);
+    if (!s.ca_file.empty()) {
+        boost::system::error_code ec;
+        ctx->load_verify_file(s.ca_file, ec);
+        if (ec) return error(errc::config, "cannot load the CA file '" + s.ca_file + "': " + ec.message());
+    }
+    if (!s.ca_pem.empty()) {
+        if (auto r = add_trusted_pem(native, s.ca_pem); !r) return r.error();
+    }
+    if (s.ca_file.empty() && s.ca_pem.empty()) {
+        boost::system::error_code ec;
+        ctx->set_default_verify_paths(ec);
+        if (ec) return error(errc::config, "cannot load the system CA store: " + ec.message());
+    }
+    return ctx;
+}
+
+// Before the handshake: SNI for names (never for IP literals, RFC 6066), and
+// the identity the peer's certificate must carry.
+inline result<void> configure_tls_connection(SSL* ssl, std::string const& host, bool host_is_ip, bool verify) {
+    if (!host_is_ip && SSL_set_tlsext_host_name(ssl, const_cast<char*>(host.c_str())) != 1)
+        return error(errc::transport, "cannot set TLS SNI for " + host + ": " + openssl_last_error());
+    if (!verify) return {};
+    X509_VERIFY_PARAM* param = SSL_get0_param(ssl);
+    int ok = 0;
+    if (host_is_ip) {
+        ok = X509_VERIFY_PARAM_set1_ip_asc(param, host.c_str());
+    } else {
+        X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+        ok = X509_VERIFY_PARAM_set1_host(param, host.c_str(), host.size());
+    }
+    if (ok != 1) return error(errc::transport, "cannot set the expected TLS identity " + host + ": " + openssl_last_error());
+    return {};
+}
+
+// Why a handshake failed, in words: the certificate check's verdict when
+// there is one ("hostname mismatch", "self-signed certificate in certificate
+// chain"), else the TLS error.
+inline std::string tls_failure_reason(SSL* ssl, boost::system::error_code const& ec) {
+    long const v = SSL_get_verify_result(ssl);
+    std::string reason = ec.message();
+    if (v != X509_V_OK) reason = std::string("certificate verify failed: ") + X509_verify_cert_error_string(v);
+    return reason;
+}
+
+} // namespace sigma::detail
+
+#endif
+// ---- end <sigma/transport/detail/tls.hpp> ----
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
+
+#include <openssl/ssl.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sigma {
+
+struct beast_transport_options {
+    // request_timeout bounds the whole call: waiting for a free connection,
+    // connecting, the TLS handshake, sending and reading the response. The
+    // other two bound their phase within it.
+    std::chrono::milliseconds connect_timeout{10'000};   // TCP connect, and the proxy's CONNECT answer
+    std::chrono::milliseconds handshake_timeout{10'000}; // TLS handshake
+    std::chrono::milliseconds request_timeout{60'000};
+
+    std::size_t max_connections_per_origin = 8; // busy plus idle
+    std::size_t max_header_bytes = 64 * 1024;   // response status line and headers
+    std::uint64_t max_body_bytes = std::uint64_t{64} << 20;
+
+    // Trusted CAs: a PEM file and/or PEM text; with neither, the system store
+    // (OpenSSL's default paths, which honour SSL_CERT_FILE / SSL_CERT_DIR).
+    std::string ca_file;
+    std::string ca_pem;
+    // Accept any certificate from any host. For debugging only: it makes
+    // the connection readable and forgeable by anyone on the path.
+    bool insecure_skip_tls_verify = false;
+    // Allow http:// origins (loopback tests). Off: they fail with errc::transport.
+    bool allow_insecure_http = false;
+
+    // CONNECT proxy. Unset: https_proxy / HTTPS_PROXY for https:// origins.
+    // "": no proxy. "http://[user:password@]host[:port]": that proxy for every origin.
+    std::optional<std::string> proxy;
+    // Hosts that bypass the proxy, as no_proxy spells them ("*", "example.com",
+    // ".example.com", "10.0.0.0/8", "host:port"). Unset: no_proxy / NO_PROXY.
+    std::optional<std::string> no_proxy;
+};
+
+// Counters since construction, for tests and benchmarks.
+struct beast_transport_stats {
+    std::uint64_t connections_opened = 0; // TCP connections made (to the origin or a proxy)
+    std::uint64_t tunnels_opened = 0;     // of which CONNECT tunnels
+    std::uint64_t requests_sent = 0;      // requests written, retries included
+    std::uint64_t connections_reused = 0; // requests that started on a kept-alive connection
+    std::uint64_t stale_retries = 0;      // requests retried after a kept-alive connection failed before answering
+    std::uint64_t idle_dropped = 0;       // kept-alive connections found closed by the server before reuse
+};
+
+namespace detail::wire {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+using clock = std::chrono::steady_clock;
+using request_message = http::request<http::string_body>;
+
+struct origin {
+    bool https = true;
+    std::string host;        // for DNS, SNI and the certificate check; IPv6 without brackets
+    bool host_is_ip = false;
+    std::string port;
+    std::string authority;   // host:port as sent in CONNECT ([v6]:port)
+    std::string host_header; // Host: value (port omitted when default)
+    std::string key;         // scheme://authority, lower case: the pool's name
+};
+
+inline result<origin> parse_origin(std::string_view text) {
+    auto parsed = boost::urls::parse_uri(text);
+    if (!parsed) return error(errc::config, "the request origin is not an absolute URL (want https://host[:port])");
+    auto const& u = *parsed;
+    if (u.has_userinfo()) return error(errc::config, "the request origin must not carry user information");
+    std::string const shown(text);
+    std::string const scheme = ascii_lower(std::string(u.scheme().data(), u.scheme().size()));
+    origin o;
+    if (scheme == "https") o.https = true;
+    else if (scheme == "http") o.https = false;
+    else return error(errc::config, "origin '" + shown + "': the scheme must be https:// (or http:// with allow_insecure_http)");
+    if (!(u.encoded_path().empty() || u.encoded_path() == "/") || u.has_query() || u.has_fragment())
+        return error(errc::config, "origin '" + shown + "' must be scheme://host[:port] without a path, query or fragment");
+    auto const encoded_host = std::string(u.encoded_host().data(), u.encoded_host().size());
+    if (encoded_host.empty() || encoded_host.find('%') != std::string::npos)
+        return error(errc::config, "origin '" + shown + "' has no usable host");
+    o.host = ascii_lower(u.host_address());
+    o.host_is_ip = u.host_type() == boost::urls::host_type::ipv4 || u.host_type() == boost::urls::host_type::ipv6;
+    std::string const default_port = o.https ? "443" : "80";
+    if (u.has_port()) {
+        if (u.port_number() == 0) return error(errc::config, "origin '" + shown + "' has an invalid port");
+        o.port = std::to_string(u.port_number());
+    } else {
+        o.port = default_port;
+    }
+    o.authority = ascii_lower(encoded_host) + ":" + o.port;
+    o.host_header = ascii_lower(encoded_host) + (o.port == default_port ? std::string() : ":" + o.port);
+    o.key = scheme + "://" + o.authority;
+    return o;
+}
+
+inline bool is_token_char(char c) noexcept {
+    auto const u = static_cast<unsigned char>(c);
+    if (std::isalnum(u)) return true;
+    return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+// Request fields that could split the request or smuggle another one.
+inline std::optional<std::string> invalid_request_part(http_request const& req) {
+    if (req.target.empty() || req.target.front() != '/')
+        return "the target must be origin-form (start with '/')";
+    for (char c : req.target)
+        if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return "the target contains a space or control character";
+    for (auto const& h : req.headers) {
+        if (h.name.empty() || !std::all_of(h.name.begin(), h.name.end(), is_token_char))
+            return "a header name is not an HTTP token";
+        for (char c : h.value)
+            if (c == '\r' || c == '\n' || c == '\0') return "the value of header " + h.name + " contains CR, LF or NUL";
+    }
+    return std::nullopt;
+}
+
+struct connection {
+    explicit connection(asio::any_io_executor const& ex) : strand(asio::make_strand(ex)) {}
+
+    // Every operation on the connection runs here, so that Beast's timeout
+    // handlers never race the I/O even on a multi-threaded io_context.
+    asio::strand<asio::any_io_executor> strand;
+    std::optional<beast::tcp_stream> plain;                 // until TLS wraps it
+    std::optional<beast::ssl_stream<beast::tcp_stream>> tls;
+    beast::flat_buffer buffer;
+
+    beast::tcp_stream& lowest() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
+};
+
+// An idle connection is reusable when nothing is readable on it: a readable
+// socket means the server closed it (EOF), reset it, or sent bytes nobody
+// asked for. Checked without blocking, just before reuse.
+inline bool still_open(connection& c) {
+    auto& sock = c.lowest().socket();
+    boost::system::error_code ec;
+    sock.non_blocking(true, ec);
+    if (ec) return false;
+    char byte = 0;
+    (void)sock.receive(asio::buffer(&byte, 1), asio::socket_base::message_peek, ec);
+    boost::system::error_code ignored;
+    sock.non_blocking(false, ignored);
+    return ec == asio::error::would_block;
+}
+
+struct origin_entry {
+    origin_entry(asio::any_io_executor const& ex, std::size_t capacity, bool proxied) : pool(ex, capacity), use_proxy(proxied) {}
+    connection_pool<connection> pool;
+    bool use_proxy;
+};
+
+struct transport_state {
+    asio::any_io_executor exec;
+    beast_transport_options options;
+    std::shared_ptr<asio::ssl::context> tls;
+
+    std::optional<proxy_endpoint> proxy;
+    std::string proxy_problem; // the configured proxy cannot be used
+    bool proxy_for_http = false;
+    std::vector<no_proxy_entry> no_proxy;
+
+    std::mutex mutex;
+    std::map<std::string, std::shared_ptr<origin_entry>> origins;
+
+    std::atomic<std::uint64_t> connections_opened{0}, tunnels_opened{0}, requests_sent{0}, connections_reused{0},
+        stale_retries{0}, idle_dropped{0};
+
+    std::shared_ptr<origin_entry> entry_for(origin const& o) {
+        std::lock_guard lock(mutex);
+        auto& e = origins[o.key];
+        if (!e) {
+            bool const wants = (proxy || !proxy_problem.empty()) && (o.https || proxy_for_http);
+            bool const proxied = wants && !bypasses_proxy(no_proxy, o.host, o.port);
+            e = std::make_shared<origin_entry>(exec, options.max_connections_per_origin, proxied);
+        }
+        return e;
+    }
+};
+
+inline std::string ms(std::chrono::milliseconds d) { return std::to_string(d.count()) + " ms"; }
+
+struct exchange_outcome {
+    result<http_response> response;
+    bool stale = false; // a kept-alive connection failed before any byte of answer: retry on a fresh one
+    bool keep = false;  // the connection may serve another request
+};
+
+// TCP connect (to the origin or the proxy), CONNECT tunnel, TLS handshake.
+inline asio::awaitable<result<void>> open_connection(transport_state& st, connection& c, origin const& o, bool use_proxy,
+                                                     clock::time_point deadline) {
+    using tcp = asio::ip::tcp;
+    auto const& opt = st.options;
+    auto const connect_deadline = std::min(deadline, clock::now() + opt.connect_timeout);
+    std::string const& host = use_proxy ? st.proxy->host : o.host;
+    std::string const& port = use_proxy ? st.proxy->port : o.port;
+    std::string const peer = use_proxy ? "proxy " + st.proxy->display : o.authority;
+    boost::system::error_code ec;
+
+    // Name resolution has no Beast deadline: a timer on the same strand
+    // cancels it.
+    auto resolver = std::make_shared<tcp::resolver>(c.strand);
+    asio::steady_timer guard(c.strand, connect_deadline);
+    guard.async_wait([resolver](boost::system::error_code e) {
+        if (!e) resolver->cancel();
+    });
+    boost::system::error_code parse_ec;
+    (void)asio::ip::make_address(host, parse_ec);
+    auto const flags = parse_ec ? tcp::resolver::flags{} : tcp::resolver::numeric_host;
+    auto endpoints = co_await resolver->async_resolve(host, port, flags, asio::redirect_error(asio::use_awaitable, ec));
+    guard.cancel();
+    if (ec) {
+        if (clock::now() >= connect_deadline)
+            co_return error(errc::timeout, "resolving " + peer + " timed out after " + ms(opt.connect_timeout));
+        co_return error(errc::transport, "cannot resolve " + peer + ": " + ec.message());
+    }
+
+    c.plain.emplace(c.strand);
+    auto& s = *c.plain;
+    s.expires_at(connect_deadline);
+    co_await s.async_connect(endpoints, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec == beast::error::timeout)
+        co_return error(errc::timeout, "connecting to " + peer + " timed out after " + ms(opt.connect_timeout));
+    if (ec) co_return error(errc::transport, "cannot connect to " + peer + ": " + ec.message());
+    ++st.connections_opened;
+    s.socket().set_option(tcp::no_delay(true), ec);
+
+    if (use_proxy) {
+        std::string const req = connect_request(o.authority, *st.proxy);
+        co_await asio::async_write(s, asio::buffer(req), asio::redirect_error(asio::use_awaitable, ec));
+        http::response_parser<http::empty_body> p;
+        p.skip(true); // a 2xx answer to CONNECT has no body: the tunnel starts after the header
+        if (!ec) co_await http::async_read(s, c.buffer, p, asio::redirect_error(asio::use_awaitable, ec));
+        if (ec == beast::error::timeout)
+            co_return error(errc::timeout, peer + " did not open a tunnel to " + o.authority + " within " + ms(opt.connect_timeout));
+        if (ec) co_return error(errc::transport, "CONNECT through " + peer + " to " + o.authority + " failed: " + ec.message());
+        auto const status = p.get().result_int();
+        if (status < 200 || status > 299)
+            co_return error(errc::transport, peer + " refused the tunnel to " + o.authority + ": " + std::to_string(status) + " " +
+                                                 std::string(p.get().reason()));
+        if (c.buffer.size() != 0)
+            co_return error(errc::transport, peer + " sent data before the tunnel to " + o.authority + " was used");
+        ++st.tunnels_opened;
+    }
+
+    if (o.https) {
+        c.tls.emplace(std::move(*c.plain), *st.tls);
+        c.plain.reset();
+        auto& t = *c.tls;
+        if (auto r = configure_tls_connection(t.native_handle(), o.host, o.host_is_ip, !opt.insecure_skip_tls_verify); !r)
+            co_return r;
+        beast::get_lowest_layer(t).expires_at(std::min(deadline, clock::now() + opt.handshake_timeout));
+        co_await t.async_handshake(asio::ssl::stream_base::client, asio::redirect_error(asio::use_awaitable, ec));
+        if (ec == beast::error::timeout)
+            co_return error(errc::timeout, "TLS handshake with " + o.authority + " timed out after " + ms(opt.handshake_timeout));
+        if (ec) co_return error(errc::transport, "TLS handshake with " + o.authority + " failed: " + tls_failure_reason(t.native_handle(), ec));
+    }
+    co_return result<void>{};
+}
+
+template <class Stream>
+asio::awaitable<void> write_then_read(Stream& s, beast::flat_buffer& buffer, request_message const& msg,
+                                      http::response_parser<http::string_body>& parser, bool& write_failed,
+                                      boost::system::error_code& ec) {
+    co_await http::async_write(s, msg, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+        write_failed = true;
+        co_return;
+    }
+    co_await http::async_read(s, buffer, parser, asio::redirect_error(asio::use_awaitable, ec));
+}
+
+inline bool is_connection_closed(boost::system::error_code const& ec) {
+    return ec == http::error::end_of_stream || ec == http::error::partial_message ||
+           ec == asio::ssl::error::stream_truncated || ec == asio::error::eof || ec == asio::error::connection_reset ||
+           ec == asio::error::broken_pipe || ec == asio::error::connection_aborted;
+}
+
+// One request on one connection; runs on the connection's strand.
+inline asio::awaitable<exchange_outcome> exchange(transport_state& st, connection& c, origin const& o, bool use_proxy,
+                                                  request_message const& msg, clock::time_point deadline, bool reused,
+                                                  http_details const& details, std::string const& label) {
+    exchange_outcome out;
+    auto const& opt = st.options;
+    auto fail = [&](errc code, std::string const& text) {
+        out.response = error(code, label + text, details);
+        return std::move(out);
+    };
+    if (!reused) {
+        auto opened = co_await open_connection(st, c, o, use_proxy, deadline);
+        if (!opened) co_return fail(opened.error().code(), opened.error().message());
+    }
+
+    http::response_parser<http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(opt.max_header_bytes, UINT32_MAX)));
+    parser.body_limit(opt.max_body_bytes);
+    bool write_failed = false;
+    boost::system::error_code ec;
+    c.lowest().expires_at(deadline);
+    ++st.requests_sent;
+    if (c.tls) co_await write_then_read(*c.tls, c.buffer, msg, parser, write_failed, ec);
+    else co_await write_then_read(*c.plain, c.buffer, msg, parser, write_failed, ec);
+
+    if (ec) {
+        bool const got_bytes = !write_failed && (parser.got_some() || c.buffer.size() != 0);
+        if (ec == beast::error::timeout) {
+            if (!parser.is_header_done())
+                co_return fail(errc::timeout, "no response within " + ms(opt.request_timeout) + " (request_timeout)");
+            co_return fail(errc::timeout, "the response stalled: not complete within " + ms(opt.request_timeout) +
+                                              " (request_timeout), " + std::to_string(parser.get().body().size()) +
+                                              " body bytes received");
+        }
+        if (reused && !got_bytes) {
+            out.stale = true;
+            co_return out;
+        }
+        if (write_failed) co_return fail(errc::transport, "sending the request failed: " + ec.message());
+        if (ec == http::error::body_limit)
+            co_return fail(errc::transport, "the response body exceeds the limit of " + std::to_string(opt.max_body_bytes) +
+                                                " bytes (beast_transport_options::max_body_bytes)");
+        if (ec == http::error::header_limit)
+            co_return fail(errc::transport, "the response header exceeds the limit of " + std::to_string(opt.max_header_bytes) +
+                                                " bytes (beast_transport_options::max_header_bytes)");
+        if (is_connection_closed(ec)) {
+            if (!got_bytes) co_return fail(errc::transport, "the server closed the connection without answering");
+            if (!parser.is_header_done())
+                co_return fail(errc::transport, "the server closed the connection in the middle of the response header");
+            std::string text = "the server closed the connection in the middle of the response body, after " +
+                               std::to_string(parser.get().body().size()) + " bytes";
+            if (auto n = parser.content_length()) text += " of the " + std::to_string(*n) + " announced by Content-Length";
+            co_return fail(errc::transport, text);
+        }
+        co_return fail(errc::transport, "reading the response failed: " + ec.message());
+    }
+    c.lowest().expires_never();
+
+    auto& res = parser.get();
+    // Bytes after the end of the body: its framing was wrong (a
+    // Content-Length smaller than the body), so the body cannot be trusted.
+    std::size_t extra = c.buffer.size();
+    if (c.tls) extra += static_cast<std::size_t>(SSL_pending(c.tls->native_handle()));
+    if (extra != 0)
+        co_return fail(errc::transport, "the server sent " + std::to_string(extra) +
+                                            " bytes past the end of the response (wrong Content-Length?)");
+    http_response r;
+    r.status = res.result_int();
+    r.headers.reserve(static_cast<std::size_t>(std::distance(res.begin(), res.end())));
+    for (auto const& f : res)
+        r.headers.push_back({std::string(f.name_string()), std::string(f.value())});
+    r.body = std::move(res.body());
+    out.keep = res.keep_alive();
+    out.response = std::move(r);
+    co_return out;
+}
+
+// A Location for a message: without user information, bounded in size.
+inline std::string printable_location(std::string_view loc) {
+    std::string out;
+    auto parsed = boost::urls::parse_uri_reference(loc);
+    if (parsed && parsed->has_userinfo()) {
+        boost::urls::url u(*parsed);
+        u.remove_userinfo();
+        out = std::string(u.buffer());
+    } else {
+        out = std::string(loc);
+    }
+    for (auto& ch : out)
+        if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) ch = '?';
+    if (out.size() > 512) out = out.substr(0, 512) + "...";
+    return out;
+}
+
+inline asio::awaitable<result<http_response>> send_unguarded(std::shared_ptr<transport_state> st, http_request req,
+                                                             http_details& details, std::string& label) {
+    auto o = parse_origin(req.origin);
+    if (!o) co_return error(o.error().code(), label + o.error().message(), details);
+    label = details.method + " " + o->key + req.target + ": ";
+    auto fail = [&](errc code, std::string const& text) { return result<http_response>(error(code, label + text, details)); };
+    if (!o->https && !st->options.allow_insecure_http)
+        co_return fail(errc::transport, "plain http:// is refused; set beast_transport_options::allow_insecure_http to allow it (tests only)");
+    if (auto bad = invalid_request_part(req)) co_return fail(errc::transport, *bad);
+
+    auto entry = st->entry_for(*o);
+    if (entry->use_proxy && !st->proxy_problem.empty()) co_return fail(errc::config, st->proxy_problem);
+
+    request_message msg;
+    static constexpr http::verb verbs[] = {http::verb::get, http::verb::post, http::verb::put, http::verb::patch,
+                                           http::verb::delete_};
+    msg.method(verbs[static_cast<int>(req.method)]);
+    msg.target(req.target);
+    msg.version(11);
+    for (auto const& h : req.headers) {
+        // Framing and routing headers are the transport's.
+        if (iequals(h.name, "Host") || iequals(h.name, "Content-Length") || iequals(h.name, "Transfer-Encoding") ||
+            iequals(h.name, "Connection"))
+            continue;
+        msg.insert(h.name, h.value);
+    }
+    msg.set(http::field::host, o->host_header);
+    if (req.header("User-Agent").empty()) msg.set(http::field::user_agent, "sigma-cpp/" SIGMA_VERSION_STRING);
+    if (req.header("Accept").empty()) msg.set(http::field::accept, "application/json");
+    msg.body() = std::move(req.body);
+    msg.prepare_payload();
+
+    auto const& opt = st->options;
+    auto const deadline = clock::now() + opt.request_timeout;
+    auto slot = co_await entry->pool.acquire(deadline);
+    if (!slot)
+        co_return fail(errc::timeout, "no free connection within " + ms(opt.request_timeout) + " (request_timeout): all " +
+                                          std::to_string(entry->pool.capacity()) + " connections to the origin stayed busy");
+
+    for (int attempt = 0;; ++attempt) {
+        std::unique_ptr<connection> conn;
+        if (attempt == 0) {
+            std::size_t dropped = 0;
+            conn = entry->pool.take_idle([](connection& c) { return still_open(c); }, dropped);
+            st->idle_dropped += dropped;
+        }
+        bool const reused = conn != nullptr;
+        if (reused) ++st->connections_reused;
+        else conn = std::make_unique<connection>(st->exec);
+        auto out = co_await asio::co_spawn(
+            conn->strand, exchange(*st, *conn, *o, entry->use_proxy, msg, deadline, reused, details, label), asio::use_awaitable);
+        if (out.stale && attempt == 0) {
+            ++st->stale_retries;
+            continue;
+        }
+        if (out.stale) co_return fail(errc::transport, "the server closed the connection without answering");
+        if (out.keep) entry->pool.put_idle(std::move(conn));
+        if (!out.response) co_return std::move(out.response);
+        unsigned const status = out.response->status;
+        if (status >= 300 && status < 400 && status != 304) {
+            details.status = status;
+            auto const loc = out.response->header("Location");
+            co_return fail(errc::http_status,
+                           "the server answered " + std::to_string(status) + " redirecting to " +
+                               (loc.empty() ? std::string("(no Location header)") : printable_location(loc)) +
+                               "; redirects are not followed, so credentials never leave the origin");
+        }
+        co_return std::move(out.response);
+    }
+}
+
+inline asio::awaitable<result<http_response>> send(std::shared_ptr<transport_state> st, http_request req) {
+    http_details details;
+    details.method = std::string(to_string(req.method));
+    details.target = req.target;
+    std::string label = details.method + " " + req.target + ": ";
+    try {
+        co_return co_await send_unguarded(std::move(st), std::move(req), details, label);
+    } catch (std::exception const& e) {
+        co_return error(errc::transport, label + "internal failure: " + e.what(), details);
+    }
+}
+
+} // namespace detail::wire
+
+// Copies share one pool, one TLS context and one set of counters.
+class beast_transport {
+public:
+    using executor_type = boost::asio::any_io_executor;
+
+    // Throws sigma::error (errc::config) when the options cannot work: an
+    // unreadable CA file, a bad proxy URL, a zero limit. make() returns it instead.
+    explicit beast_transport(executor_type ex, beast_transport_options options = {})
+        : st_(build(std::move(ex), std::move(options)).value()) {}
+
+    static result<beast_transport> make(executor_type ex, beast_transport_options options = {}) {
+        auto st = build(std::move(ex), std::move(options));
+        if (!st) return st.error();
+        return beast_transport(std::move(*st));
+    }
+
+    [[nodiscard]] executor_type get_executor() const noexcept { return st_->exec; }
+
+    // The transport's state is shared with requests in flight, so the object
+    // may be moved or destroyed while they finish.
+    boost::asio::awaitable<result<http_response>> async_send(http_request req) {
+        return detail::wire::send(st_, std::move(req));
+    }
+
+    [[nodiscard]] beast_transport_stats stats() const noexcept {
+        beast_transport_stats s;
+        s.connections_opened = st_->connections_opened.load();
+        s.tunnels_opened = st_->tunnels_opened.load();
+        s.requests_sent = st_->requests_sent.load();
+        s.connections_reused = st_->connections_reused.load();
+        s.stale_retries = st_->stale_retries.load();
+        s.idle_dropped = st_->idle_dropped.load();
+        return s;
+    }
+
+    [[nodiscard]] beast_transport_options const& options() const noexcept { return st_->options; }
+
+private:
+    using state_ptr = std::shared_ptr<detail::wire::transport_state>;
+    explicit beast_transport(state_ptr st) : st_(std::move(st)) {}
+
+    static result<state_ptr> build(executor_type ex, beast_transport_options opt) {
+        auto bad = [](std::string const& what) { return error(errc::config, "beast_transport_options: " + what); };
+        if (opt.max_connections_per_origin == 0) return bad("max_connections_per_origin must be at least 1");
+        if (opt.max_header_bytes == 0) return bad("max_header_bytes must be positive");
+        if (opt.connect_timeout.count() <= 0 || opt.handshake_timeout.count() <= 0 || opt.request_timeout.count() <= 0)
+            return bad("connect_timeout, handshake_timeout and request_timeout must be positive");
+        auto tls = detail::make_tls_client_context({opt.ca_file, opt.ca_pem, opt.insecure_skip_tls_verify});
+        if (!tls) return tls.error();
+
+        auto st = std::make_shared<detail::wire::transport_state>();
+        st->exec = std::move(ex);
+        st->tls = std::move(*tls);
+        if (opt.proxy) {
+            if (!opt.proxy->empty()) {
+                auto p = detail::parse_proxy_url(*opt.proxy, "beast_transport_options::proxy");
+                if (!p) return p.error();
+                st->proxy = std::move(*p);
+                st->proxy_for_http = true;
+            }
+        } else if (auto env = detail::env_value("https_proxy", "HTTPS_PROXY")) {
+            auto p = detail::parse_proxy_url(*env, "https_proxy");
+            if (p) st->proxy = std::move(*p);
+            else st->proxy_problem = p.error().message(); // fails only the requests that would use it
+        }
+        std::string no_proxy = opt.no_proxy ? *opt.no_proxy : detail::env_value("no_proxy", "NO_PROXY").value_or("");
+        st->no_proxy = detail::parse_no_proxy(no_proxy);
+        st->options = std::move(opt);
+        return st;
+    }
+
+    state_ptr st_;
+};
+
+static_assert(transport<beast_transport>, "sigma::beast_transport must satisfy sigma::transport");
+
+} // namespace sigma
+
+#endif
+// ---- end <sigma/transport/beast.hpp> ----
+
+// The API as types, and the client
+// ---- begin <sigma/api/models.hpp> ----
+// SPDX-License-Identifier: MIT
+// Every response model of the Sigma REST API that sigma-cpp reads. Only the
+// schema engine is needed: no networking header comes in through here.
+#ifndef SIGMA_API_MODELS_HPP
+#define SIGMA_API_MODELS_HPP
+
+// ---- begin <sigma/api/models/common.hpp> ----
+// SPDX-License-Identifier: MIT
+// The two paging envelopes of Sigma's list endpoints.
+#ifndef SIGMA_API_MODELS_COMMON_HPP
+#define SIGMA_API_MODELS_COMMON_HPP
+
+
+#include <boost/describe/class.hpp>
+#include <boost/json/value.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sigma::api {
+
+// Style A: `limit` + `page` in, `{entries, nextPage, total, hasMore}` out
+// (GET /v2/workbooks, /files, /v2.1/members, /dataModels, /connections, /tags, ...).
+// `nextPage` is an opaque cursor, null or empty on the last page. `total` is
+// not always right (/connections/paths). `hasMore` is deprecated and has been
+// seen as the string "true", so it is kept raw and never relied on.
+template <class T>
+struct page_a {
+    std::vector<T> entries;
+    std::optional<std::string> nextPage;
+    std::optional<std::int64_t> total;
+    std::optional<boost::json::value> hasMore;
+
+    bool operator==(page_a const&) const = default;
+    BOOST_DESCRIBE_CLASS(page_a, (), (entries, nextPage, total, hasMore), (), ())
+};
+
+// Style B: `pageSize` + `pageToken` in, `{entries, nextPageToken}` out, the
+// token absent on the last page (GET /v2/connections/tables/{tableId}/columns,
+// /v2/dataModels/{id}/sources, /v2/dataModels/{id}/materializationSchedules, /v2/tenants).
+template <class T>
+struct page_b {
+    std::vector<T> entries;
+    std::optional<std::string> nextPageToken;
+
+    bool operator==(page_b const&) const = default;
+    BOOST_DESCRIBE_CLASS(page_b, (), (entries, nextPageToken), (), ())
+};
+
+} // namespace sigma::api
+
+#endif
+// ---- end <sigma/api/models/common.hpp> ----
+// ---- begin <sigma/api/models/auth.hpp> ----
+// SPDX-License-Identifier: MIT
+#ifndef SIGMA_API_MODELS_AUTH_HPP
+#define SIGMA_API_MODELS_AUTH_HPP
+
+
+#include <boost/describe/class.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace sigma::api {
+
+// POST /v2/auth/token (client_credentials or refresh_token grant). Both tokens
+// are secrets: printing or encoding this answer shows `***`. `expires_in` is
+// about an hour, not exactly 3600.
+struct token_response {
+    sigma::secret access_token;
+    std::optional<sigma::secret> refresh_token;
+    std::string token_type;
+    std::int64_t expires_in = 0;
+
+    bool operator==(token_response const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(token_response, (), (access_token, refresh_token, token_type, expires_in))
+
+} // namespace sigma::api
+
+#endif
+// ---- end <sigma/api/models/auth.hpp> ----
+// ---- begin <sigma/api/models/whoami.hpp> ----
+// SPDX-License-Identifier: MIT
+#ifndef SIGMA_API_MODELS_WHOAMI_HPP
+#define SIGMA_API_MODELS_WHOAMI_HPP
+
+
+#include <boost/describe/class.hpp>
+
+#include <string>
+
+namespace sigma::api {
+
+// GET /v2/whoami: the cheapest check that a token works.
+struct whoami {
+    std::string userId;
+    std::string organizationId;
+
+    bool operator==(whoami const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(whoami, (), (userId, organizationId))
+
+} // namespace sigma::api
+
+#endif
+// ---- end <sigma/api/models/whoami.hpp> ----
+// ---- begin <sigma/api/models/workbook.hpp> ----
+// SPDX-License-Identifier: MIT
+#ifndef SIGMA_API_MODELS_WORKBOOK_HPP
+#define SIGMA_API_MODELS_WORKBOOK_HPP
+
+
+#include <boost/describe/class.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sigma::api {
+
+// A version tag applied to a workbook: `tags` of GET /v2/workbooks and
+// /v2/workbooks/{workbookId}; entries of GET /v2/workbooks/{workbookId}/tags.
+struct workbook_tag {
+    std::string versionTagId;
+    std::string name;
+    std::int64_t sourceWorkbookVersion = 0; // `number` in the spec, an integer in practice
+    std::string taggedWorkbookId;
+    std::string workbookTaggedAt;
+
+    bool operator==(workbook_tag const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(workbook_tag, (), (versionTagId, name, sourceWorkbookVersion, taggedWorkbookId, workbookTaggedAt))
+
+// GET /v2/workbooks (entries, paging A) and GET /v2/workbooks/{workbookId}.
+// Timestamps are ISO-8601 strings. Owner is `ownerId`, not `createdBy`.
+struct workbook {
+    std::string workbookId;
+    std::string workbookUrlId;
+    std::string name;
+    std::string url;
+    std::string path;
+    std::int64_t latestVersion = 0; // `number` in the spec, an integer in practice
+    std::string ownerId;
+    std::string createdBy;
+    std::string updatedBy;
+    std::string createdAt;
+    std::string updatedAt;
+    std::optional<bool> isArchived;
+    std::optional<std::string> description;
+    std::optional<std::vector<workbook_tag>> tags;
+    std::optional<std::string> taggedSourceUrlId;
+
+    bool operator==(workbook const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(workbook, (),
+                      (workbookId, workbookUrlId, name, url, path, latestVersion, ownerId, createdBy, updatedBy,
+                       createdAt, updatedAt, isArchived, description, tags, taggedSourceUrlId))
+
+// GET /v2/workbooks/{workbookId}/pages (entries, paging A).
+struct workbook_page {
+    std::string pageId;
+    std::optional<std::string> name;
+    std::optional<bool> hidden;
+
+    bool operator==(workbook_page const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(workbook_page, (), (pageId, name, hidden))
+
+// GET /v2/workbooks/{workbookId}/pages/{pageId}/elements and
+// GET /v2/workbooks/{workbookId}/elements (entries, paging A); the same shape
+// for GET /v2/dataModels/{dataModelId}/elements. Layout elements (`text`,
+// `image`, `control`, ...) are often nameless. `type` and `vizualizationType`
+// (Sigma's spelling) stay strings: new kinds appear without notice.
+struct workbook_element {
+    std::string elementId;
+    std::optional<std::string> name;
+    std::optional<std::string> type;
+    std::optional<std::vector<std::string>> columns; // display names
+    std::optional<std::string> vizualizationType;
+    std::optional<std::string> error;
+
+    bool operator==(workbook_element const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(workbook_element, (), (elementId, name, type, columns, vizualizationType, error))
+
+} // namespace sigma::api
+
+#endif
+// ---- end <sigma/api/models/workbook.hpp> ----
+// ---- begin <sigma/api/models/lineage.hpp> ----
+// SPDX-License-Identifier: MIT
+// Lineage: the per-element graph and the per-workbook / per-data-model lists.
+#ifndef SIGMA_API_MODELS_LINEAGE_HPP
+#define SIGMA_API_MODELS_LINEAGE_HPP
+
+
+#include <boost/describe/class.hpp>
+#include <boost/describe/enum.hpp>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace sigma::api {
+
+// `type` of a node of the element lineage graph. Spelt kebab-case by Sigma;
+// types not listed here decode as `unknown` (the node is kept).
+enum class lineage_node_type {
+    unknown,
+    sheet,     // a workbook element; carries elementId and name
+    table,     // nodeId `inode-<tableUrlId>`
+    dataset,   // nodeId `inode-<urlId>`
+    join,      // no name; walk through it
+    union_,    // "union"; no name; walk through it
+    data_model, // "data-model"; nodeId `<dataModelUrlId>/<suffix>`
+    datasheet,
+    datafile,
+    semantic_view, // "semantic-view"
+    customSQL,
+};
+BOOST_DESCRIBE_ENUM(lineage_node_type, unknown, sheet, table, dataset, join, union_, data_model, datasheet, datafile,
+                    semantic_view, customSQL)
+
+constexpr std::string_view sigma_json_enum_name(lineage_node_type t) noexcept {
+    switch (t) {
+    case lineage_node_type::union_: return "union";
+    case lineage_node_type::data_model: return "data-model";
+    case lineage_node_type::semantic_view: return "semantic-view";
+    default: return {};
+    }
+}
+
+// `type` of an edge: how the target uses the source.
+enum class lineage_edge_type { unknown, source, lookup, dependency };
+BOOST_DESCRIBE_ENUM(lineage_edge_type, unknown, source, lookup, dependency)
+
+// A node of GET /v2/workbooks/{workbookId}/lineage/elements/{elementId}
+// (`dependencies`, keyed by nodeId). Only `sheet` nodes carry `elementId`;
+// join and union nodes have no name.
+struct lineage_node {
+    std::string nodeId;
+    lineage_node_type type = lineage_node_type::unknown;
+    std::optional<std::string> name;
+    std::optional<std::string> elementId;
+    std::optional<std::string> semanticViewTable;
+
+    bool operator==(lineage_node const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(lineage_node, (), (nodeId, type, name, elementId, semanticViewTable))
+
+// An edge of the element lineage graph; walk from target to source.
+struct lineage_edge {
+    std::string source;
+    std::string target;
+    lineage_edge_type type = lineage_edge_type::unknown;
+
+    bool operator==(lineage_edge const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(lineage_edge, (), (source, target, type))
+
+// GET /v2/workbooks/{workbookId}/lineage/elements/{elementId}. Node ids seen
+// in `edges` need not appear in `dependencies` (data-model nodes).
+struct element_lineage {
+    std::map<std::string, lineage_node> dependencies;
+    std::vector<lineage_edge> edges;
+
+    bool operator==(element_lineage const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(element_lineage, (), (dependencies, edges))
+
+// Entries of GET /v2/workbooks/{workbookId}/lineage and
+// GET /v2/dataModels/{dataModelId}/lineage (paging A), tagged by `type`.
+// The spec allows null for `connectionId`, `name`, `sourceIds` and `dataSourceIds`.
+
+// An element and what it reads: `sourceIds` are element ids or `inode-<urlId>`.
+struct lineage_element_entry {
+    static constexpr sigma::json::tag json_tag{"type", "element"};
+    std::string elementId;
+    std::optional<std::vector<std::string>> sourceIds;
+    std::optional<std::vector<std::string>> dataSourceIds;
+
+    bool operator==(lineage_element_entry const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(lineage_element_entry, (), (elementId, sourceIds, dataSourceIds))
+
+// A warehouse table.
+struct lineage_table_entry {
+    static constexpr sigma::json::tag json_tag{"type", "table"};
+    std::string inodeId;
+    std::optional<std::string> connectionId;
+    std::optional<std::string> name;
+
+    bool operator==(lineage_table_entry const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(lineage_table_entry, (), (inodeId, connectionId, name))
+
+// A (retired) dataset.
+struct lineage_dataset_entry {
+    static constexpr sigma::json::tag json_tag{"type", "dataset"};
+    std::string inodeId;
+    std::optional<std::string> connectionId;
+    std::optional<std::string> name;
+
+    bool operator==(lineage_dataset_entry const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(lineage_dataset_entry, (), (inodeId, connectionId, name))
+
+// A data model; both spellings of the tag occur.
+struct lineage_data_model_entry {
+    static constexpr sigma::json::tag json_tag{"type", "data-model", "dataModel"};
+    std::string dataModelId;
+    std::optional<std::string> connectionId;
+    std::optional<std::string> name;
+
+    bool operator==(lineage_data_model_entry const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(lineage_data_model_entry, (), (dataModelId, connectionId, name))
+
+// Custom SQL; both spellings of the tag occur.
+struct lineage_custom_sql_entry {
+    static constexpr sigma::json::tag json_tag{"type", "customSQL", "customSql"};
+    std::string definition;
+    std::optional<std::string> connectionId;
+    std::optional<std::string> name;
+
+    bool operator==(lineage_custom_sql_entry const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(lineage_custom_sql_entry, (), (definition, connectionId, name))
+
+// Any other kind (csv-upload, semantic-view, sql-document, worksheet, and
+// kinds not yet seen): kept, with its tag, instead of failing the page.
+struct lineage_other_entry {
+    static constexpr sigma::json::tag json_tag{"type"};
+    std::string type;
+    std::optional<std::string> connectionId;
+    std::optional<std::string> name;
+
+    bool operator==(lineage_other_entry const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(lineage_other_entry, (), (type, connectionId, name))
+
+using lineage_entry = std::variant<lineage_element_entry, lineage_table_entry, lineage_dataset_entry,
+                                   lineage_data_model_entry, lineage_custom_sql_entry, lineage_other_entry>;
+using workbook_lineage_entry = lineage_entry;
+using data_model_lineage_entry = lineage_entry;
+
+} // namespace sigma::api
+
+#endif
+// ---- end <sigma/api/models/lineage.hpp> ----
+// ---- begin <sigma/api/models/source.hpp> ----
+// SPDX-License-Identifier: MIT
+// What a workbook or a data model reads from, tagged by `type`.
+#ifndef SIGMA_API_MODELS_SOURCE_HPP
+#define SIGMA_API_MODELS_SOURCE_HPP
+
+
+#include <boost/describe/class.hpp>
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace sigma::api {
+
+// A data model and the elements of it that are used; both tag spellings occur.
+struct source_data_model {
+    static constexpr sigma::json::tag json_tag{"type", "data-model", "dataModel"};
+    std::string dataModelId;
+    std::vector<std::string> elementIds;
+    std::optional<std::string> versionTagId;
+
+    bool operator==(source_data_model const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(source_data_model, (), (dataModelId, elementIds, versionTagId))
+
+// Custom SQL: spelt `custom-sql` by the spec; `customSQL` and `customSql` occur too.
+struct source_custom_sql {
+    static constexpr sigma::json::tag json_tag{"type", "custom-sql", "customSQL", "customSql"};
+    std::string connectionId;
+    std::string definition;
+    std::optional<std::string> customSqlId;
+
+    bool operator==(source_custom_sql const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(source_custom_sql, (), (connectionId, definition, customSqlId))
+
+// A kind of source not modelled here: kept with its tag.
+struct source_other {
+    static constexpr sigma::json::tag json_tag{"type"};
+    std::string type;
+
+    bool operator==(source_other const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(source_other, (), (type))
+
+// A (retired) dataset read by a workbook.
+struct workbook_source_dataset {
+    static constexpr sigma::json::tag json_tag{"type", "dataset"};
+    std::string inodeId;
+    std::string url;
+
+    bool operator==(workbook_source_dataset const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(workbook_source_dataset, (), (inodeId, url))
+
+// A warehouse table read by a workbook.
+struct workbook_source_table {
+    static constexpr sigma::json::tag json_tag{"type", "table"};
+    std::string inodeId;
+
+    bool operator==(workbook_source_table const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(workbook_source_table, (), (inodeId))
+
+// GET /v2/workbooks/{workbookId}/sources: a bare JSON array of these.
+using workbook_source = std::variant<source_data_model, workbook_source_dataset, workbook_source_table,
+                                     source_custom_sql, source_other>;
+
+// A dataset read by a data model.
+struct data_model_source_dataset {
+    static constexpr sigma::json::tag json_tag{"type", "dataset"};
+    std::string datasetId;
+
+    bool operator==(data_model_source_dataset const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(data_model_source_dataset, (), (datasetId))
+
+// A warehouse table read by a data model.
+struct data_model_source_table {
+    static constexpr sigma::json::tag json_tag{"type", "table"};
+    std::string tableId;
+
+    bool operator==(data_model_source_table const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(data_model_source_table, (), (tableId))
+
+// GET /v2/dataModels/{dataModelId}/sources (entries, paging B).
+using data_model_source = std::variant<source_data_model, data_model_source_dataset, data_model_source_table,
+                                       source_custom_sql, source_other>;
+
+} // namespace sigma::api
+
+#endif
+// ---- end <sigma/api/models/source.hpp> ----
+// ---- begin <sigma/api/models/query.hpp> ----
+// SPDX-License-Identifier: MIT
+#ifndef SIGMA_API_MODELS_QUERY_HPP
+#define SIGMA_API_MODELS_QUERY_HPP
+
+
+#include <boost/describe/class.hpp>
+
+#include <optional>
+#include <string>
+
+namespace sigma::api {
+
+// GET /v2/workbooks/{workbookId}/elements/{elementId}/query (404 = the
+// element has no query) and the entries of GET /v2/workbooks/{workbookId}/queries
+// (paging A). `error` replaces `sql` when Sigma cannot compile the element.
+struct element_query {
+    std::string elementId;
+    std::optional<std::string> name;
+    std::optional<std::string> sql;
+    std::optional<std::string> error;
+
+    bool operator==(element_query const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(element_query, (), (elementId, name, sql, error))
+
+using workbook_query = element_query;
+
+} // namespace sigma::api
+
+#endif
+// ---- end <sigma/api/models/query.hpp> ----
+// ---- begin <sigma/api/models/column.hpp> ----
+// SPDX-License-Identifier: MIT
+#ifndef SIGMA_API_MODELS_COLUMN_HPP
+#define SIGMA_API_MODELS_COLUMN_HPP
+
+
+#include <boost/describe/class.hpp>
+#include <boost/json/value.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sigma::api {
+
+// GET /v2/workbooks/{workbookId}/columns and GET /v2/dataModels/{dataModelId}/columns
+// (paging A). The display name comes as `name` or as `label`. `formula`
+// references `[Source/Column]`; warehouse-backed column ids look like
+// `inode-<tableUrlId>/<NATIVE_NAME>`. `type` is an object whose shape Sigma
+// does not document, kept raw.
+struct workbook_column {
+    std::string columnId;
+    std::optional<std::string> name;
+    std::optional<std::string> label;
+    std::string formula;
+    std::string elementId;
+    boost::json::value type;
+
+    // `name`, else `label`, else empty.
+    [[nodiscard]] std::string_view display_name() const noexcept {
+        if (name) return *name;
+        if (label) return *label;
+        return {};
+    }
+
+    bool operator==(workbook_column const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(workbook_column, (), (columnId, name, label, formula, elementId, type))
+
+// GET /v2/workbooks/{workbookId}/elements/{elementId}/columns (paging A).
+struct element_column {
+    std::string columnId;
+    std::string label;
+    std::string formula;
+    boost::json::value type;
+
+    bool operator==(element_column const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(element_column, (), (columnId, label, formula, type))
+
+} // namespace sigma::api
+
+#endif
+// ---- end <sigma/api/models/column.hpp> ----
+// ---- begin <sigma/api/models/file.hpp> ----
+// SPDX-License-Identifier: MIT
+#ifndef SIGMA_API_MODELS_FILE_HPP
+#define SIGMA_API_MODELS_FILE_HPP
+
+
+#include <boost/describe/class.hpp>
+#include <boost/describe/enum.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sigma::api {
+
+// `type` of a file (an inode of Sigma's document tree). A data model occurs
+// spelt both `data-model` and `dataModel`; they are kept apart so that
+// encoding gives back what was read: test with is_data_model().
+enum class file_type {
+    unknown,
+    workspace,
+    folder,
+    workbook,
+    dataset,
+    data_model, // "data-model"
+    dataModel,
+    sql,
+    worksheet,
+    dashboard,
+    template_, // "template"
+    table,
+    symlink,
+    report,
+};
+BOOST_DESCRIBE_ENUM(file_type, unknown, workspace, folder, workbook, dataset, data_model, dataModel, sql, worksheet,
+                    dashboard, template_, table, symlink, report)
+
+constexpr std::string_view sigma_json_enum_name(file_type t) noexcept {
+    switch (t) {
+    case file_type::data_model: return "data-model";
+    case file_type::template_: return "template";
+    default: return {};
+    }
+}
+
+constexpr bool is_data_model(file_type t) noexcept {
+    return t == file_type::data_model || t == file_type::dataModel;
+}
+
+// What the credential may do with a file.
+enum class file_permission { unknown, create, annotate, organize, explore, view, edit, apply };
+BOOST_DESCRIBE_ENUM(file_permission, unknown, create, annotate, organize, explore, view, edit, apply)
+
+// GET /v2/files (entries, paging A; filters `typeFilters`, `parentId`,
+// `permissionFilter`) and GET /v2/files/{inodeId} (the UUID or the urlId).
+// `path` is the folder path (`Connection Root/DB/SCHEMA` for a table);
+// `badge` is Endorsed, Deprecated, Warning or null.
+struct file {
+    std::string id;
+    std::string urlId;
+    std::string name;
+    file_type type = file_type::unknown;
+    std::string parentId;
+    std::string parentUrlId;
+    std::string path;
+    std::optional<std::string> badge;
+    file_permission permission = file_permission::unknown;
+    bool isArchived = false;
+    std::optional<std::string> ownerId;
+    std::optional<std::string> description;
+    std::optional<std::string> parentSourceUrlId;
+    std::optional<std::string> createdBy;
+    std::optional<std::string> updatedBy;
+    std::optional<std::string> createdAt;
+    std::optional<std::string> updatedAt;
+
+    bool operator==(file const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(file, (),
+                      (id, urlId, name, type, parentId, parentUrlId, path, badge, permission, isArchived, ownerId,
+                       description, parentSourceUrlId, createdBy, updatedBy, createdAt, updatedAt))
+
+} // namespace sigma::api
+
+#endif
+// ---- end <sigma/api/models/file.hpp> ----
+// ---- begin <sigma/api/models/member.hpp> ----
+// SPDX-License-Identifier: MIT
+#ifndef SIGMA_API_MODELS_MEMBER_HPP
+#define SIGMA_API_MODELS_MEMBER_HPP
+
+
+#include <boost/describe/class.hpp>
+
+#include <optional>
+#include <string>
+
+namespace sigma::api {
+
+// GET /v2.1/members (entries, paging A), GET /v2/members (a bare array when
+// `limit` is absent) and GET /v2/members/{memberId}. Owners are matched by
+// `email`. `memberType` (admin, creator, viewer, custom account types) and
+// `userKind` stay strings.
+struct member {
+    std::optional<std::string> organizationId;
+    std::string memberId;
+    std::string memberType;
+    std::string firstName;
+    std::string lastName;
+    std::string email;
+    std::optional<std::string> profileImgUrl;
+    std::optional<std::string> createdBy;
+    std::optional<std::string> updatedBy;
+    std::optional<std::string> createdAt;
+    std::optional<std::string> updatedAt;
+    std::optional<std::string> homeFolderId;
+    std::string userKind;
+    std::optional<bool> isArchived;
+    std::optional<bool> isInactive;
+
+    bool operator==(member const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(member, (),
+                      (organizationId, memberId, memberType, firstName, lastName, email, profileImgUrl, createdBy,
+                       updatedBy, createdAt, updatedAt, homeFolderId, userKind, isArchived, isInactive))
+
+} // namespace sigma::api
+
+#endif
+// ---- end <sigma/api/models/member.hpp> ----
+// ---- begin <sigma/api/models/workspace.hpp> ----
+// SPDX-License-Identifier: MIT
+#ifndef SIGMA_API_MODELS_WORKSPACE_HPP
+#define SIGMA_API_MODELS_WORKSPACE_HPP
+
+
+#include <boost/describe/class.hpp>
+
+#include <optional>
+#include <string>
+
+namespace sigma::api {
+
+// GET /v2.1/workspaces (entries, paging A), GET /v2/workspaces (a bare array
+// when `limit` is absent) and GET /v2/workspaces/{workspaceId} (403 when the
+// credential cannot see it). `workspaceUrlId` is required by the spec, yet
+// real answers can omit it.
+struct workspace {
+    std::string workspaceId;
+    std::optional<std::string> workspaceUrlId;
+    std::string name;
+    std::string createdBy;
+    std::string updatedBy;
+    std::string createdAt;
+    std::string updatedAt;
+
+    bool operator==(workspace const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(workspace, (), (workspaceId, workspaceUrlId, name, createdBy, updatedBy, createdAt, updatedAt))
+
+} // namespace sigma::api
+
+#endif
+// ---- end <sigma/api/models/workspace.hpp> ----
+// ---- begin <sigma/api/models/data_model.hpp> ----
+// SPDX-License-Identifier: MIT
+// Sigma data models (the successors of datasets) and what is read from them.
+#ifndef SIGMA_API_MODELS_DATA_MODEL_HPP
+#define SIGMA_API_MODELS_DATA_MODEL_HPP
+
+
+#include <boost/describe/class.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sigma::api {
+
+// A version tag applied to a data model: `tags` of GET /v2/dataModels and
+// /v2/dataModels/{dataModelId}. Named differently from a workbook's tag.
+struct data_model_tag {
+    std::string versionTagId;
+    std::string tagName;
+    std::int64_t sourceVersion = 0; // `number` in the spec, an integer in practice
+    std::string taggedAt;
+
+    bool operator==(data_model_tag const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(data_model_tag, (), (versionTagId, tagName, sourceVersion, taggedAt))
+
+// GET /v2/dataModels (entries, paging A) and GET /v2/dataModels/{dataModelId}.
+struct data_model {
+    std::string dataModelId;
+    std::string dataModelUrlId;
+    std::string name;
+    std::string url;
+    std::string path;
+    std::int64_t latestVersion = 0; // `number` in the spec, an integer in practice
+    std::string ownerId;
+    std::optional<std::string> createdBy;
+    std::optional<std::string> updatedBy;
+    std::optional<std::string> createdAt;
+    std::optional<std::string> updatedAt;
+    std::optional<std::string> description;
+    std::optional<bool> isArchived;
+    std::optional<std::vector<data_model_tag>> tags;
+
+    bool operator==(data_model const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(data_model, (),
+                      (dataModelId, dataModelUrlId, name, url, path, latestVersion, ownerId, createdBy, updatedBy,
+                       createdAt, updatedAt, description, isArchived, tags))
+
+// GET /v2/dataModels/{dataModelId}/elements: the shape of a workbook element.
+using data_model_element = workbook_element;
+// GET /v2/dataModels/{dataModelId}/columns: the shape of a workbook column.
+using data_model_column = workbook_column;
+// GET /v2/dataModels/{dataModelId}/lineage entries (data_model_lineage_entry)
+// are declared with the workbook's in lineage.hpp; their `element` entries'
+// sourceIds name elements or `inode-<urlId>`.
+
+} // namespace sigma::api
+
+#endif
+// ---- end <sigma/api/models/data_model.hpp> ----
+// ---- begin <sigma/api/models/connection.hpp> ----
+// SPDX-License-Identifier: MIT
+#ifndef SIGMA_API_MODELS_CONNECTION_HPP
+#define SIGMA_API_MODELS_CONNECTION_HPP
+
+
+#include <boost/describe/class.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sigma::api {
+
+// GET /v2/connections (entries, paging A) and GET /v2/connections/{connectionId}.
+// `type` (snowflake, bigQuery, redshift, databricks, postgres, ...) stays a
+// string: new warehouse types appear. Optional strings can be present and
+// empty (`""`) where a value is missing. `host` is sent for host-based
+// warehouses although the spec does not list it.
+struct connection {
+    std::optional<std::string> organizationId;
+    std::string connectionId;
+    std::optional<bool> isSample;
+    std::optional<bool> isAuditLog;
+    std::optional<std::string> lastActiveAt;
+    std::string name;
+    std::string type;
+    std::optional<bool> useOauth;
+    std::optional<std::string> createdBy;
+    std::optional<std::string> updatedBy;
+    std::optional<std::string> createdAt;
+    std::optional<std::string> updatedAt;
+    std::optional<bool> isArchived;
+    std::optional<std::string> account;
+    std::optional<std::string> host;
+    std::optional<std::string> warehouse;
+    std::optional<std::string> user;
+    std::optional<std::string> role;
+
+    bool operator==(connection const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(connection, (),
+                      (organizationId, connectionId, isSample, isAuditLog, lastActiveAt, name, type, useOauth,
+                       createdBy, updatedBy, createdAt, updatedAt, isArchived, account, host, warehouse, user, role))
+
+// GET /v2/connections/paths/{inodeId}: where a table lives in its warehouse,
+// `path` = ["DB", "SCHEMA", "TABLE"] (an error for non-tables). The entries of
+// GET /v2/connections/paths (paging A, `total` unreliable) add `urlId`.
+struct connection_path {
+    std::string connectionId;
+    std::vector<std::string> path;
+    std::optional<std::string> urlId;
+
+    bool operator==(connection_path const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(connection_path, (), (connectionId, path, urlId))
+
+} // namespace sigma::api
+
+#endif
+// ---- end <sigma/api/models/connection.hpp> ----
+// ---- begin <sigma/api/models/version_tag.hpp> ----
+// SPDX-License-Identifier: MIT
+#ifndef SIGMA_API_MODELS_VERSION_TAG_HPP
+#define SIGMA_API_MODELS_VERSION_TAG_HPP
+
+
+#include <boost/describe/class.hpp>
+
+#include <optional>
+#include <string>
+
+namespace sigma::api {
+
+// GET /v2/tags (entries, paging A): the organisation's version tags. A tag
+// applied to a workbook is a workbook_tag (workbook.hpp). `color` stays a
+// string (cyan, grass, violet, plum, amber, bronze so far).
+struct version_tag {
+    std::string versionTagId;
+    std::string name;
+    std::optional<std::string> ownerId;
+    std::optional<std::string> createdBy;
+    std::optional<std::string> updatedBy;
+    std::optional<std::string> createdAt;
+    std::optional<std::string> updatedAt;
+    std::optional<bool> isArchived;
+    std::optional<std::string> description;
+    std::optional<std::string> color;
+
+    bool operator==(version_tag const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(version_tag, (),
+                      (versionTagId, name, ownerId, createdBy, updatedBy, createdAt, updatedAt, isArchived,
+                       description, color))
+
+} // namespace sigma::api
+
+#endif
+// ---- end <sigma/api/models/version_tag.hpp> ----
+// ---- begin <sigma/api/models/error_body.hpp> ----
+// SPDX-License-Identifier: MIT
+// The JSON body of a Sigma error answer.
+#ifndef SIGMA_API_MODELS_ERROR_BODY_HPP
+#define SIGMA_API_MODELS_ERROR_BODY_HPP
+
+
+#include <boost/describe/class.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sigma::api {
+
+// `{"code": "unauthorized", "message": "Token missing or malformed", "requestId": "..."}`.
+struct error_fields {
+    std::optional<std::string> code;
+    std::optional<std::string> message;
+    std::optional<std::string> requestId;
+
+    [[nodiscard]] bool empty() const noexcept { return !code && !message && !requestId; }
+
+    bool operator==(error_fields const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(error_fields, (), (code, message, requestId))
+
+// Any non-2xx answer of the API: the fields flat, or nested under "error",
+// or (rarely) both. Proxies answer with HTML instead: see parse_error_body.
+struct error_body : error_fields {
+    std::optional<error_fields> error;
+
+    bool operator==(error_body const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(error_body, (error_fields), (error))
+
+// One set of fields from either form; a nested field wins over a flat one.
+[[nodiscard]] inline error_fields flatten(error_body const& b) {
+    error_fields out = static_cast<error_fields const&>(b);
+    if (b.error) {
+        if (b.error->code) out.code = b.error->code;
+        if (b.error->message) out.message = b.error->message;
+        if (b.error->requestId) out.requestId = b.error->requestId;
+    }
+    return out;
+}
+
+// The code, message and request id of an error answer's body, or nullopt
+// when the body is not a Sigma error (HTML from a proxy, empty, other JSON).
+// Never fails: an error path must not raise a second error.
+[[nodiscard]] inline std::optional<error_fields> parse_error_body(std::string_view body) {
+    auto decoded = sigma::json::decode<error_body>(body);
+    if (decoded.has_value()) {
+        error_fields f = flatten(*decoded);
+        if (f.empty()) return std::nullopt;
+        return f;
+    }
+    // A field of an unexpected type (say `"error": "invalid_grant"`): keep
+    // whatever the flat form still gives.
+    auto flat = sigma::json::decode<error_fields>(body);
+    if (flat.has_value() && !flat->empty()) return *flat;
+    return std::nullopt;
+}
+
+} // namespace sigma::api
+
+#endif
+// ---- end <sigma/api/models/error_body.hpp> ----
+
+#endif
+// ---- end <sigma/api/models.hpp> ----
+// ---- begin <sigma/api/endpoint.hpp> ----
+// SPDX-License-Identifier: MIT
+// An endpoint is a described struct that derives from sigma::api::endpoint<...>:
+// the base states method, path template, response and paging style; the
+// struct's described members are its parameters. Members named by a `{...}`
+// placeholder of the path are path parameters, the others query parameters.
+//
+//     struct list_pages : endpoint<"/workbooks/{workbookId}/pages", page, paging::a> {
+//         std::string workbookId;
+//     };
+//     BOOST_DESCRIBE_STRUCT(list_pages, (), (workbookId))
+#ifndef SIGMA_API_ENDPOINT_HPP
+#define SIGMA_API_ENDPOINT_HPP
+
+
+#include <boost/describe/members.hpp>
+#include <boost/mp11/algorithm.hpp>
+#include <boost/url/url.hpp>
+
+#include <algorithm>
+#include <array>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+namespace sigma::api {
+
+// A string usable as a template argument (the path template).
+template <std::size_t N>
+struct fixed_string {
+    char chars[N]{};
+    constexpr fixed_string() = default;
+    constexpr fixed_string(char const (&s)[N]) noexcept { std::copy_n(s, N, chars); }
+    [[nodiscard]] constexpr std::string_view view() const noexcept { return {chars, N - 1}; }
+};
+
+// How an endpoint pages.
+enum class paging {
+    none,          // one object
+    a,             // limit/page -> {entries, nextPage, total, hasMore}
+    b,             // pageSize/pageToken -> {entries, nextPageToken}
+    bare_array,    // a plain JSON array, no paging
+    a_or_bare,     // style A, or a bare array from legacy servers
+};
+
+// Statuses that mean "nothing here" rather than failure (lineage of a layout
+// element, an element without a query): the call yields an empty response.
+struct soft_statuses {
+    std::array<unsigned, 6> codes{};
+    std::size_t count = 0;
+    constexpr soft_statuses() = default;
+    constexpr soft_statuses(std::initializer_list<unsigned> l) {
+        for (unsigned c : l) codes[count++] = c;
+    }
+    [[nodiscard]] constexpr bool contains(unsigned s) const noexcept {
+        for (std::size_t i = 0; i < count; ++i)
+            if (codes[i] == s) return true;
+        return false;
+    }
+};
+
+// Base of every endpoint. Response: the answer for paging::none, else one entry.
+// Version: empty for the configured apiVersion, or a fixed one ("v2.1").
+template <fixed_string Path, class Response, paging Paging = paging::none, soft_statuses Soft = soft_statuses{},
+          http_method Method = http_method::get, fixed_string Version = "", std::size_t MaxPageSize = 1000>
+struct endpoint {
+    static constexpr std::string_view path_template = Path.view();
+    using response_type = Response;
+    static constexpr paging paging_style = Paging;
+    static constexpr soft_statuses soft = Soft;
+    static constexpr http_method method = Method;
+    static constexpr std::string_view fixed_version = Version.view();
+    static constexpr std::size_t max_page_size = MaxPageSize;
+};
+
+namespace detail {
+
+template <class E>
+concept has_endpoint_base = requires {
+    { E::path_template } -> std::convertible_to<std::string_view>;
+    typename E::response_type;
+    { E::paging_style } -> std::convertible_to<paging>;
+    { E::method } -> std::convertible_to<http_method>;
+};
+
+// The placeholders of a path template, in order.
+constexpr std::size_t placeholder_count(std::string_view p) {
+    return static_cast<std::size_t>(std::count(p.begin(), p.end(), '{'));
+}
+
+constexpr std::string_view placeholder(std::string_view p, std::size_t i) {
+    std::size_t pos = 0;
+    for (std::size_t k = 0;; ++k) {
+        std::size_t open = p.find('{', pos);
+        std::size_t close = p.find('}', open);
+        if (k == i) return p.substr(open + 1, close - open - 1);
+        pos = close + 1;
+    }
+}
+
+constexpr bool well_formed_template(std::string_view p) {
+    if (p.empty() || p[0] != '/') return false;
+    bool in = false;
+    for (char c : p) {
+        if (c == '{') {
+            if (in) return false;
+            in = true;
+        } else if (c == '}') {
+            if (!in) return false;
+            in = false;
+        }
+    }
+    return !in;
+}
+
+template <class E>
+constexpr bool names_member(std::string_view name) {
+    bool found = false;
+    boost::mp11::mp_for_each<json::members_of<E>>([&](auto D) {
+        if (name == D.name) found = true;
+    });
+    return found;
+}
+
+template <class E>
+constexpr bool is_path_parameter(std::string_view member) {
+    constexpr std::string_view p = E::path_template;
+    for (std::size_t i = 0; i < placeholder_count(p); ++i)
+        if (placeholder(p, i) == member) return true;
+    return false;
+}
+
+// Names the offending placeholder in the compiler's note: "placeholder<..."workbokId"...>".
+template <class E, fixed_string Name>
+struct placeholder_names_no_member {
+    static constexpr bool value = names_member<E>(Name.view());
+    static_assert(value, "sigma::api::endpoint: a {placeholder} in the path template names no described member "
+                         "of the endpoint (see the `placeholder_names_no_member<..., \"name\">` note). Add that "
+                         "member to the struct and to its BOOST_DESCRIBE_STRUCT, or fix the template.");
+};
+
+template <class E, std::size_t I>
+constexpr auto placeholder_name() {
+    constexpr std::string_view name = placeholder(E::path_template, I);
+    fixed_string<name.size() + 1> out;
+    for (std::size_t k = 0; k < name.size(); ++k) out.chars[k] = name[k];
+    out.chars[name.size()] = '\0';
+    return out;
+}
+
+template <class E, std::size_t... I>
+constexpr bool check_placeholders(std::index_sequence<I...>) {
+    return (placeholder_names_no_member<E, placeholder_name<E, I>()>::value && ...);
+}
+
+template <class T>
+struct query_value_ok : std::bool_constant<std::is_same_v<T, std::string> || std::is_same_v<T, bool> ||
+                                           json::json_integer<T> || json::described_enum<T>> {};
+template <class T>
+struct query_value_ok<std::optional<T>> : query_value_ok<T> {};
+
+} // namespace detail
+
+// An endpoint type, checked: used by the client at each entry point.
+template <class E>
+concept endpoint_type = detail::has_endpoint_base<E> && json::described_struct<E>;
+
+template <class E>
+constexpr bool check_endpoint() {
+    static_assert(detail::has_endpoint_base<E>,
+                  "sigma: an endpoint must derive from sigma::api::endpoint<\"/path/{param}\", Response, paging>");
+    static_assert(json::described_struct<E> || boost::mp11::mp_empty<json::members_of<E>>::value,
+                  "sigma: describe the endpoint's parameters with BOOST_DESCRIBE_STRUCT(E, (), (params...)), "
+                  "even when it has none: BOOST_DESCRIBE_STRUCT(E, (), ())");
+    static_assert(detail::well_formed_template(E::path_template),
+                  "sigma: an endpoint's path template must start with '/' and have balanced {placeholders}");
+    constexpr bool ok =
+        detail::check_placeholders<E>(std::make_index_sequence<detail::placeholder_count(E::path_template)>{});
+    boost::mp11::mp_for_each<json::members_of<E>>([](auto D) {
+        using M = std::remove_cvref_t<decltype(std::declval<E const&>().*D.pointer)>;
+        static_assert(detail::query_value_ok<M>::value,
+                      "sigma: endpoint parameters must be std::string, bool, an integer or a described enum, "
+                      "or std::optional of one of them");
+    });
+    return ok;
+}
+
+namespace detail {
+
+template <class T>
+std::string query_text(T const& v) {
+    if constexpr (std::is_same_v<T, std::string>)
+        return v;
+    else if constexpr (std::is_same_v<T, bool>)
+        return v ? "true" : "false";
+    else if constexpr (json::json_integer<T>)
+        return std::to_string(v);
+    else {
+        std::string_view s;
+        boost::mp11::mp_for_each<boost::describe::describe_enumerators<T>>([&](auto D) {
+            if (s.empty() && D.value == v) s = json::detail::enumerator_spelling<T>(D.value, D.name);
+        });
+        return std::string(s);
+    }
+}
+
+// A path segment taken from data: empty, "." and ".." would change which
+// resource the path names after normalisation, so they are refused.
+inline bool acceptable_segment(std::string_view s) noexcept { return !s.empty() && s != "." && s != ".."; }
+
+} // namespace detail
+
+// The request target (path and query, percent-encoded by Boost.URL) of an
+// endpoint call: /<version><path>?<query params>&<extra>. Fails for an id that
+// cannot be a path segment.
+template <class E>
+result<std::string> build_target(E const& e, std::string_view api_version,
+                                 std::initializer_list<std::pair<std::string_view, std::string>> extra = {}) {
+    static_assert(check_endpoint<E>());
+    boost::urls::url u;
+    u.set_path_absolute(true);
+    auto segs = u.segments();
+    segs.push_back(E::fixed_version.empty() ? api_version : E::fixed_version);
+
+    std::string_view p = E::path_template.substr(1);
+    std::optional<sigma::error> bad;
+    while (!p.empty() && !bad) {
+        std::size_t slash = p.find('/');
+        std::string_view seg = p.substr(0, slash);
+        p = slash == std::string_view::npos ? std::string_view{} : p.substr(slash + 1);
+        if (seg.size() >= 2 && seg.front() == '{' && seg.back() == '}') {
+            std::string_view name = seg.substr(1, seg.size() - 2);
+            boost::mp11::mp_for_each<json::members_of<E>>([&](auto D) {
+                if (name != D.name) return;
+                using M = std::remove_cvref_t<decltype(e.*D.pointer)>;
+                std::string value;
+                if constexpr (json::detail::is_optional<M>::value) {
+                    if (e.*D.pointer) value = detail::query_text(*(e.*D.pointer));
+                } else {
+                    value = detail::query_text(e.*D.pointer);
+                }
+                if (!detail::acceptable_segment(value))
+                    bad.emplace(errc::invalid_argument, std::string("path parameter ") + D.name + " is \"" + value +
+                                                             "\", which cannot be a path segment of " +
+                                                             std::string(E::path_template));
+                else
+                    segs.push_back(value);
+            });
+        } else {
+            segs.push_back(seg);
+        }
+    }
+    if (bad) return std::move(*bad);
+
+    auto params = u.params();
+    boost::mp11::mp_for_each<json::members_of<E>>([&](auto D) {
+        if (detail::is_path_parameter<E>(D.name)) return;
+        using M = std::remove_cvref_t<decltype(e.*D.pointer)>;
+        if constexpr (json::detail::is_optional<M>::value) {
+            if (e.*D.pointer) params.append({D.name, detail::query_text(*(e.*D.pointer))});
+        } else {
+            params.append({D.name, detail::query_text(e.*D.pointer)});
+        }
+    });
+    for (auto const& [k, v] : extra) params.append({k, v});
+    return std::string(u.encoded_target());
+}
+
+} // namespace sigma::api
+
+#endif
+// ---- end <sigma/api/endpoint.hpp> ----
+// ---- begin <sigma/api/endpoints.hpp> ----
+// SPDX-License-Identifier: MIT
+// The Sigma endpoints the connector reads, each a described struct whose
+// members are its parameters. Paths are relative to {hostPort}/{apiVersion}
+// unless an endpoint fixes its version (the paginated /v2.1 listings).
+#ifndef SIGMA_API_ENDPOINTS_HPP
+#define SIGMA_API_ENDPOINTS_HPP
+
+
+#include <boost/describe/class.hpp>
+
+#include <optional>
+#include <string>
+
+namespace sigma::api {
+
+// Lineage of a layout element, or of an element without lineage metadata,
+// answers 400/403/409/500: read as "no lineage".
+inline constexpr soft_statuses element_lineage_soft{400, 403, 409, 500};
+// Workbooks and data models without a lineage graph answer 400/403/404.
+inline constexpr soft_statuses lineage_soft{400, 403, 404};
+
+struct get_whoami : endpoint<"/whoami", whoami> {};
+BOOST_DESCRIBE_STRUCT(get_whoami, (), ())
+
+// ---- workbooks -------------------------------------------------------------
+struct list_workbooks : endpoint<"/workbooks", workbook, paging::a> {
+    std::optional<bool> isArchived;
+    std::optional<bool> excludeTags;
+    std::optional<bool> skipPermissionCheck;
+    std::optional<bool> excludeExplorations;
+};
+BOOST_DESCRIBE_STRUCT(list_workbooks, (), (isArchived, excludeTags, skipPermissionCheck, excludeExplorations))
+
+struct get_workbook : endpoint<"/workbooks/{workbookId}", workbook, paging::none, soft_statuses{}> {
+    std::string workbookId;
+};
+BOOST_DESCRIBE_STRUCT(get_workbook, (), (workbookId))
+
+struct list_workbook_pages : endpoint<"/workbooks/{workbookId}/pages", workbook_page, paging::a> {
+    std::string workbookId;
+};
+BOOST_DESCRIBE_STRUCT(list_workbook_pages, (), (workbookId))
+
+struct list_page_elements
+    : endpoint<"/workbooks/{workbookId}/pages/{pageId}/elements", workbook_element, paging::a> {
+    std::string workbookId;
+    std::string pageId;
+};
+BOOST_DESCRIBE_STRUCT(list_page_elements, (), (workbookId, pageId))
+
+struct list_workbook_elements : endpoint<"/workbooks/{workbookId}/elements", workbook_element, paging::a> {
+    std::string workbookId;
+};
+BOOST_DESCRIBE_STRUCT(list_workbook_elements, (), (workbookId))
+
+struct get_element_lineage : endpoint<"/workbooks/{workbookId}/lineage/elements/{elementId}", element_lineage,
+                                      paging::none, element_lineage_soft> {
+    std::string workbookId;
+    std::string elementId;
+};
+BOOST_DESCRIBE_STRUCT(get_element_lineage, (), (workbookId, elementId))
+
+struct list_workbook_lineage
+    : endpoint<"/workbooks/{workbookId}/lineage", workbook_lineage_entry, paging::a, lineage_soft> {
+    std::string workbookId;
+};
+BOOST_DESCRIBE_STRUCT(list_workbook_lineage, (), (workbookId))
+
+// 404: the element has no query.
+struct get_element_query : endpoint<"/workbooks/{workbookId}/elements/{elementId}/query",
+                                    std::optional<element_query>, paging::none, soft_statuses{404}> {
+    std::string workbookId;
+    std::string elementId;
+};
+BOOST_DESCRIBE_STRUCT(get_element_query, (), (workbookId, elementId))
+
+struct list_workbook_queries : endpoint<"/workbooks/{workbookId}/queries", workbook_query, paging::a> {
+    std::string workbookId;
+};
+BOOST_DESCRIBE_STRUCT(list_workbook_queries, (), (workbookId))
+
+struct list_workbook_columns : endpoint<"/workbooks/{workbookId}/columns", workbook_column, paging::a> {
+    std::string workbookId;
+};
+BOOST_DESCRIBE_STRUCT(list_workbook_columns, (), (workbookId))
+
+struct list_workbook_sources : endpoint<"/workbooks/{workbookId}/sources", workbook_source, paging::bare_array> {
+    std::string workbookId;
+};
+BOOST_DESCRIBE_STRUCT(list_workbook_sources, (), (workbookId))
+
+// ---- files, members, workspaces ------------------------------------------------
+struct list_files : endpoint<"/files", file, paging::a> {
+    std::optional<std::string> typeFilters;      // e.g. "workbook", "folder,workspace"
+    std::optional<std::string> parentId;
+    std::optional<std::string> permissionFilter;
+};
+BOOST_DESCRIBE_STRUCT(list_files, (), (typeFilters, parentId, permissionFilter))
+
+// inodeId: the file's UUID or its urlId.
+struct get_file : endpoint<"/files/{inodeId}", file> {
+    std::string inodeId;
+};
+BOOST_DESCRIBE_STRUCT(get_file, (), (inodeId))
+
+// /v2/members answers a bare array without `limit`; /v2.1 pages.
+struct list_members : endpoint<"/members", member, paging::a_or_bare, soft_statuses{}, http_method::get, "v2.1"> {
+    std::optional<bool> includeArchived;
+    std::optional<bool> includeInactive;
+};
+BOOST_DESCRIBE_STRUCT(list_members, (), (includeArchived, includeInactive))
+
+struct get_member : endpoint<"/members/{memberId}", member> {
+    std::string memberId;
+};
+BOOST_DESCRIBE_STRUCT(get_member, (), (memberId))
+
+struct list_workspaces
+    : endpoint<"/workspaces", workspace, paging::a_or_bare, soft_statuses{}, http_method::get, "v2.1"> {};
+BOOST_DESCRIBE_STRUCT(list_workspaces, (), ())
+
+// 403: not accessible to this credential (the extraction falls back to the folder path).
+struct get_workspace : endpoint<"/workspaces/{workspaceId}", workspace> {
+    std::string workspaceId;
+};
+BOOST_DESCRIBE_STRUCT(get_workspace, (), (workspaceId))
+
+// ---- data models ------------------------------------------------------------
+struct list_data_models : endpoint<"/dataModels", data_model, paging::a> {
+    std::optional<bool> excludeTags;
+    std::optional<bool> skipPermissionCheck;
+};
+BOOST_DESCRIBE_STRUCT(list_data_models, (), (excludeTags, skipPermissionCheck))
+
+struct get_data_model : endpoint<"/dataModels/{dataModelId}", data_model> {
+    std::string dataModelId;
+};
+BOOST_DESCRIBE_STRUCT(get_data_model, (), (dataModelId))
+
+struct list_data_model_elements : endpoint<"/dataModels/{dataModelId}/elements", data_model_element, paging::a> {
+    std::string dataModelId;
+};
+BOOST_DESCRIBE_STRUCT(list_data_model_elements, (), (dataModelId))
+
+struct list_data_model_columns : endpoint<"/dataModels/{dataModelId}/columns", data_model_column, paging::a> {
+    std::string dataModelId;
+};
+BOOST_DESCRIBE_STRUCT(list_data_model_columns, (), (dataModelId))
+
+struct list_data_model_lineage
+    : endpoint<"/dataModels/{dataModelId}/lineage", data_model_lineage_entry, paging::a, lineage_soft> {
+    std::string dataModelId;
+};
+BOOST_DESCRIBE_STRUCT(list_data_model_lineage, (), (dataModelId))
+
+struct list_data_model_sources : endpoint<"/dataModels/{dataModelId}/sources", data_model_source, paging::b> {
+    std::string dataModelId;
+};
+BOOST_DESCRIBE_STRUCT(list_data_model_sources, (), (dataModelId))
+
+// ---- connections and tags -----------------------------------------------------
+struct list_connections : endpoint<"/connections", connection, paging::a> {
+    std::optional<bool> includeArchived;
+};
+BOOST_DESCRIBE_STRUCT(list_connections, (), (includeArchived))
+
+struct get_connection : endpoint<"/connections/{connectionId}", connection> {
+    std::string connectionId;
+};
+BOOST_DESCRIBE_STRUCT(get_connection, (), (connectionId))
+
+// The exact warehouse location of a table inode; an error for non-tables.
+struct get_connection_path : endpoint<"/connections/paths/{inodeId}", connection_path> {
+    std::string inodeId;
+};
+BOOST_DESCRIBE_STRUCT(get_connection_path, (), (inodeId))
+
+struct list_tags : endpoint<"/tags", version_tag, paging::a> {};
+BOOST_DESCRIBE_STRUCT(list_tags, (), ())
+
+} // namespace sigma::api
+
+#endif
+// ---- end <sigma/api/endpoints.hpp> ----
+// ---- begin <sigma/api/paging.hpp> ----
+// SPDX-License-Identifier: MIT
+// Paging, generated from an endpoint's paging style: which parameters a page
+// request carries, how its answer is decoded and where the next cursor is.
+// No I/O here; the client drives it.
+#ifndef SIGMA_API_PAGING_HPP
+#define SIGMA_API_PAGING_HPP
+
+
+#include <algorithm>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sigma::api {
+
+// One decoded page, whatever the style.
+template <class Entry>
+struct page {
+    std::vector<Entry> entries;
+    std::optional<std::string> next; // the cursor for the next page; none on the last
+};
+
+template <class E>
+inline constexpr bool is_paged = E::paging_style != paging::none;
+
+// The page request's extra query parameters: the size always (so a server
+// default of 50 never truncates a listing), the cursor from the second page on.
+template <class E>
+std::vector<std::pair<std::string_view, std::string>> page_parameters(std::size_t page_size,
+                                                                      std::optional<std::string> const& cursor) {
+    std::size_t n = std::clamp<std::size_t>(page_size, 1, E::max_page_size);
+    std::vector<std::pair<std::string_view, std::string>> out;
+    switch (E::paging_style) {
+    case paging::a:
+    case paging::a_or_bare:
+        out.emplace_back("limit", std::to_string(n));
+        if (cursor) out.emplace_back("page", *cursor);
+        break;
+    case paging::b:
+        out.emplace_back("pageSize", std::to_string(n));
+        if (cursor) out.emplace_back("pageToken", *cursor);
+        break;
+    case paging::bare_array:
+    case paging::none: break;
+    }
+    return out;
+}
+
+namespace detail {
+inline bool starts_with_array(std::string_view body) noexcept {
+    for (char c : body) {
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') continue;
+        return c == '[';
+    }
+    return false;
+}
+inline std::optional<std::string> non_empty(std::optional<std::string> s) {
+    if (s && s->empty()) return std::nullopt;
+    return s;
+}
+} // namespace detail
+
+// Decodes one page's body according to the endpoint's style.
+template <class E>
+result<page<typename E::response_type>> decode_page(std::string_view body, json::decode_options const& opts = {}) {
+    using entry = typename E::response_type;
+    page<entry> out;
+    constexpr paging style = E::paging_style;
+    if constexpr (style == paging::bare_array) {
+        auto r = json::decode<std::vector<entry>>(body, opts);
+        if (!r) return std::move(r).error();
+        out.entries = std::move(*r);
+    } else if constexpr (style == paging::b) {
+        auto r = json::decode<page_b<entry>>(body, opts);
+        if (!r) return std::move(r).error();
+        out.entries = std::move(r->entries);
+        out.next = detail::non_empty(std::move(r->nextPageToken));
+    } else {
+        static_assert(style == paging::a || style == paging::a_or_bare, "decode_page: not a paged endpoint");
+        if (style == paging::a_or_bare && detail::starts_with_array(body)) {
+            auto r = json::decode<std::vector<entry>>(body, opts);
+            if (!r) return std::move(r).error();
+            out.entries = std::move(*r);
+        } else {
+            auto r = json::decode<page_a<entry>>(body, opts);
+            if (!r) return std::move(r).error();
+            out.entries = std::move(r->entries);
+            out.next = detail::non_empty(std::move(r->nextPage));
+        }
+    }
+    return out;
+}
+
+} // namespace sigma::api
+
+#endif
+// ---- end <sigma/api/paging.hpp> ----
+// ---- begin <sigma/client.hpp> ----
+// SPDX-License-Identifier: MIT
+#ifndef SIGMA_CLIENT_HPP
+#define SIGMA_CLIENT_HPP
+
+// ---- begin <sigma/client/client.hpp> ----
+// SPDX-License-Identifier: MIT
+// sigma::basic_client<Transport>: authentication, retries, soft statuses,
+// decoding and paging over any Transport. Asynchronous (Asio coroutines) at
+// heart, with synchronous calls on top for clients that own their io_context.
+#ifndef SIGMA_CLIENT_CLIENT_HPP
+#define SIGMA_CLIENT_CLIENT_HPP
+
+// ---- begin <sigma/client/errors.hpp> ----
+// SPDX-License-Identifier: MIT
+// What an error answer says: Sigma's code, message and request id from a JSON
+// body (flat or under "error"), else a short excerpt of whatever came (HTML
+// from a proxy), plus X-Request-Id.
+#ifndef SIGMA_CLIENT_ERRORS_HPP
+#define SIGMA_CLIENT_ERRORS_HPP
+
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace sigma::detail {
+
+// At most `max` printable characters of `text`, white space folded, "..." when cut.
+inline std::string excerpt(std::string_view text, std::size_t max = 160) {
+    std::string out;
+    bool space = false;
+    for (char c : text) {
+        auto u = static_cast<unsigned char>(c);
+        if (u == ' ' || u == '\t' || u == '\r' || u == '\n') {
+            space = !out.empty();
+            continue;
+        }
+        if (u < 0x20 || u == 0x7f) continue;
+        if (space) out += ' ';
+        space = false;
+        if (out.size() >= max) {
+            out += "...";
+            return out;
+        }
+        out += c;
+    }
+    return out;
+}
+
+struct error_summary {
+    std::string code;
+    std::string message;
+    std::string request_id;
+};
+
+inline error_summary read_error_body(http_response const& r) {
+    error_summary s;
+    if (auto f = api::parse_error_body(r.body)) {
+        if (f->code) s.code = *f->code;
+        if (f->message) s.message = excerpt(*f->message, 300);
+        if (f->requestId) s.request_id = *f->requestId;
+    } else if (!r.body.empty()) {
+        s.message = "\"" + excerpt(r.body) + "\"";
+    }
+    if (s.request_id.empty()) s.request_id = std::string(r.header("X-Request-Id"));
+    return s;
+}
+
+} // namespace sigma::detail
+
+#endif
+// ---- end <sigma/client/errors.hpp> ----
+// ---- begin <sigma/client/retry.hpp> ----
+// SPDX-License-Identifier: MIT
+// When to retry and how long to wait: pure functions of the attempt, the
+// answer's Retry-After and a random draw, so tests check the waits exactly.
+#ifndef SIGMA_CLIENT_RETRY_HPP
+#define SIGMA_CLIENT_RETRY_HPP
+
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cstdint>
+#include <ctime>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sigma {
+
+struct retry_policy {
+    // Attempts per request, the first included.
+    unsigned max_attempts = 6;
+    // Back-off: a uniform draw in [0, min(cap, base * 2^retry)] ("full jitter").
+    std::chrono::milliseconds base{500};
+    std::chrono::milliseconds cap{30'000};
+    // After a 429 without Retry-After (Cloudflare often omits it).
+    std::chrono::milliseconds min_wait_after_429{2'000};
+    // A Retry-After longer than this is not waited for: the call fails.
+    std::chrono::milliseconds max_retry_after{300'000};
+    // Retries allowed over the client's life, so that an outage cannot make a
+    // crawl of thousands of calls retry each one six times.
+    std::uint64_t budget = 10'000;
+};
+
+constexpr bool is_retryable_status(unsigned status) noexcept {
+    return status == 429 || status == 502 || status == 503 || status == 504;
+}
+
+// The full-jitter back-off before retry number `retry` (0 for the first retry).
+inline std::chrono::milliseconds backoff(retry_policy const& p, unsigned retry, double uniform01) {
+    double ceiling = static_cast<double>(p.base.count());
+    for (unsigned i = 0; i < retry && ceiling < static_cast<double>(p.cap.count()); ++i) ceiling *= 2;
+    ceiling = std::min(ceiling, static_cast<double>(p.cap.count()));
+    double u = std::clamp(uniform01, 0.0, 1.0);
+    return std::chrono::milliseconds(static_cast<std::int64_t>(ceiling * u));
+}
+
+namespace detail {
+
+inline bool parse_http_date(std::string_view s, std::chrono::system_clock::time_point& out) {
+    // IMF-fixdate only ("Sun, 06 Nov 1994 08:49:37 GMT"), which RFC 9110 requires senders to use.
+    static constexpr std::string_view months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    if (s.size() != 29 || s[3] != ',' || s.substr(26) != "GMT") return false;
+    auto num = [&](std::size_t pos, std::size_t len, int& v) {
+        auto r = std::from_chars(s.data() + pos, s.data() + pos + len, v);
+        return r.ec == std::errc{} && r.ptr == s.data() + pos + len;
+    };
+    int day, year, hh, mm, ss;
+    if (!num(5, 2, day) || !num(12, 4, year) || !num(17, 2, hh) || !num(20, 2, mm) || !num(23, 2, ss)) return false;
+    int month = -1;
+    for (int i = 0; i < 12; ++i)
+        if (s.substr(8, 3) == months[i]) month = i + 1;
+    if (month < 0 || day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60) return false;
+    using namespace std::chrono;
+    auto ymd = year_month_day{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
+                              std::chrono::day{static_cast<unsigned>(day)}};
+    if (!ymd.ok()) return false;
+    out = sys_days{ymd} + hours{hh} + minutes{mm} + seconds{ss};
+    return true;
+}
+
+} // namespace detail
+
+// Retry-After as a delay: delta-seconds or an HTTP date; nullopt when absent or unreadable.
+inline std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view v,
+                                                                  std::chrono::system_clock::time_point now) {
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+    if (v.empty()) return std::nullopt;
+    std::int64_t secs = 0;
+    auto r = std::from_chars(v.data(), v.data() + v.size(), secs);
+    if (r.ec == std::errc{} && r.ptr == v.data() + v.size()) {
+        if (secs < 0) return std::nullopt;
+        return std::chrono::milliseconds(std::min<std::int64_t>(secs, 86'400) * 1000);
+    }
+    std::chrono::system_clock::time_point at;
+    if (detail::parse_http_date(v, at)) {
+        auto d = std::chrono::duration_cast<std::chrono::milliseconds>(at - now);
+        return std::max(d, std::chrono::milliseconds(0));
+    }
+    return std::nullopt;
+}
+
+// How long to wait before retrying an answer with `status`, or nullopt to stop.
+inline std::optional<std::chrono::milliseconds> retry_delay(retry_policy const& p, unsigned status,
+                                                            std::optional<std::chrono::milliseconds> retry_after,
+                                                            unsigned retry, double uniform01) {
+    auto jitter = backoff(p, retry, uniform01);
+    if (retry_after) {
+        if (*retry_after > p.max_retry_after) return std::nullopt;
+        return std::max(*retry_after, std::chrono::milliseconds(0));
+    }
+    if (status == 429) return std::max(jitter, p.min_wait_after_429);
+    return jitter;
+}
+
+} // namespace sigma
+
+#endif
+// ---- end <sigma/client/retry.hpp> ----
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+SIGMA_COROUTINES_BEGIN
+
+namespace sigma {
+
+class beast_transport; // the default Transport, <sigma/transport/beast.hpp>
+
+namespace detail {
+template <class T>
+concept complete_type = requires { sizeof(T); };
+} // namespace detail
+
+struct client_options {
+    // Entries asked per page (`limit` / `pageSize`), clamped to each endpoint's maximum.
+    std::size_t page_size = 1000;
+    // A listing longer than this many pages is an error (a server that never ends).
+    std::size_t max_pages = 100'000;
+    // The token is renewed this long before `expires_in` runs out.
+    std::chrono::seconds token_margin{120};
+    // Sigma limits minting to about one per second.
+    std::chrono::milliseconds min_mint_interval{1'000};
+    retry_policy retry{};
+    json::decode_options decoding{};
+    log_sink log{};
+    // Empty members are filled from clock_source::system().
+    clock_source clock{};
+};
+
+// Counters for reports and tests.
+struct client_stats {
+    std::uint64_t requests = 0;       // HTTP exchanges attempted, token mints included
+    std::uint64_t retries = 0;
+    std::uint64_t rate_limited = 0;   // 429 answers seen
+    std::uint64_t tokens_minted = 0;
+    std::uint64_t soft_statuses = 0;  // answers read as "nothing here"
+    std::chrono::milliseconds waited{0};
+};
+
+template <class Transport = beast_transport>
+class basic_client {
+    static_assert(detail::complete_type<Transport>,
+                  "sigma::basic_client<>: the default transport is sigma::beast_transport; include "
+                  "<sigma/transport/beast.hpp> (or <sigma/sigma.hpp>) to use it");
+    static_assert(transport<Transport>,
+                  "sigma::basic_client<Transport>: Transport does not satisfy sigma::transport. It needs "
+                  "get_executor() and `boost::asio::awaitable<sigma::result<sigma::http_response>> "
+                  "async_send(sigma::http_request)`; see <sigma/transport/transport.hpp>");
+
+public:
+    using transport_type = Transport;
+
+    // Validates the configuration: throws sigma::error (errc::config) when it is wrong.
+    basic_client(config cfg, Transport t, client_options opts = {})
+        : settings_(validate(std::move(cfg)).value()), transport_(std::move(t)), opts_(std::move(opts)) {
+        clock_source sys;
+        if (!opts_.clock.now || !opts_.clock.wall_now || !opts_.clock.sleep || !opts_.clock.random)
+            sys = clock_source::system();
+        if (!opts_.clock.now) opts_.clock.now = sys.now;
+        if (!opts_.clock.wall_now) opts_.clock.wall_now = sys.wall_now;
+        if (!opts_.clock.sleep) opts_.clock.sleep = sys.sleep;
+        if (!opts_.clock.random) opts_.clock.random = sys.random;
+        for (auto const& w : settings_.warnings) log(log_level::warn, w);
+    }
+
+    basic_client(basic_client const&) = delete;
+    basic_client& operator=(basic_client const&) = delete;
+
+    Transport& transport() noexcept { return transport_; }
+    validated_config const& settings() const noexcept { return settings_; }
+    client_options const& options() const noexcept { return opts_; }
+    client_stats const& stats() const noexcept { return stats_; }
+    auto get_executor() { return transport_.get_executor(); }
+
+    // ---- asynchronous API -------------------------------------------------
+
+    // Mints a token now unless a valid one is cached.
+    boost::asio::awaitable<result<void>> async_authenticate() {
+        auto t = co_await token(false);
+        if (!t) co_return std::move(t).error();
+        co_return result<void>{};
+    }
+
+    // One call of an endpoint without paging. A soft status yields an empty response.
+    template <class E>
+    boost::asio::awaitable<result<typename E::response_type>> async_get(E const& e) {
+        static_assert(api::check_endpoint<E>());
+        static_assert(!api::is_paged<E>, "sigma::basic_client::get: this endpoint pages; use list() or list_all()");
+        using R = typename E::response_type;
+        auto target = api::build_target(e, settings_.settings.apiVersion);
+        if (!target) co_return std::move(target).error();
+        auto resp = co_await send(E::method, *target, true);
+        if (!resp) co_return std::move(resp).error();
+        if (E::soft.contains(resp->status)) {
+            ++stats_.soft_statuses;
+            log(log_level::debug, std::string(to_string(E::method)) + " " + *target + ": HTTP " +
+                                      std::to_string(resp->status) + " read as empty");
+            co_return R{};
+        }
+        if (resp->status < 200 || resp->status >= 300)
+            co_return status_error(E::method, *target, *resp, resp->status == 404 ? errc::not_found : errc::http_status);
+        auto r = json::decode<R>(resp->body, opts_.decoding);
+        if (!r) co_return decode_error(E::method, *target, r.error());
+        co_return std::move(*r);
+    }
+
+    // One page of a paged endpoint; `cursor` is the previous page's `next`.
+    template <class E>
+    boost::asio::awaitable<result<api::page<typename E::response_type>>> async_page(
+        E const& e, std::optional<std::string> const& cursor = std::nullopt) {
+        static_assert(api::check_endpoint<E>());
+        static_assert(api::is_paged<E>, "sigma::basic_client::page: this endpoint does not page; use get()");
+        using P = api::page<typename E::response_type>;
+        auto params = api::page_parameters<E>(opts_.page_size, cursor);
+        result<std::string> target = build_paged_target(e, params);
+        if (!target) co_return std::move(target).error();
+        auto resp = co_await send(E::method, *target, true);
+        if (!resp) co_return std::move(resp).error();
+        if (E::soft.contains(resp->status)) {
+            ++stats_.soft_statuses;
+            co_return P{};
+        }
+        if (resp->status < 200 || resp->status >= 300)
+            co_return status_error(E::method, *target, *resp, resp->status == 404 ? errc::not_found : errc::http_status);
+        auto r = api::decode_page<E>(resp->body, opts_.decoding);
+        if (!r) co_return decode_error(E::method, *target, r.error());
+        co_return std::move(*r);
+    }
+
+    // Pages of a listing, fetched on demand: `co_await p.next()` gives the
+    // next page's entries, nullopt after the last one.
+    template <class E>
+    class async_pager {
+    public:
+        using entry_type = typename E::response_type;
+
+        async_pager(basic_client& c, E e) : client_(&c), endpoint_(std::move(e)) {}
+
+        boost::asio::awaitable<result<std::optional<std::vector<entry_type>>>> next() {
+            if (done_) co_return std::optional<std::vector<entry_type>>{};
+            if (pages_ >= client_->opts_.max_pages) {
+                done_ = true;
+                co_return sigma::error(errc::paging, "paging: gave up after " + std::to_string(pages_) +
+                                                         " pages of " + std::string(E::path_template) +
+                                                         " (client_options::max_pages)");
+            }
+            auto r = co_await client_->async_page(endpoint_, cursor_);
+            ++pages_;
+            if (!r) {
+                done_ = true;
+                co_return with_page_number(std::move(r).error());
+            }
+            if (!r->next) {
+                done_ = true;
+            } else if (!seen_.insert(*r->next).second) {
+                done_ = true;
+                co_return sigma::error(errc::paging, "paging: the server repeated the cursor \"" +
+                                                         detail::excerpt(*r->next, 64) + "\" after page " +
+                                                         std::to_string(pages_) + " of " +
+                                                         std::string(E::path_template));
+            }
+            cursor_ = r->next;
+            co_return std::optional<std::vector<entry_type>>(std::move(r->entries));
+        }
+
+        [[nodiscard]] std::size_t pages_fetched() const noexcept { return pages_; }
+
+    private:
+        sigma::error with_page_number(sigma::error e) const {
+            return sigma::error(e.code(), "page " + std::to_string(pages_) + ": " + e.message(), e.http());
+        }
+
+        basic_client* client_;
+        E endpoint_;
+        std::optional<std::string> cursor_;
+        std::set<std::string> seen_;
+        std::size_t pages_ = 0;
+        bool done_ = false;
+    };
+
+    template <class E>
+    async_pager<E> pages(E e) {
+        static_assert(api::check_endpoint<E>());
+        static_assert(api::is_paged<E>, "sigma::basic_client::pages: this endpoint does not page; use get()");
+        return async_pager<E>(*this, std::move(e));
+    }
+
+    // Every entry of a listing.
+    template <class E>
+    boost::asio::awaitable<result<std::vector<typename E::response_type>>> async_list_all(E e) {
+        auto p = pages(std::move(e));
+        std::vector<typename E::response_type> all;
+        for (;;) {
+            auto r = co_await p.next();
+            if (!r) co_return std::move(r).error();
+            if (!*r) break;
+            auto& v = **r;
+            if (all.empty())
+                all = std::move(v);
+            else
+                all.insert(all.end(), std::make_move_iterator(v.begin()), std::make_move_iterator(v.end()));
+        }
+        co_return all;
+    }
+
+    // ---- synchronous API --------------------------------------------------
+    // These run the transport's io_context on the calling thread until the
+    // call completes, so the client must own that context (nothing else may
+    // run it at the same time). Errors are thrown as sigma::error.
+
+    result<void> authenticate() { return run(async_authenticate()); }
+
+    template <class E>
+    result<typename E::response_type> get(E const& e) {
+        return run(async_get(e));
+    }
+
+    template <class E>
+    result<std::vector<typename E::response_type>> list_all(E e) {
+        return run(async_list_all(std::move(e)));
+    }
+
+    // A lazy input range over a listing: pages are fetched as iteration
+    // reaches them. A failure throws sigma::error from operator++ / begin().
+    template <class E>
+    class sync_range {
+    public:
+        using entry_type = typename E::response_type;
+
+        class iterator {
+        public:
+            using iterator_category = std::input_iterator_tag;
+            using value_type = entry_type;
+            using difference_type = std::ptrdiff_t;
+            using pointer = entry_type const*;
+            using reference = entry_type const&;
+
+            iterator() = default;
+            reference operator*() const { return range_->buffer_[index_]; }
+            pointer operator->() const { return &range_->buffer_[index_]; }
+            iterator& operator++() {
+                if (++index_ >= range_->buffer_.size()) {
+                    index_ = 0;
+                    if (!range_->fill()) range_ = nullptr;
+                }
+                return *this;
+            }
+            void operator++(int) { ++*this; }
+            friend bool operator==(iterator const& a, iterator const& b) noexcept {
+                return a.range_ == b.range_ && (a.range_ == nullptr || a.index_ == b.index_);
+            }
+
+        private:
+            friend class sync_range;
+            explicit iterator(sync_range* r) : range_(r) {}
+            sync_range* range_ = nullptr;
+            std::size_t index_ = 0;
+        };
+
+        sync_range(basic_client& c, E e) : client_(&c), pager_(c, std::move(e)) {}
+        sync_range(sync_range&&) = default;
+
+        iterator begin() {
+            if (started_) throw sigma::error(errc::invalid_argument, "a sigma list range can be iterated once");
+            started_ = true;
+            return fill() ? iterator(this) : iterator();
+        }
+        iterator end() { return iterator(); }
+
+    private:
+        // Loads the next non-empty page; false at the end.
+        bool fill() {
+            for (;;) {
+                auto r = client_->run(pager_.next());
+                if (!r) throw r.error();
+                if (!*r) return false;
+                buffer_ = std::move(**r);
+                if (!buffer_.empty()) return true;
+            }
+        }
+
+        basic_client* client_;
+        async_pager<E> pager_;
+        std::vector<entry_type> buffer_;
+        bool started_ = false;
+    };
+
+    template <class E>
+    sync_range<E> list(E e) {
+        static_assert(api::check_endpoint<E>());
+        static_assert(api::is_paged<E>, "sigma::basic_client::list: this endpoint does not page; use get()");
+        return sync_range<E>(*this, std::move(e));
+    }
+
+    // Runs an operation of this client to completion on the calling thread.
+    template <class T>
+    T run(boost::asio::awaitable<T> op) {
+        boost::asio::any_io_executor ex = transport_.get_executor();
+        auto const* iox = ex.target<boost::asio::io_context::executor_type>();
+        if (iox == nullptr)
+            throw sigma::error(errc::invalid_argument,
+                               "synchronous sigma calls need a transport on a boost::asio::io_context; use the "
+                               "async_ calls with other executors");
+        boost::asio::io_context* ioc = &iox->context();
+        if (iox->running_in_this_thread())
+            throw sigma::error(errc::invalid_argument,
+                               "a synchronous sigma call was made from inside the io_context it needs to run; "
+                               "co_await the async_ call instead");
+        std::optional<T> out;
+        std::exception_ptr failure;
+        boost::asio::co_spawn(ex, std::move(op), [&](std::exception_ptr e, T v) {
+            failure = e;
+            if (!e) out.emplace(std::move(v));
+        });
+        ioc->restart();
+        while (!out && !failure && ioc->run_one() > 0) {
+        }
+        if (failure) std::rethrow_exception(failure);
+        if (!out) throw sigma::error(errc::cancelled, "the io_context stopped before the sigma call completed");
+        return std::move(*out);
+    }
+
+    // ---- lower level ------------------------------------------------------
+
+    // Sends one request to this client's host (target = origin-form, with the
+    // version prefix), with authentication, 401 renewal and retries. Any HTTP
+    // status is returned; only transport failures and exhausted retries are errors.
+    boost::asio::awaitable<result<http_response>> send(http_method method, std::string const& target,
+                                                        bool authorized, std::string body = {},
+                                                        std::string content_type = {}) {
+        bool renewed = false;
+        unsigned attempt = 0;
+        for (;;) {
+            http_request req;
+            req.method = method;
+            req.origin = settings_.origin;
+            req.target = target;
+            if (authorized) {
+                auto tok = co_await token(false);
+                if (!tok) co_return std::move(tok).error();
+                req.headers.push_back({"Authorization", "Bearer " + tok->reveal()});
+            }
+            if (!content_type.empty()) req.headers.push_back({"Content-Type", content_type});
+            req.body = body;
+            ++stats_.requests;
+            auto started = opts_.clock.now();
+            auto resp = co_await transport_.async_send(std::move(req));
+            auto took = std::chrono::duration_cast<std::chrono::milliseconds>(opts_.clock.now() - started);
+            bool idempotent = method == http_method::get || method == http_method::put || method == http_method::delete_;
+
+            if (!resp) {
+                auto e = std::move(resp).error();
+                log(log_level::debug, std::string(to_string(method)) + " " + target + ": " + redact(e.message()));
+                if (idempotent && attempt + 1 < opts_.retry.max_attempts && budget_left()) {
+                    auto wait = backoff(opts_.retry, attempt, opts_.clock.random());
+                    co_await pause(wait, std::string(to_string(method)) + " " + target + " failed (" +
+                                             redact(e.message()) + ")");
+                    ++attempt;
+                    continue;
+                }
+                co_return sigma::error(e.code(), redact(with_request(method, target, e.message())),
+                                       http_details{0, std::string(to_string(method)), target, {}, {}});
+            }
+            log(log_level::debug, std::string(to_string(method)) + " " + target + " -> " +
+                                      std::to_string(resp->status) + " (" + std::to_string(took.count()) + " ms)");
+
+            if (resp->status == 401 && authorized) {
+                if (!renewed) {
+                    renewed = true;
+                    token_.reset(); // the token was refused: mint a new one, once
+                    log(log_level::info, std::string(to_string(method)) + " " + target +
+                                             ": 401, renewing the token and retrying once");
+                    continue;
+                }
+                co_return status_error(method, target, *resp, errc::auth,
+                                       "the API refused a freshly minted token; check that hostPort is your "
+                                       "organisation's API host (a token is valid only on the host that minted it) "
+                                       "and that the API credentials are still active");
+            }
+            if (is_retryable_status(resp->status)) {
+                if (resp->status == 429) ++stats_.rate_limited;
+                std::optional<std::chrono::milliseconds> ra;
+                if (auto h = resp->header("Retry-After"); !h.empty()) ra = parse_retry_after(h, opts_.clock.wall_now());
+                auto wait = retry_delay(opts_.retry, resp->status, ra, attempt, opts_.clock.random());
+                if (wait && (idempotent || resp->status == 429) && attempt + 1 < opts_.retry.max_attempts &&
+                    budget_left()) {
+                    co_await pause(*wait, std::string(to_string(method)) + " " + target + ": HTTP " +
+                                              std::to_string(resp->status));
+                    ++attempt;
+                    continue;
+                }
+                errc code = resp->status == 429 ? errc::rate_limited : errc::http_status;
+                co_return status_error(method, target, *resp, code,
+                                       "gave up after " + std::to_string(attempt + 1) + " attempts");
+            }
+            co_return std::move(*resp);
+        }
+    }
+
+private:
+    template <class E>
+    result<std::string> build_paged_target(E const& e,
+                                           std::vector<std::pair<std::string_view, std::string>> const& params) {
+        switch (params.size()) {
+        case 0: return api::build_target(e, settings_.settings.apiVersion);
+        case 1: return api::build_target(e, settings_.settings.apiVersion, {params[0]});
+        default: return api::build_target(e, settings_.settings.apiVersion, {params[0], params[1]});
+        }
+    }
+
+    bool budget_left() const noexcept { return stats_.retries < opts_.retry.budget; }
+
+    boost::asio::awaitable<void> pause(std::chrono::milliseconds wait, std::string const& why) {
+        ++stats_.retries;
+        stats_.waited += wait;
+        log(log_level::warn, why + "; retrying in " + std::to_string(wait.count()) + " ms");
+        co_await opts_.clock.sleep(wait);
+    }
+
+    // The cached token, renewed when it is within the margin of expiry. One
+    // renewal at a time: callers arriving during one wait for its outcome.
+    boost::asio::awaitable<result<secret>> token(bool force) {
+        if (!force && token_ && opts_.clock.now() < token_expiry_) co_return *token_;
+        if (renewing_) {
+            if (!renewal_done_) renewal_done_ = std::make_unique<boost::asio::steady_timer>(transport_.get_executor());
+            renewal_done_->expires_at(boost::asio::steady_timer::time_point::max());
+            while (renewing_) {
+                boost::system::error_code ec;
+                co_await renewal_done_->async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+            }
+            if (token_) co_return *token_;
+            co_return last_auth_error_ ? *last_auth_error_
+                                       : sigma::error(errc::auth, "authentication failed");
+        }
+        renewing_ = true;
+        auto r = co_await mint();
+        renewing_ = false;
+        if (renewal_done_) renewal_done_->cancel();
+        if (!r) {
+            last_auth_error_ = r.error();
+            co_return std::move(r).error();
+        }
+        last_auth_error_.reset();
+        co_return *token_;
+    }
+
+    boost::asio::awaitable<result<void>> mint() {
+        if (last_mint_) {
+            auto since = opts_.clock.now() - *last_mint_;
+            if (since < opts_.min_mint_interval) {
+                auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(opts_.min_mint_interval - since);
+                stats_.waited += wait;
+                co_await opts_.clock.sleep(wait);
+            }
+        }
+        last_mint_ = opts_.clock.now();
+        std::string target = "/" + settings_.settings.apiVersion + "/auth/token";
+        std::string body = "grant_type=client_credentials&client_id=" + form_encode(settings_.settings.clientId) +
+                           "&client_secret=" + form_encode(settings_.settings.clientSecret.reveal());
+        ++stats_.tokens_minted;
+        auto resp = co_await send(http_method::post, target, false, std::move(body),
+                                  "application/x-www-form-urlencoded");
+        if (!resp) co_return std::move(resp).error();
+        if (resp->status == 400 || resp->status == 401 || resp->status == 403)
+            co_return status_error(http_method::post, target, *resp, errc::auth,
+                                   "authentication failed: check clientId and clientSecret, and that hostPort is "
+                                   "your organisation's API host");
+        if (resp->status < 200 || resp->status >= 300)
+            co_return status_error(http_method::post, target, *resp, errc::http_status);
+        auto tok = json::decode<api::token_response>(resp->body);
+        if (!tok) co_return decode_error(http_method::post, target, tok.error());
+        if (tok->access_token.empty())
+            co_return sigma::error(errc::auth, "POST " + target + ": the token answer has an empty access_token");
+        token_ = tok->access_token;
+        secrets_.push_back(tok->access_token);
+        if (tok->refresh_token) secrets_.push_back(*tok->refresh_token);
+        auto life = std::chrono::seconds(tok->expires_in);
+        auto margin = opts_.token_margin;
+        if (life <= margin) margin = life / 2; // a short-lived token is still used for half its life
+        token_expiry_ = *last_mint_ + (life - margin);
+        log(log_level::info, "minted an API token valid for " + std::to_string(tok->expires_in) + " s");
+        co_return result<void>{};
+    }
+
+    static std::string form_encode(std::string_view s) {
+        return boost::urls::encode(s, boost::urls::unreserved_chars);
+    }
+
+    // Removes every secret this client knows from a text bound for a log or an error.
+    std::string redact(std::string text) const {
+        auto scrub = [&](std::string const& s) {
+            if (s.size() < 4) return; // too short to tell apart from ordinary text
+            for (std::size_t pos = text.find(s); pos != std::string::npos; pos = text.find(s, pos))
+                text.replace(pos, s.size(), secret::mask);
+        };
+        scrub(settings_.settings.clientSecret.reveal());
+        for (auto const& s : secrets_) scrub(s.reveal());
+        return text;
+    }
+
+    static std::string with_request(http_method m, std::string const& target, std::string_view what) {
+        std::string s(to_string(m));
+        s += ' ';
+        s += target;
+        s += ": ";
+        s += what;
+        return s;
+    }
+
+    sigma::error status_error(http_method m, std::string const& target, http_response const& r, errc code,
+                              std::string_view advice = {}) const {
+        auto info = detail::read_error_body(r);
+        http_details d{r.status, std::string(to_string(m)), target, info.code, info.request_id};
+        std::string msg = with_request(m, target, "HTTP " + std::to_string(r.status));
+        if (!info.code.empty()) msg += " " + info.code;
+        if (!info.message.empty()) msg += ": " + info.message;
+        if (!info.request_id.empty()) msg += " (requestId " + info.request_id + ")";
+        if (!advice.empty()) {
+            msg += "; ";
+            msg += advice;
+        }
+        return sigma::error(code, redact(std::move(msg)), std::move(d));
+    }
+
+    sigma::error decode_error(http_method m, std::string const& target, sigma::error const& e) const {
+        // Keep the pointer; prefix the request so the failing call is known.
+        return sigma::error(e.code(), redact(with_request(m, target, e.message())), e.json_pointer());
+    }
+
+    void log(log_level l, std::string const& msg) const {
+        if (opts_.log) opts_.log(l, redact(msg));
+    }
+
+    validated_config settings_;
+    Transport transport_;
+    client_options opts_;
+    client_stats stats_{};
+
+    std::optional<secret> token_;
+    std::chrono::steady_clock::time_point token_expiry_{};
+    std::optional<std::chrono::steady_clock::time_point> last_mint_;
+    bool renewing_ = false;
+    std::unique_ptr<boost::asio::steady_timer> renewal_done_;
+    std::optional<sigma::error> last_auth_error_;
+    std::vector<secret> secrets_; // every token issued to this client, for redaction
+};
+
+// The client over the default HTTPS transport (<sigma/transport/beast.hpp>).
+using client = basic_client<>;
+
+} // namespace sigma
+
+SIGMA_COROUTINES_END
+
+#endif
+// ---- end <sigma/client/client.hpp> ----
+
+#endif
+// ---- end <sigma/client.hpp> ----
+
+// The connector
+// ---- begin <sigma/extract/inventory.hpp> ----
+// SPDX-License-Identifier: MIT
+// What the extraction knows about an organisation, in Sigma's terms: plain
+// described structs, so that the typed inventory encodes to JSON as it is.
+// The OpenMetadata mapping (sigma/openmetadata/) reads these; nothing here
+// knows OpenMetadata.
+#ifndef SIGMA_EXTRACT_INVENTORY_HPP
+#define SIGMA_EXTRACT_INVENTORY_HPP
+
+
+#include <boost/describe/class.hpp>
+#include <boost/describe/enum.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sigma::extract {
+
+// A warehouse table that lineage reaches, resolved to its connection.
+struct table_ref {
+    std::string inodeId;                    // inode-<urlId> as lineage names it
+    std::optional<std::string> connectionId;
+    std::optional<std::string> connectionName;
+    std::optional<std::string> connectionType;   // Sigma's type: snowflake, bigQuery, ...
+    std::optional<std::string> serviceType;      // OpenMetadata's database service type: Snowflake, BigQuery, ...
+    std::vector<std::string> path;               // database, schema, table (as many as known)
+    // "connection-path" (exact) or "files" (the folder path of /files) or "none".
+    std::string resolvedBy = "none";
+    bool operator==(table_ref const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(table_ref, (), (inodeId, connectionId, connectionName, connectionType, serviceType, path, resolvedBy))
+
+enum class source_kind { table, dataset, data_model, element, custom_sql, unknown };
+BOOST_DESCRIBE_ENUM(source_kind, table, dataset, data_model, element, custom_sql, unknown)
+
+// One true source of an element, reached through join/union/intermediate nodes.
+struct lineage_source {
+    source_kind kind = source_kind::unknown;
+    std::string id;                          // inodeId, dataModelId or urlId, elementId
+    std::optional<std::string> name;
+    std::optional<table_ref> table;          // for kind == table
+    std::optional<std::string> dataModelElementId; // for a data model's element, when known
+    std::optional<std::string> sql;          // for custom SQL
+    bool operator==(lineage_source const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(lineage_source, (), (kind, id, name, table, dataModelElementId, sql))
+
+// How a column edge was found: from a formula `[Source/Column]`, from a
+// warehouse column id `inode-<urlId>/<COLUMN>`, or by matching names (a fallback).
+enum class column_match { formula, warehouse_id, name };
+BOOST_DESCRIBE_ENUM(column_match, formula, warehouse_id, name)
+
+struct column_edge {
+    std::string fromSource;   // lineage_source::id
+    std::string fromColumn;
+    std::string toColumn;     // the element's column (display name)
+    column_match how = column_match::name;
+    bool operator==(column_edge const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(column_edge, (), (fromSource, fromColumn, toColumn, how))
+
+struct column_info {
+    std::string columnId;
+    std::string name;                        // `name`, else `label`
+    std::optional<std::string> formula;
+    bool operator==(column_info const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(column_info, (), (columnId, name, formula))
+
+// Data elements have lineage; layout elements (text, image, control, divider,
+// button) do not, and are kept flagged as such.
+constexpr bool is_data_element_type(std::string_view type) noexcept {
+    return type == "table" || type == "pivot-table" || type == "input-table" || type == "visualization";
+}
+
+struct element_info {
+    std::string elementId;
+    std::string workbookId;
+    std::string pageId;
+    std::optional<std::string> name;
+    std::optional<std::string> type;
+    std::optional<std::string> vizualizationType;
+    bool dataElement = false;
+    std::string url;                         // the element's own deep link
+    std::vector<column_info> columns;
+    std::optional<std::string> sql;
+    std::vector<lineage_source> sources;
+    std::vector<column_edge> columnLineage;
+    bool operator==(element_info const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(element_info, (),
+                      (elementId, workbookId, pageId, name, type, vizualizationType, dataElement, url, columns, sql,
+                       sources, columnLineage))
+
+struct page_info {
+    std::string pageId;
+    std::optional<std::string> name;
+    std::optional<bool> hidden;
+    std::vector<element_info> elements;
+    bool operator==(page_info const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(page_info, (), (pageId, name, hidden, elements))
+
+struct workbook_info {
+    api::workbook workbook;
+    std::optional<std::string> workspaceId;
+    std::optional<std::string> workspaceName;  // the project; falls back to the path's first part
+    std::optional<std::string> ownerEmail;
+    std::optional<std::string> badge;          // Endorsed, Deprecated, Warning
+    std::vector<std::string> tags;             // badge and version tag names
+    bool archived = false;
+    bool personal = false;                     // in a member's My Documents
+    std::vector<page_info> pages;
+    std::vector<std::string> dataModelIds;     // data models it reads (sources)
+    bool operator==(workbook_info const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(workbook_info, (),
+                      (workbook, workspaceId, workspaceName, ownerEmail, badge, tags, archived, personal, pages,
+                       dataModelIds))
+
+struct data_model_element_info {
+    std::string elementId;
+    std::optional<std::string> name;
+    std::optional<std::string> type;
+    std::vector<column_info> columns;
+    std::optional<std::string> sql;            // custom SQL elements keep their SQL
+    std::vector<lineage_source> sources;
+    bool operator==(data_model_element_info const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(data_model_element_info, (), (elementId, name, type, columns, sql, sources))
+
+struct data_model_info {
+    api::data_model dataModel;
+    std::optional<std::string> workspaceName;
+    std::optional<std::string> ownerEmail;
+    std::vector<std::string> tags;
+    bool archived = false;
+    std::vector<data_model_element_info> elements;
+    bool operator==(data_model_info const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(data_model_info, (), (dataModel, workspaceName, ownerEmail, tags, archived, elements))
+
+struct workspace_info {
+    std::string workspaceId;
+    std::string name;
+    bool accessible = true;                   // false when /workspaces/{id} answered 403
+    bool personal = false;                    // a member's My Documents
+    std::optional<std::string> ownerEmail;
+    bool operator==(workspace_info const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(workspace_info, (), (workspaceId, name, accessible, personal, ownerEmail))
+
+// A failure that did not stop the run.
+struct failure {
+    std::string entity;       // e.g. "workbook 3f0c... (Revenue)"
+    std::string endpoint;     // e.g. "GET /v2/workbooks/3f0c.../pages"
+    std::string error;
+    bool operator==(failure const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(failure, (), (entity, endpoint, error))
+
+struct filtered {
+    std::string kind;         // workbook, element, data model, workspace
+    std::string name;
+    std::string pattern;      // which setting and which regex filtered it
+    bool operator==(filtered const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(filtered, (), (kind, name, pattern))
+
+struct report {
+    // True when every organisation-wide listing succeeded: only then may a
+    // catalogue delete what this run did not see.
+    bool complete = false;
+    std::string incompleteReason;
+    std::uint64_t workspaces = 0;
+    std::uint64_t workbooks = 0;
+    std::uint64_t pages = 0;
+    std::uint64_t elements = 0;
+    std::uint64_t dataModels = 0;
+    std::uint64_t lineageEdges = 0;
+    std::uint64_t columnEdges = 0;
+    std::uint64_t columnNameFallbacks = 0;   // column edges found only by matching names
+    std::uint64_t requests = 0;
+    std::uint64_t retries = 0;
+    std::uint64_t rateLimited = 0;
+    std::vector<std::string> warnings;
+    std::vector<failure> failures;
+    std::vector<filtered> filteredOut;
+    bool operator==(report const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(report, (),
+                      (complete, incompleteReason, workspaces, workbooks, pages, elements, dataModels, lineageEdges,
+                       columnEdges, columnNameFallbacks, requests, retries, rateLimited, warnings, failures,
+                       filteredOut))
+
+// Everything, collected (the alternative to streaming into a sink).
+struct inventory {
+    std::vector<workspace_info> workspaces;
+    std::vector<api::connection> connections;
+    std::vector<data_model_info> dataModels;
+    std::vector<workbook_info> workbooks;
+    report status;
+    bool operator==(inventory const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(inventory, (), (workspaces, connections, dataModels, workbooks, status))
+
+} // namespace sigma::extract
+
+#endif
+// ---- end <sigma/extract/inventory.hpp> ----
+// ---- begin <sigma/extract/options.hpp> ----
+// SPDX-License-Identifier: MIT
+// What to extract: OpenMetadata's sourceConfig names, and sigma-cpp's switches.
+#ifndef SIGMA_EXTRACT_OPTIONS_HPP
+#define SIGMA_EXTRACT_OPTIONS_HPP
+
+
+#include <boost/describe/class.hpp>
+
+#include <cstddef>
+#include <optional>
+#include <regex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sigma::extract {
+
+// OpenMetadata's filterPattern: a name is kept when it matches one of
+// `includes` (or there are none) and none of `excludes`. Like OpenMetadata's
+// Python (re.match with IGNORECASE), a regex matches from the start of the
+// name, case-insensitively.
+struct filter_pattern {
+    std::vector<std::string> includes;
+    std::vector<std::string> excludes;
+    bool operator==(filter_pattern const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(filter_pattern, (), (includes, excludes))
+
+struct options {
+    filter_pattern dashboardFilterPattern;  // workbook names
+    filter_pattern chartFilterPattern;      // element names
+    filter_pattern dataModelFilterPattern;  // data model names
+    filter_pattern projectFilterPattern;    // workspace names
+    bool includeOwners = true;
+    bool includeDataModels = true;
+    bool includeTags = true;
+    bool includeLineage = true;
+    bool includeArchived = false;           // archived workbooks and data models, marked
+    bool includeColumns = true;             // /columns (column lineage)
+    bool includeQueries = true;             // element SQL
+    // OpenMetadata `dbServicePrefix` (`service.db.schema.table`, `*` wildcards):
+    // where lineage looks for warehouse tables; used by the output.
+    std::string dbServicePrefix;
+};
+
+// A filter_pattern compiled once; names the setting that filtered.
+class compiled_filter {
+public:
+    compiled_filter() = default;
+
+    // Fails with errc::config naming the setting, the list and the index.
+    static result<compiled_filter> compile(std::string_view setting, filter_pattern const& p) {
+        compiled_filter f;
+        f.setting_ = setting;
+        auto add = [&](std::vector<std::string> const& src, char const* list,
+                       std::vector<entry>& out) -> std::optional<sigma::error> {
+            for (std::size_t i = 0; i < src.size(); ++i) {
+                try {
+                    out.push_back({std::regex(src[i], std::regex::ECMAScript | std::regex::icase), src[i]});
+                } catch (std::regex_error const& e) {
+                    return sigma::error(errc::config, std::string(setting) + "." + list + "[" + std::to_string(i) +
+                                                          "]: invalid regular expression \"" + src[i] +
+                                                          "\": " + e.what());
+                }
+            }
+            return std::nullopt;
+        };
+        if (auto e = add(p.includes, "includes", f.includes_)) return std::move(*e);
+        if (auto e = add(p.excludes, "excludes", f.excludes_)) return std::move(*e);
+        return f;
+    }
+
+    // nullopt when `name` is kept; else why it is not, e.g.
+    // `dashboardFilterPattern.excludes "^Tmp"`.
+    [[nodiscard]] std::optional<std::string> rejects(std::string_view name) const {
+        auto matches = [&](entry const& e) {
+            return std::regex_search(name.begin(), name.end(), e.re, std::regex_constants::match_continuous);
+        };
+        for (auto const& e : excludes_)
+            if (matches(e)) return setting_ + ".excludes \"" + e.source + "\"";
+        if (includes_.empty()) return std::nullopt;
+        for (auto const& e : includes_)
+            if (matches(e)) return std::nullopt;
+        return setting_ + ".includes (no match)";
+    }
+
+private:
+    struct entry {
+        std::regex re;
+        std::string source;
+    };
+    std::string setting_;
+    std::vector<entry> includes_;
+    std::vector<entry> excludes_;
+};
+
+struct compiled_filters {
+    compiled_filter dashboards, charts, data_models, projects;
+
+    static result<compiled_filters> compile(options const& o) {
+        compiled_filters f;
+        auto d = compiled_filter::compile("dashboardFilterPattern", o.dashboardFilterPattern);
+        if (!d) return std::move(d).error();
+        auto c = compiled_filter::compile("chartFilterPattern", o.chartFilterPattern);
+        if (!c) return std::move(c).error();
+        auto m = compiled_filter::compile("dataModelFilterPattern", o.dataModelFilterPattern);
+        if (!m) return std::move(m).error();
+        auto p = compiled_filter::compile("projectFilterPattern", o.projectFilterPattern);
+        if (!p) return std::move(p).error();
+        f.dashboards = std::move(*d);
+        f.charts = std::move(*c);
+        f.data_models = std::move(*m);
+        f.projects = std::move(*p);
+        return f;
+    }
+};
+
+} // namespace sigma::extract
+
+#endif
+// ---- end <sigma/extract/options.hpp> ----
+// ---- begin <sigma/extract/sink.hpp> ----
+// SPDX-License-Identifier: MIT
+// Where extracted entities go, as soon as each is known. A sink is any type
+// with these member functions; the extraction calls them on the thread that
+// runs the client, in this order: workspaces and connections first, then data
+// models, then workbooks (each complete: pages, elements, lineage), then
+// on_finish with the run's report.
+#ifndef SIGMA_EXTRACT_SINK_HPP
+#define SIGMA_EXTRACT_SINK_HPP
+
+
+#include <concepts>
+#include <utility>
+
+namespace sigma::extract {
+
+template <class S>
+concept sink = requires(S& s, workspace_info const& w, api::connection const& c, data_model_info&& dm,
+                        workbook_info&& wb, report const& r) {
+    s.on_workspace(w);
+    s.on_connection(c);
+    s.on_data_model(std::move(dm));
+    s.on_workbook(std::move(wb));
+    s.on_finish(r);
+};
+
+// Collects everything into an inventory.
+struct collecting_sink {
+    inventory inv;
+    void on_workspace(workspace_info const& w) { inv.workspaces.push_back(w); }
+    void on_connection(api::connection const& c) { inv.connections.push_back(c); }
+    void on_data_model(data_model_info&& dm) { inv.dataModels.push_back(std::move(dm)); }
+    void on_workbook(workbook_info&& wb) { inv.workbooks.push_back(std::move(wb)); }
+    void on_finish(report const& r) { inv.status = r; }
+};
+
+// Keeps nothing (benchmarks, request counting).
+struct discarding_sink {
+    void on_workspace(workspace_info const&) {}
+    void on_connection(api::connection const&) {}
+    void on_data_model(data_model_info&&) {}
+    void on_workbook(workbook_info&&) {}
+    void on_finish(report const&) {}
+};
+
+static_assert(sink<collecting_sink>);
+static_assert(sink<discarding_sink>);
+
+} // namespace sigma::extract
+
+#endif
+// ---- end <sigma/extract/sink.hpp> ----
+// ---- begin <sigma/extract/lineage_walk.hpp> ----
+// SPDX-License-Identifier: MIT
+// From an element's lineage graph to its true sources: walk edges from the
+// element's own `sheet` node towards sources, passing through join, union and
+// other intermediate nodes. Pure: no I/O; tables are resolved later.
+#ifndef SIGMA_EXTRACT_LINEAGE_WALK_HPP
+#define SIGMA_EXTRACT_LINEAGE_WALK_HPP
+
+
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sigma::extract {
+
+namespace detail {
+
+inline bool is_pass_through(api::lineage_node_type t) noexcept {
+    return t == api::lineage_node_type::join || t == api::lineage_node_type::union_;
+}
+
+// A node named only by an edge: data models appear as `<dataModelUrlId>/<suffix>`.
+inline lineage_source source_from_bare_id(std::string const& id) {
+    lineage_source s;
+    s.id = id;
+    if (id.rfind("inode-", 0) == 0) {
+        s.kind = source_kind::table; // resolved (or refuted) by /connections/paths
+    } else if (auto slash = id.find('/'); slash != std::string::npos) {
+        s.kind = source_kind::data_model;
+        s.id = id.substr(0, slash);
+        s.dataModelElementId = id.substr(slash + 1);
+    }
+    return s;
+}
+
+} // namespace detail
+
+// The true sources of `element_id`, in the order first reached (breadth first,
+// edges in answer order), each once. Cycles are cut.
+inline std::vector<lineage_source> walk_sources(api::element_lineage const& g, std::string_view element_id) {
+    std::vector<lineage_source> out;
+    std::string start;
+    for (auto const& [id, node] : g.dependencies)
+        if (node.type == api::lineage_node_type::sheet && node.elementId && *node.elementId == element_id) start = id;
+    if (start.empty()) {
+        // Some answers key the element's node by its element id.
+        auto it = g.dependencies.find(std::string(element_id));
+        if (it != g.dependencies.end()) start = it->first;
+        else start = std::string(element_id);
+    }
+    std::set<std::string> seen{start};
+    std::set<std::string> emitted;
+    std::vector<std::string> frontier{start};
+    while (!frontier.empty()) {
+        std::vector<std::string> next;
+        for (auto const& node_id : frontier) {
+            // Keep the answer's edge order among one node's sources.
+            std::vector<std::string> srcs;
+            for (auto const& e : g.edges)
+                if (e.target == node_id) srcs.push_back(e.source);
+            for (auto const& src : srcs) {
+                if (!seen.insert(src).second) continue;
+                auto it = g.dependencies.find(src);
+                if (it == g.dependencies.end()) {
+                    auto s = detail::source_from_bare_id(src);
+                    if (emitted.insert(s.id + "|" + s.dataModelElementId.value_or("")).second) out.push_back(std::move(s));
+                    continue;
+                }
+                auto const& n = it->second;
+                if (detail::is_pass_through(n.type)) {
+                    next.push_back(src);
+                    continue;
+                }
+                lineage_source s;
+                s.id = n.nodeId.empty() ? src : n.nodeId;
+                s.name = n.name;
+                switch (n.type) {
+                case api::lineage_node_type::table: s.kind = source_kind::table; break;
+                case api::lineage_node_type::dataset:
+                case api::lineage_node_type::datasheet: s.kind = source_kind::dataset; break;
+                case api::lineage_node_type::data_model: {
+                    s = detail::source_from_bare_id(s.id);
+                    s.kind = source_kind::data_model;
+                    s.name = n.name;
+                    break;
+                }
+                case api::lineage_node_type::sheet:
+                    s.kind = source_kind::element;
+                    s.id = n.elementId.value_or(s.id);
+                    break;
+                case api::lineage_node_type::customSQL: s.kind = source_kind::custom_sql; break;
+                default: s.kind = source_kind::unknown; break;
+                }
+                if (emitted.insert(s.id + "|" + s.dataModelElementId.value_or("")).second) out.push_back(std::move(s));
+            }
+        }
+        frontier = std::move(next);
+    }
+    return out;
+}
+
+} // namespace sigma::extract
+
+#endif
+// ---- end <sigma/extract/lineage_walk.hpp> ----
+// ---- begin <sigma/extract/column_lineage.hpp> ----
+// SPDX-License-Identifier: MIT
+// Column-level lineage of one element from its columns: a warehouse-backed
+// column id `inode-<tableUrlId>/<NATIVE_NAME>` names the table column exactly;
+// a formula reference `[Source/Column]` names a source by its display name;
+// failing both, a bare `[Column]` reference in an element with one source is
+// matched by name, and counted, since display names often differ from
+// warehouse names.
+#ifndef SIGMA_EXTRACT_COLUMN_LINEAGE_HPP
+#define SIGMA_EXTRACT_COLUMN_LINEAGE_HPP
+
+
+#include <cctype>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sigma::extract {
+
+// The `[...]` references of a formula, brackets removed, in order. `]]` inside
+// a reference is an escaped `]`.
+inline std::vector<std::string> formula_references(std::string_view f) {
+    std::vector<std::string> out;
+    bool in_string = false;
+    char quote = 0;
+    for (std::size_t i = 0; i < f.size(); ++i) {
+        char c = f[i];
+        if (in_string) {
+            if (c == quote) in_string = false;
+            continue;
+        }
+        if (c == '"' || c == '\'') {
+            in_string = true;
+            quote = c;
+            continue;
+        }
+        if (c != '[') continue;
+        std::string ref;
+        std::size_t j = i + 1;
+        for (; j < f.size(); ++j) {
+            if (f[j] == ']') {
+                if (j + 1 < f.size() && f[j + 1] == ']') {
+                    ref += ']';
+                    ++j;
+                    continue;
+                }
+                break;
+            }
+            ref += f[j];
+        }
+        if (j < f.size() && !ref.empty()) out.push_back(std::move(ref));
+        i = j;
+    }
+    return out;
+}
+
+namespace detail {
+inline bool same_name(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+            return false;
+    return true;
+}
+} // namespace detail
+
+struct column_lineage_result {
+    std::vector<column_edge> edges;
+    std::uint64_t name_fallbacks = 0;
+};
+
+inline column_lineage_result column_edges(std::vector<column_info> const& columns,
+                                          std::vector<lineage_source> const& sources) {
+    column_lineage_result r;
+    auto add = [&](std::string from, std::string col, std::string const& to, column_match how) {
+        for (auto const& e : r.edges)
+            if (e.fromSource == from && e.fromColumn == col && e.toColumn == to) return;
+        r.edges.push_back({std::move(from), std::move(col), to, how});
+        if (how == column_match::name) ++r.name_fallbacks;
+    };
+    for (auto const& c : columns) {
+        std::string_view id = c.columnId;
+        if (id.rfind("inode-", 0) == 0) {
+            if (auto slash = id.find('/'); slash != std::string_view::npos && slash + 1 < id.size()) {
+                add(std::string(id.substr(0, slash)), std::string(id.substr(slash + 1)), c.name, column_match::warehouse_id);
+                continue;
+            }
+        }
+        if (!c.formula) continue;
+        bool found = false;
+        std::vector<std::string> bare;
+        for (auto const& ref : formula_references(*c.formula)) {
+            auto slash = ref.find('/');
+            if (slash == std::string::npos) {
+                bare.push_back(ref);
+                continue;
+            }
+            std::string_view src_name = std::string_view(ref).substr(0, slash);
+            std::string col = ref.substr(slash + 1);
+            for (auto const& s : sources) {
+                if (s.name && detail::same_name(*s.name, src_name)) {
+                    add(s.id, col, c.name, column_match::formula);
+                    found = true;
+                }
+            }
+        }
+        if (!found && sources.size() == 1)
+            for (auto const& b : bare) add(sources.front().id, b, c.name, column_match::name);
+    }
+    return r;
+}
+
+} // namespace sigma::extract
+
+#endif
+// ---- end <sigma/extract/column_lineage.hpp> ----
+// ---- begin <sigma/extract/service_types.hpp> ----
+// SPDX-License-Identifier: MIT
+// Sigma connection types mapped to OpenMetadata database service types, so
+// that lineage can name the warehouse table's service.
+#ifndef SIGMA_EXTRACT_SERVICE_TYPES_HPP
+#define SIGMA_EXTRACT_SERVICE_TYPES_HPP
+
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace sigma::extract {
+
+// Keys are compared without case and without '-', '_' and spaces, since Sigma
+// spells them variously (bigQuery, big-query).
+inline constexpr std::array<std::pair<std::string_view, std::string_view>, 17> connection_service_types{{
+    {"snowflake", "Snowflake"},
+    {"bigquery", "BigQuery"},
+    {"redshift", "Redshift"},
+    {"databricks", "Databricks"},
+    {"postgres", "Postgres"},
+    {"postgresql", "Postgres"},
+    {"alloydb", "Postgres"},
+    {"mysql", "Mysql"},
+    {"athena", "Athena"},
+    {"trino", "Trino"},
+    {"starburst", "Trino"},
+    {"presto", "Presto"},
+    {"sqlserver", "Mssql"},
+    {"azuresql", "AzureSQL"},
+    {"synapse", "Synapse"},
+    {"oracle", "Oracle"},
+    {"clickhouse", "Clickhouse"},
+}};
+
+// OpenMetadata's DatabaseServiceType for a Sigma connection type, or nullopt.
+inline std::optional<std::string> service_type_for(std::string_view connection_type) {
+    std::string key;
+    for (char c : connection_type)
+        if (c != '-' && c != '_' && c != ' ') key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (auto const& [k, v] : connection_service_types)
+        if (k == key) return std::string(v);
+    return std::nullopt;
+}
+
+} // namespace sigma::extract
+
+#endif
+// ---- end <sigma/extract/service_types.hpp> ----
+// ---- begin <sigma/extract/extractor.hpp> ----
+// SPDX-License-Identifier: MIT
+// The connector's walk of an organisation: listings once, then each data
+// model and each workbook in full, handed to a sink as soon as it is complete.
+// Failures of one entity are recorded and the walk goes on; failures of an
+// organisation-wide listing make the run incomplete.
+#ifndef SIGMA_EXTRACT_EXTRACTOR_HPP
+#define SIGMA_EXTRACT_EXTRACTOR_HPP
+
+
+#include <boost/asio/awaitable.hpp>
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+SIGMA_COROUTINES_BEGIN
+
+namespace sigma::extract {
+
+namespace detail {
+
+template <class>
+struct is_basic_client : std::false_type {};
+template <class T>
+struct is_basic_client<basic_client<T>> : std::true_type {};
+
+inline std::string element_url(std::string const& workbook_url, std::string const& element_id) {
+    if (workbook_url.empty()) return {};
+    char sep = workbook_url.find('?') == std::string::npos ? '?' : '&';
+    return workbook_url + sep + ":nodeId=" + element_id + "&:fullScreen=true";
+}
+
+inline std::string strip_inode(std::string const& id) { return id.rfind("inode-", 0) == 0 ? id.substr(6) : id; }
+
+inline std::string first_path_part(std::string const& path) {
+    auto slash = path.find('/');
+    return slash == std::string::npos ? path : path.substr(0, slash);
+}
+
+} // namespace detail
+
+template <class Client>
+class extractor {
+    static_assert(detail::is_basic_client<Client>::value,
+                  "sigma::extract: the client must be a sigma::basic_client<Transport>");
+
+public:
+    extractor(Client& c, options o, compiled_filters f) : client_(c), opts_(std::move(o)), filters_(std::move(f)) {}
+
+    template <sink S>
+    boost::asio::awaitable<report> run(S& out) {
+        auto const start_requests = client_.stats().requests;
+        auto const start_retries = client_.stats().retries;
+        auto const start_429 = client_.stats().rate_limited;
+        rep_ = report{};
+        rep_.complete = true;
+
+        if (opts_.includeOwners) co_await load_members();
+        co_await load_files();
+        co_await load_workspaces(out);
+        co_await load_connections(out);
+        if (opts_.includeDataModels) co_await extract_data_models(out);
+        co_await extract_workbooks(out);
+
+        rep_.requests = client_.stats().requests - start_requests;
+        rep_.retries = client_.stats().retries - start_retries;
+        rep_.rateLimited = client_.stats().rate_limited - start_429;
+        out.on_finish(rep_);
+        co_return rep_;
+    }
+
+private:
+    // ---- helpers -------------------------------------------------------------
+
+    template <class E>
+    std::string describe(E const& e) const {
+        auto t = api::build_target(e, client_.settings().settings.apiVersion);
+        return std::string(to_string(E::method)) + " " + (t ? *t : std::string(E::path_template));
+    }
+
+    void fail(std::string entity, std::string endpoint, sigma::error const& e) {
+        rep_.failures.push_back({std::move(entity), std::move(endpoint), e.message()});
+    }
+
+    void listing_failed(std::string const& what, std::string endpoint, sigma::error const& e) {
+        rep_.complete = false;
+        if (rep_.incompleteReason.empty()) rep_.incompleteReason = "listing " + what + " failed: " + e.message();
+        fail("organisation: " + what, std::move(endpoint), e);
+    }
+
+    void filter_out(std::string kind, std::string name, std::string why) {
+        rep_.filteredOut.push_back({std::move(kind), std::move(name), std::move(why)});
+    }
+
+    std::optional<std::string> email_of(std::optional<std::string> const& member_id) const {
+        if (!opts_.includeOwners || !member_id) return std::nullopt;
+        auto it = member_email_.find(*member_id);
+        if (it == member_email_.end() || it->second.empty()) return std::nullopt;
+        return it->second;
+    }
+
+    // ---- organisation-wide listings ---------------------------------------
+
+    boost::asio::awaitable<void> load_members() {
+        api::list_members e;
+        auto r = co_await client_.async_list_all(e);
+        if (!r) {
+            listing_failed("members", describe(e), r.error());
+            co_return;
+        }
+        for (auto& m : *r) {
+            member_email_[m.memberId] = m.email;
+            if (m.homeFolderId && !m.homeFolderId->empty()) home_folder_owner_[*m.homeFolderId] = m.memberId;
+        }
+    }
+
+    boost::asio::awaitable<void> load_files() {
+        api::list_files e;
+        auto r = co_await client_.async_list_all(e);
+        if (!r) {
+            listing_failed("files", describe(e), r.error());
+            co_return;
+        }
+        for (auto& f : *r) {
+            files_.emplace(f.id, std::move(f));
+        }
+    }
+
+    // The workspace (or personal space) a file lives in: walk its parents.
+    struct space {
+        std::string id;
+        bool personal = false;
+    };
+    std::optional<space> space_of(std::string const& file_id) const {
+        std::string cur = file_id;
+        for (int depth = 0; depth < 64 && !cur.empty(); ++depth) {
+            if (home_folder_owner_.count(cur)) return space{cur, true};
+            auto it = files_.find(cur);
+            if (it == files_.end()) return std::nullopt;
+            if (it->second.type == api::file_type::workspace) return space{cur, false};
+            cur = it->second.parentId;
+        }
+        return std::nullopt;
+    }
+
+    template <sink S>
+    boost::asio::awaitable<void> load_workspaces(S& out) {
+        api::list_workspaces e;
+        auto r = co_await client_.async_list_all(e);
+        if (!r) {
+            listing_failed("workspaces", describe(e), r.error());
+        } else {
+            for (auto& w : *r) workspaces_[w.workspaceId] = workspace_info{w.workspaceId, w.name, true, false, {}};
+        }
+        // Workspaces seen only through /files: ask for each once; 403 means the
+        // credential cannot read it, and its folder name stands in.
+        for (auto const& [id, f] : files_) {
+            if (f.type != api::file_type::workspace || workspaces_.count(id)) continue;
+            api::get_workspace g;
+            g.workspaceId = id;
+            auto w = co_await client_.async_get(g);
+            if (w)
+                workspaces_[id] = workspace_info{w->workspaceId, w->name, true, false, {}};
+            else if (w.error().http().status == 403)
+                workspaces_[id] = workspace_info{id, f.name, false, false, {}};
+            else {
+                workspaces_[id] = workspace_info{id, f.name, false, false, {}};
+                fail("workspace " + id + " (" + f.name + ")", describe(g), w.error());
+            }
+        }
+        // Personal spaces that hold something.
+        std::set<std::string> used;
+        for (auto const& [id, f] : files_)
+            if (home_folder_owner_.count(f.parentId)) used.insert(f.parentId);
+        for (auto const& home : used) {
+            auto email = email_of(home_folder_owner_.at(home));
+            workspace_info w{home, "My Documents", true, true, email};
+            if (email) w.name = "My Documents (" + *email + ")";
+            workspaces_[home] = w;
+        }
+        for (auto const& [id, w] : workspaces_) {
+            if (auto why = filters_.projects.rejects(w.personal ? std::string("My Documents") : w.name)) {
+                filtered_projects_.insert(id);
+                filter_out("workspace", w.name, *why);
+                continue;
+            }
+            ++rep_.workspaces;
+            out.on_workspace(w);
+        }
+    }
+
+    template <sink S>
+    boost::asio::awaitable<void> load_connections(S& out) {
+        api::list_connections e;
+        auto r = co_await client_.async_list_all(e);
+        if (!r) {
+            listing_failed("connections", describe(e), r.error());
+            co_return;
+        }
+        for (auto& c : *r) {
+            out.on_connection(c);
+            connections_.emplace(c.connectionId, std::move(c));
+        }
+    }
+
+    // ---- tables ------------------------------------------------------------
+
+    // Resolves a table source exactly through /connections/paths, else through
+    // the /files path (`Connection Root/DB/SCHEMA` + the table's name). Cached:
+    // each table is asked for once per run.
+    boost::asio::awaitable<table_ref> resolve_table(std::string const& inode_id, std::optional<std::string> name,
+                                                    std::optional<std::string> connection_id) {
+        if (auto it = tables_.find(inode_id); it != tables_.end()) co_return it->second;
+        table_ref t;
+        t.inodeId = inode_id;
+        t.connectionId = std::move(connection_id);
+        std::string const bare = detail::strip_inode(inode_id);
+        api::get_connection_path p;
+        p.inodeId = bare;
+        auto r = co_await client_.async_get(p);
+        if (r) {
+            t.connectionId = r->connectionId;
+            t.path = r->path;
+            t.resolvedBy = "connection-path";
+        } else {
+            rep_.warnings.push_back("table " + inode_id + ": " + describe(p) + " failed (" + r.error().message() +
+                                    "); using the /files path");
+            api::get_file f;
+            f.inodeId = bare;
+            auto file = co_await client_.async_get(f);
+            if (file) {
+                // "Connection Root/DB/SCHEMA": drop the root, append the table.
+                std::vector<std::string> parts;
+                std::string_view path = file->path;
+                while (!path.empty()) {
+                    auto slash = path.find('/');
+                    parts.emplace_back(path.substr(0, slash));
+                    path = slash == std::string_view::npos ? std::string_view{} : path.substr(slash + 1);
+                }
+                if (!parts.empty()) parts.erase(parts.begin());
+                parts.push_back(file->name);
+                t.path = std::move(parts);
+                t.resolvedBy = "files";
+                if (!name) name = file->name;
+            } else {
+                fail("table " + inode_id, describe(f), file.error());
+            }
+        }
+        if (t.connectionId) {
+            if (auto c = connections_.find(*t.connectionId); c != connections_.end()) {
+                t.connectionName = c->second.name;
+                t.connectionType = c->second.type;
+                t.serviceType = service_type_for(c->second.type);
+            }
+        }
+        tables_.emplace(inode_id, t);
+        co_return t;
+    }
+
+    boost::asio::awaitable<void> resolve_sources(std::vector<lineage_source>& sources) {
+        for (auto& s : sources) {
+            if (s.kind == source_kind::table) {
+                s.table = co_await resolve_table(s.id, s.name, std::nullopt);
+                if (!s.name && !s.table->path.empty()) s.name = s.table->path.back();
+            } else if (s.kind == source_kind::data_model) {
+                // Lineage names data models by urlId; the output wants the id.
+                if (auto it = data_model_by_url_id_.find(s.id); it != data_model_by_url_id_.end()) s.id = it->second;
+            }
+        }
+    }
+
+    // ---- data models ---------------------------------------------------------
+
+    template <sink S>
+    boost::asio::awaitable<void> extract_data_models(S& out) {
+        api::list_data_models e;
+        auto r = co_await client_.async_list_all(e);
+        if (!r) {
+            listing_failed("data models", describe(e), r.error());
+            co_return;
+        }
+        for (auto const& dm : *r) data_model_by_url_id_[dm.dataModelUrlId] = dm.dataModelId;
+        for (auto& dm : *r) {
+            bool archived = dm.isArchived.value_or(false);
+            if (archived && !opts_.includeArchived) {
+                filter_out("data model", dm.name, "archived (includeArchived is off)");
+                continue;
+            }
+            if (auto why = filters_.data_models.rejects(dm.name)) {
+                filter_out("data model", dm.name, *why);
+                continue;
+            }
+            data_model_info info;
+            info.archived = archived;
+            info.ownerEmail = email_of(dm.ownerId);
+            if (auto sp = space_of(dm.dataModelId)) {
+                if (filtered_projects_.count(sp->id)) {
+                    filter_out("data model", dm.name, "projectFilterPattern (its workspace)");
+                    continue;
+                }
+                info.workspaceName = workspaces_.count(sp->id) ? workspaces_[sp->id].name : std::string{};
+            }
+            if (opts_.includeTags && dm.tags)
+                for (auto const& t : *dm.tags) info.tags.push_back(t.tagName);
+            std::string entity = "data model " + dm.dataModelId + " (" + dm.name + ")";
+
+            api::list_data_model_elements le;
+            le.dataModelId = dm.dataModelId;
+            auto elements = co_await client_.async_list_all(le);
+            if (!elements) {
+                fail(entity, describe(le), elements.error());
+                continue;
+            }
+            std::map<std::string, std::vector<column_info>> columns;
+            if (opts_.includeColumns) {
+                api::list_data_model_columns lc;
+                lc.dataModelId = dm.dataModelId;
+                auto cols = co_await client_.async_list_all(lc);
+                if (!cols)
+                    fail(entity, describe(lc), cols.error());
+                else
+                    for (auto const& c : *cols)
+                        columns[c.elementId].push_back({c.columnId, std::string(c.display_name()), c.formula});
+            }
+            std::map<std::string, std::vector<lineage_source>> sources;
+            std::vector<std::string> custom_sql;
+            if (opts_.includeLineage) {
+                api::list_data_model_lineage ll;
+                ll.dataModelId = dm.dataModelId;
+                auto lin = co_await client_.async_list_all(ll);
+                if (!lin) {
+                    fail(entity, describe(ll), lin.error());
+                } else {
+                    std::map<std::string, api::lineage_table_entry> tables;
+                    for (auto const& entry : *lin) {
+                        if (auto const* t = std::get_if<api::lineage_table_entry>(&entry)) tables[t->inodeId] = *t;
+                        if (auto const* q = std::get_if<api::lineage_custom_sql_entry>(&entry))
+                            custom_sql.push_back(q->definition);
+                    }
+                    for (auto const& entry : *lin) {
+                        auto const* el = std::get_if<api::lineage_element_entry>(&entry);
+                        if (el == nullptr || !el->sourceIds) continue;
+                        for (auto const& sid : *el->sourceIds) {
+                            lineage_source s;
+                            s.id = sid;
+                            if (sid.rfind("inode-", 0) == 0) {
+                                s.kind = source_kind::table;
+                                if (auto t = tables.find(sid); t != tables.end()) {
+                                    s.name = t->second.name;
+                                    s.table = co_await resolve_table(sid, t->second.name, t->second.connectionId);
+                                } else {
+                                    s.table = co_await resolve_table(sid, std::nullopt, std::nullopt);
+                                }
+                                if (!s.name && !s.table->path.empty()) s.name = s.table->path.back();
+                            } else {
+                                s.kind = source_kind::element;
+                            }
+                            sources[el->elementId].push_back(std::move(s));
+                            ++rep_.lineageEdges;
+                        }
+                    }
+                }
+            }
+            for (auto& el : *elements) {
+                data_model_element_info ei;
+                ei.elementId = el.elementId;
+                ei.name = el.name;
+                ei.type = el.type;
+                if (auto c = columns.find(el.elementId); c != columns.end()) ei.columns = std::move(c->second);
+                if (auto s = sources.find(el.elementId); s != sources.end()) ei.sources = std::move(s->second);
+                info.elements.push_back(std::move(ei));
+            }
+            // Custom SQL belongs to the model's SQL elements; with one such element it is unambiguous.
+            if (!custom_sql.empty()) {
+                std::vector<data_model_element_info*> sql_elements;
+                for (auto& ei : info.elements)
+                    if (ei.type && ei.type->find("sql") != std::string::npos) sql_elements.push_back(&ei);
+                if (sql_elements.size() == custom_sql.size())
+                    for (std::size_t i = 0; i < sql_elements.size(); ++i) sql_elements[i]->sql = custom_sql[i];
+                else if (info.elements.size() == 1)
+                    info.elements.front().sql = custom_sql.front();
+            }
+            info.dataModel = std::move(dm);
+            ++rep_.dataModels;
+            out.on_data_model(std::move(info));
+        }
+    }
+
+    // ---- workbooks -----------------------------------------------------------
+
+    template <sink S>
+    boost::asio::awaitable<void> extract_workbooks(S& out) {
+        std::vector<api::workbook> all;
+        api::list_workbooks e;
+        auto r = co_await client_.async_list_all(e);
+        if (!r) {
+            listing_failed("workbooks", describe(e), r.error());
+            co_return;
+        }
+        all = std::move(*r);
+        if (opts_.includeArchived) {
+            api::list_workbooks ea;
+            ea.isArchived = true;
+            auto ra = co_await client_.async_list_all(ea);
+            if (!ra) {
+                listing_failed("archived workbooks", describe(ea), ra.error());
+            } else {
+                std::set<std::string> have;
+                for (auto const& w : all) have.insert(w.workbookId);
+                for (auto& w : *ra)
+                    if (have.insert(w.workbookId).second) all.push_back(std::move(w));
+            }
+        }
+        for (auto& wb : all) co_await extract_workbook(std::move(wb), out);
+    }
+
+    template <sink S>
+    boost::asio::awaitable<void> extract_workbook(api::workbook wb, S& out) {
+        bool archived = wb.isArchived.value_or(false);
+        if (archived && !opts_.includeArchived) {
+            filter_out("workbook", wb.name, "archived (includeArchived is off)");
+            co_return;
+        }
+        if (auto why = filters_.dashboards.rejects(wb.name)) {
+            filter_out("workbook", wb.name, *why);
+            co_return;
+        }
+        workbook_info info;
+        info.archived = archived;
+        info.ownerEmail = email_of(wb.ownerId);
+        if (auto sp = space_of(wb.workbookId)) {
+            if (filtered_projects_.count(sp->id)) {
+                filter_out("workbook", wb.name, "projectFilterPattern (its workspace)");
+                co_return;
+            }
+            info.workspaceId = sp->id;
+            info.personal = sp->personal;
+            if (auto w = workspaces_.find(sp->id); w != workspaces_.end()) info.workspaceName = w->second.name;
+        } else if (!wb.path.empty()) {
+            // Not visible through /files (non-admin credentials): the path stands in.
+            info.workspaceName = detail::first_path_part(wb.path);
+            if (auto why = filters_.projects.rejects(*info.workspaceName)) {
+                filter_out("workbook", wb.name, *why + " (its workspace)");
+                co_return;
+            }
+        }
+        if (auto f = files_.find(wb.workbookId); f != files_.end() && f->second.badge && !f->second.badge->empty())
+            info.badge = f->second.badge;
+        if (opts_.includeTags) {
+            if (info.badge) info.tags.push_back(*info.badge);
+            if (wb.tags)
+                for (auto const& t : *wb.tags) info.tags.push_back(t.name);
+        }
+        std::string const entity = "workbook " + wb.workbookId + " (" + wb.name + ")";
+
+        // Pages, then each page's elements: a workbook whose structure cannot
+        // be read is not emitted at all, so a catalogue never loses its charts
+        // to a half-read workbook.
+        api::list_workbook_pages lp;
+        lp.workbookId = wb.workbookId;
+        auto pages = co_await client_.async_list_all(lp);
+        if (!pages) {
+            fail(entity, describe(lp), pages.error());
+            co_return;
+        }
+        for (auto& p : *pages) {
+            api::list_page_elements le;
+            le.workbookId = wb.workbookId;
+            le.pageId = p.pageId;
+            auto els = co_await client_.async_list_all(le);
+            if (!els) {
+                fail(entity, describe(le), els.error());
+                co_return;
+            }
+            page_info pi;
+            pi.pageId = p.pageId;
+            pi.name = p.name;
+            pi.hidden = p.hidden;
+            for (auto& el : *els) {
+                if (auto why = filters_.charts.rejects(el.name.value_or(""))) {
+                    filter_out("element", el.name.value_or(el.elementId), *why);
+                    continue;
+                }
+                element_info ei;
+                ei.elementId = el.elementId;
+                ei.workbookId = wb.workbookId;
+                ei.pageId = p.pageId;
+                ei.name = el.name;
+                ei.type = el.type;
+                ei.vizualizationType = el.vizualizationType;
+                ei.dataElement = el.type && is_data_element_type(*el.type);
+                ei.url = detail::element_url(wb.url, el.elementId);
+                pi.elements.push_back(std::move(ei));
+            }
+            info.pages.push_back(std::move(pi));
+        }
+
+        std::unordered_map<std::string, element_info*> by_id;
+        for (auto& p : info.pages)
+            for (auto& el : p.elements) by_id[el.elementId] = &el;
+
+        if (opts_.includeColumns) {
+            api::list_workbook_columns lc;
+            lc.workbookId = wb.workbookId;
+            auto cols = co_await client_.async_list_all(lc);
+            if (!cols)
+                fail(entity, describe(lc), cols.error());
+            else
+                for (auto const& c : *cols)
+                    if (auto it = by_id.find(c.elementId); it != by_id.end())
+                        it->second->columns.push_back({c.columnId, std::string(c.display_name()), c.formula});
+        }
+        if (opts_.includeQueries) {
+            api::list_workbook_queries lq;
+            lq.workbookId = wb.workbookId;
+            auto qs = co_await client_.async_list_all(lq);
+            if (!qs)
+                fail(entity, describe(lq), qs.error());
+            else
+                for (auto const& q : *qs)
+                    if (auto it = by_id.find(q.elementId); it != by_id.end() && q.sql) it->second->sql = q.sql;
+        }
+        if (opts_.includeDataModels || opts_.includeLineage) {
+            api::list_workbook_sources ls;
+            ls.workbookId = wb.workbookId;
+            auto srcs = co_await client_.async_list_all(ls);
+            if (srcs) {
+                for (auto const& s : *srcs)
+                    if (auto const* dm = std::get_if<api::source_data_model>(&s)) info.dataModelIds.push_back(dm->dataModelId);
+            } else if (auto st = srcs.error().http().status; st == 404 || st == 409 || st == 410) {
+                // The dataset API was retired (2026-09-15): its sources are gone, not failing.
+                rep_.warnings.push_back(entity + ": " + describe(ls) + " answered " + std::to_string(st) +
+                                        " (retired dataset source); skipped");
+            } else {
+                fail(entity, describe(ls), srcs.error());
+            }
+        }
+        if (opts_.includeLineage) {
+            for (auto& p : info.pages) {
+                for (auto& element : p.elements) {
+                    element_info* el = &element;
+                    if (!el->dataElement) continue; // layout elements have no lineage: never asked
+                    api::get_element_lineage gl;
+                    gl.workbookId = wb.workbookId;
+                    gl.elementId = el->elementId;
+                    auto g = co_await client_.async_get(gl);
+                    if (!g) {
+                        fail(entity + " element " + el->elementId, describe(gl), g.error());
+                        continue;
+                    }
+                    el->sources = walk_sources(*g, el->elementId);
+                    co_await resolve_sources(el->sources);
+                    rep_.lineageEdges += el->sources.size();
+                    auto cl = column_edges(el->columns, el->sources);
+                    rep_.columnEdges += cl.edges.size();
+                    rep_.columnNameFallbacks += cl.name_fallbacks;
+                    el->columnLineage = std::move(cl.edges);
+                }
+            }
+        }
+
+        ++rep_.workbooks;
+        rep_.pages += info.pages.size();
+        rep_.elements += by_id.size();
+        info.workbook = std::move(wb);
+        out.on_workbook(std::move(info));
+    }
+
+    Client& client_;
+    options opts_;
+    compiled_filters filters_;
+    report rep_;
+
+    std::unordered_map<std::string, std::string> member_email_;
+    std::unordered_map<std::string, std::string> home_folder_owner_; // homeFolderId -> memberId
+    std::map<std::string, api::file> files_;
+    std::map<std::string, workspace_info> workspaces_;
+    std::set<std::string> filtered_projects_;
+    std::unordered_map<std::string, api::connection> connections_;
+    std::unordered_map<std::string, std::string> data_model_by_url_id_;
+    std::unordered_map<std::string, table_ref> tables_;
+};
+
+// Walks the organisation into `out`. Fails only for invalid options (a bad
+// regex); everything that goes wrong during the run is in the report.
+template <class Client, sink S>
+boost::asio::awaitable<result<report>> async_extract(Client& client, options const& opts, S& out) {
+    auto filters = compiled_filters::compile(opts);
+    if (!filters) co_return std::move(filters).error();
+    extractor<Client> x(client, opts, std::move(*filters));
+    co_return co_await x.run(out);
+}
+
+template <class Client, sink S>
+result<report> extract(Client& client, options const& opts, S& out) {
+    return client.run(async_extract(client, opts, out));
+}
+
+// Everything into an inventory.
+template <class Client>
+result<inventory> collect(Client& client, options const& opts = {}) {
+    collecting_sink s;
+    auto r = extract(client, opts, s);
+    if (!r) return std::move(r).error();
+    return std::move(s.inv);
+}
+
+} // namespace sigma::extract
+
+SIGMA_COROUTINES_END
+
+#endif
+// ---- end <sigma/extract/extractor.hpp> ----
+
+// OpenMetadata output
+// ---- begin <sigma/openmetadata.hpp> ----
+// SPDX-License-Identifier: MIT
+// The OpenMetadata output: request bodies, the mapping from extracted Sigma
+// entities, the JSON Lines writer and the Graphviz lineage graph. Needs no
+// networking header.
+#ifndef SIGMA_OPENMETADATA_HPP
+#define SIGMA_OPENMETADATA_HPP
+
+// ---- begin <sigma/openmetadata/requests.hpp> ----
+// SPDX-License-Identifier: MIT
+// OpenMetadata REST API request bodies, as described structs whose members
+// carry OpenMetadata's field names, so that sigma::json::encode writes them as
+// the server reads them. Only the fields the Sigma connector fills are here;
+// absent optionals are omitted. The field names follow OpenMetadata's current
+// JSON schemas (openmetadata-spec: api/data/create*.json,
+// api/services/createDashboardService.json, api/lineage/addLineage.json,
+// type/entityLineage.json, type/tagLabel.json, entity/data/table.json#column):
+// `owners` is a list of references and charts have `sourceUrl`.
+#ifndef SIGMA_OPENMETADATA_REQUESTS_HPP
+#define SIGMA_OPENMETADATA_REQUESTS_HPP
+
+
+#include <boost/describe/class.hpp>
+#include <boost/describe/enum.hpp>
+#include <boost/json/value.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sigma::openmetadata {
+
+// entity/data/chart.json#/definitions/chartType.
+enum class chart_type {
+    Line, Table, Bar, Area, Pie, Histogram, Scatter, Text, BoxPlot, SanKey, Gauge, Map, Graph, Heatmap, Timeline, Other
+};
+BOOST_DESCRIBE_ENUM(chart_type, Line, Table, Bar, Area, Pie, Histogram, Scatter, Text, BoxPlot, SanKey, Gauge, Map,
+                    Graph, Heatmap, Timeline, Other)
+
+// entity/data/dashboardDataModel.json#/definitions/dataModelType: the one value
+// a Sigma service writes.
+enum class data_model_type { SigmaDataModel };
+BOOST_DESCRIBE_ENUM(data_model_type, SigmaDataModel)
+
+// type/tagLabel.json: source, labelType, state.
+enum class tag_source { Classification, Glossary };
+BOOST_DESCRIBE_ENUM(tag_source, Classification, Glossary)
+enum class label_type { Manual, Propagated, Automated, Derived };
+BOOST_DESCRIBE_ENUM(label_type, Manual, Propagated, Automated, Derived)
+enum class label_state { Suggested, Confirmed };
+BOOST_DESCRIBE_ENUM(label_state, Suggested, Confirmed)
+
+// type/entityLineage.json#/definitions/lineageDetails/source (the values used here).
+enum class lineage_source { Manual, DashboardLineage, QueryLineage, ChildAssets };
+BOOST_DESCRIBE_ENUM(lineage_source, Manual, DashboardLineage, QueryLineage, ChildAssets)
+
+// The OpenMetadata service type of everything this connector writes
+// (entity/services/dashboardService.json#/definitions/dashboardServiceType).
+inline constexpr std::string_view service_type = "Sigma";
+
+// An EntityReference before its id is known. OpenMetadata's EntityReference
+// needs `id` and `type`; a record cannot know server-side ids, so it names the
+// entity instead and whoever sends it resolves the name to an id:
+//
+//     {"type": "table", "fullyQualifiedName": "snowflake_prod.SALES.PUBLIC.ORDERS"}
+//     {"type": "dashboardDataModel", "fullyQualifiedName": "my_sigma.model.3f0c..."}
+//     {"type": "user", "email": "ana@example.com"}
+//
+// `email` is not an EntityReference field: users are found by email (as
+// OpenMetadata's own connector does) and the resolver replaces it by `id`.
+// A resolver sets `id` and may drop `email`; the other fields are
+// EntityReference's own.
+struct entity_ref {
+    std::optional<std::string> id;
+    std::string type;
+    std::optional<std::string> fullyQualifiedName;
+    std::optional<std::string> email;
+    bool operator==(entity_ref const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(entity_ref, (), (id, type, fullyQualifiedName, email))
+
+// type/tagLabel.json.
+struct tag_label {
+    std::string tagFQN;
+    tag_source source = tag_source::Classification;
+    label_type labelType = label_type::Automated;
+    label_state state = label_state::Confirmed;
+    bool operator==(tag_label const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(tag_label, (), (tagFQN, source, labelType, state))
+
+// entity/data/table.json#/definitions/column (name: 1..256 characters, no "::").
+struct column {
+    std::string name;
+    std::optional<std::string> displayName;
+    std::string dataType = "UNKNOWN";   // ColumnDataType; Sigma does not tell the warehouse type
+    std::optional<std::string> dataTypeDisplay;
+    std::optional<std::string> description;
+    std::optional<int> ordinalPosition;
+    bool operator==(column const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(column, (), (name, displayName, dataType, dataTypeDisplay, description, ordinalPosition))
+
+// entity/services/connections/dashboard/sigmaConnection.json. The secret is a
+// sigma::secret, which encodes as "***" whatever it holds: a record never
+// carries the client secret.
+struct sigma_connection {
+    std::string type{service_type};
+    std::string hostPort;
+    std::string clientId;
+    secret clientSecret{std::string(secret::mask)};
+    std::string apiVersion;
+};
+BOOST_DESCRIBE_STRUCT(sigma_connection, (), (type, hostPort, clientId, clientSecret, apiVersion))
+
+// entity/services/dashboardService.json#/definitions/dashboardConnection.
+struct dashboard_connection {
+    sigma_connection config;
+};
+BOOST_DESCRIBE_STRUCT(dashboard_connection, (), (config))
+
+// api/services/createDashboardService.json (required: name, serviceType).
+struct create_dashboard_service_request {
+    std::string name;
+    std::optional<std::string> displayName;
+    std::optional<std::string> description;
+    std::string serviceType{service_type};
+    std::optional<dashboard_connection> connection;
+};
+BOOST_DESCRIBE_STRUCT(create_dashboard_service_request, (), (name, displayName, description, serviceType, connection))
+
+// api/classification/createClassification.json (required: name, description).
+struct create_classification_request {
+    std::string name;
+    std::string description;
+    std::optional<bool> mutuallyExclusive;
+    bool operator==(create_classification_request const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(create_classification_request, (), (name, description, mutuallyExclusive))
+
+// api/classification/createTag.json (required: name, description).
+struct create_tag_request {
+    std::string name;
+    std::string description;
+    std::string classification;
+    bool operator==(create_tag_request const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(create_tag_request, (), (name, description, classification))
+
+// api/data/createChart.json (required: name, service).
+struct create_chart_request {
+    std::string name;
+    std::optional<std::string> displayName;
+    std::optional<std::string> description;
+    std::optional<chart_type> chartType;
+    std::optional<std::string> sourceUrl;
+    std::optional<std::vector<tag_label>> tags;
+    std::optional<std::vector<entity_ref>> owners;
+    std::string service;
+    bool operator==(create_chart_request const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(create_chart_request, (),
+                      (name, displayName, description, chartType, sourceUrl, tags, owners, service))
+
+// api/data/createDashboard.json (required: name, service). `charts` and
+// `dataModels` are fully qualified names.
+struct create_dashboard_request {
+    std::string name;
+    std::optional<std::string> displayName;
+    std::optional<std::string> description;
+    std::optional<std::string> sourceUrl;
+    std::optional<std::string> project;
+    std::optional<std::vector<std::string>> charts;
+    std::optional<std::vector<std::string>> dataModels;
+    std::optional<std::vector<tag_label>> tags;
+    std::optional<std::vector<entity_ref>> owners;
+    std::string service;
+    bool operator==(create_dashboard_request const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(create_dashboard_request, (),
+                      (name, displayName, description, sourceUrl, project, charts, dataModels, tags, owners, service))
+
+// api/data/createDashboardDataModel.json (required: name, service,
+// dataModelType, columns).
+struct create_dashboard_data_model_request {
+    std::string name;
+    std::optional<std::string> displayName;
+    std::optional<std::string> description;
+    std::optional<std::vector<tag_label>> tags;
+    std::optional<std::vector<entity_ref>> owners;
+    std::string service;
+    std::optional<std::string> serviceType{std::string(service_type)};
+    data_model_type dataModelType = data_model_type::SigmaDataModel;
+    std::optional<std::string> sql;
+    std::vector<column> columns;
+    std::optional<std::string> project;
+    bool operator==(create_dashboard_data_model_request const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(create_dashboard_data_model_request, (),
+                      (name, displayName, description, tags, owners, service, serviceType, dataModelType, sql, columns,
+                       project))
+
+// type/entityLineage.json#/definitions/columnLineage: fully qualified column names.
+struct column_lineage {
+    std::vector<std::string> fromColumns;
+    std::string toColumn;
+    std::optional<std::string> function;
+    bool operator==(column_lineage const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(column_lineage, (), (fromColumns, toColumn, function))
+
+// type/entityLineage.json#/definitions/lineageDetails.
+struct lineage_details {
+    std::optional<std::string> sqlQuery;
+    std::optional<std::vector<column_lineage>> columnsLineage;
+    std::optional<std::string> description;
+    std::optional<lineage_source> source;
+    bool operator==(lineage_details const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(lineage_details, (), (sqlQuery, columnsLineage, description, source))
+
+// type/entityLineage.json#/definitions/entitiesEdge.
+struct entities_edge {
+    entity_ref fromEntity;
+    entity_ref toEntity;
+    std::optional<std::string> description;
+    std::optional<lineage_details> lineageDetails;
+    bool operator==(entities_edge const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(entities_edge, (), (fromEntity, toEntity, description, lineageDetails))
+
+// api/lineage/addLineage.json (required: edge).
+struct add_lineage_request {
+    entities_edge edge;
+    bool operator==(add_lineage_request const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(add_lineage_request, (), (edge))
+
+// One request to replay: `{"method": "PUT", "path": "/api/v1/charts", "body": {...}}`.
+// PUT is OpenMetadata's create-or-update, so replaying a file twice is harmless.
+struct record {
+    std::string method = "PUT";
+    std::string path;
+    boost::json::value body;
+    bool operator==(record const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(record, (), (method, path, body))
+
+// The endpoint of each request body (paths under OpenMetadata's `/api`).
+namespace paths {
+inline constexpr std::string_view dashboard_services = "/api/v1/services/dashboardServices";
+inline constexpr std::string_view classifications = "/api/v1/classifications";
+inline constexpr std::string_view tags = "/api/v1/tags";
+inline constexpr std::string_view data_models = "/api/v1/dashboard/datamodels";
+inline constexpr std::string_view charts = "/api/v1/charts";
+inline constexpr std::string_view dashboards = "/api/v1/dashboards";
+inline constexpr std::string_view lineage = "/api/v1/lineage";
+} // namespace paths
+
+template <class Body>
+record make_record(std::string_view path, Body const& body) {
+    return record{"PUT", std::string(path), sigma::json::encode_value(body)};
+}
+
+} // namespace sigma::openmetadata
+
+#endif
+// ---- end <sigma/openmetadata/requests.hpp> ----
+// ---- begin <sigma/openmetadata/chart_types.hpp> ----
+// SPDX-License-Identifier: MIT
+// Sigma element kinds -> OpenMetadata chartType, and readable names for them
+// (nameless elements get a display name built from their kind).
+#ifndef SIGMA_OPENMETADATA_CHART_TYPES_HPP
+#define SIGMA_OPENMETADATA_CHART_TYPES_HPP
+
+
+#include <array>
+#include <cctype>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sigma::openmetadata {
+
+struct viz_kind {
+    std::string_view key;     // normalised: lower case, no '-', '_' or spaces
+    chart_type type;
+    std::string_view words;   // for display names: "bar chart", "KPI"
+};
+
+// Sigma's `vizualizationType` values. OpenMetadata's table (its
+// get_standard_chart_type) covers table/levelTable, bar, box, pie, line, area,
+// scatter, text, gauge, map, heatmap; the rest use the closest chartType
+// OpenMetadata has (donut is a pie, region and point maps are maps, sankey is
+// SanKey) and Other where it has none (funnel, kpi, combo).
+inline constexpr std::array<viz_kind, 23> vizualization_chart_types{{
+    {"table", chart_type::Table, "table"},
+    {"leveltable", chart_type::Table, "table"},
+    {"pivottable", chart_type::Table, "pivot table"},
+    {"bar", chart_type::Bar, "bar chart"},
+    {"column", chart_type::Bar, "column chart"},
+    {"box", chart_type::BoxPlot, "box plot"},
+    {"boxplot", chart_type::BoxPlot, "box plot"},
+    {"pie", chart_type::Pie, "pie chart"},
+    {"donut", chart_type::Pie, "donut chart"},
+    {"line", chart_type::Line, "line chart"},
+    {"area", chart_type::Area, "area chart"},
+    {"scatter", chart_type::Scatter, "scatter plot"},
+    {"histogram", chart_type::Histogram, "histogram"},
+    {"text", chart_type::Text, "text"},
+    {"gauge", chart_type::Gauge, "gauge"},
+    {"map", chart_type::Map, "map"},
+    {"regionmap", chart_type::Map, "region map"},
+    {"pointmap", chart_type::Map, "point map"},
+    {"heatmap", chart_type::Heatmap, "heatmap"},
+    {"sankey", chart_type::SanKey, "Sankey diagram"},
+    {"funnel", chart_type::Other, "funnel chart"},
+    {"kpi", chart_type::Other, "KPI"},
+    {"combo", chart_type::Other, "combo chart"},
+}};
+
+// Element `type`s, for elements without a vizualizationType.
+inline constexpr std::array<viz_kind, 10> element_chart_types{{
+    {"table", chart_type::Table, "table"},
+    {"pivottable", chart_type::Table, "pivot table"},
+    {"inputtable", chart_type::Table, "input table"},
+    {"text", chart_type::Text, "text"},
+    {"visualization", chart_type::Other, "chart"},
+    {"control", chart_type::Other, "control"},
+    {"image", chart_type::Other, "image"},
+    {"button", chart_type::Other, "button"},
+    {"divider", chart_type::Other, "divider"},
+    {"embed", chart_type::Other, "embed"},
+}};
+
+namespace detail {
+
+inline std::string normalise_kind(std::string_view s) {
+    std::string key;
+    key.reserve(s.size());
+    for (char c : s)
+        if (c != '-' && c != '_' && c != ' ') key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return key;
+}
+
+template <std::size_t N>
+viz_kind const* find_kind(std::array<viz_kind, N> const& table, std::string_view value) {
+    std::string key = normalise_kind(value);
+    for (auto const& k : table)
+        if (k.key == key) return &k;
+    return nullptr;
+}
+
+inline bool present(std::optional<std::string> const& s) { return s && !s->empty(); }
+
+} // namespace detail
+
+// The chartType of an element: by its vizualizationType when it has one, else
+// by its element type; Other for anything unknown.
+inline chart_type chart_type_for(std::optional<std::string> const& vizualization_type,
+                                 std::optional<std::string> const& element_type) {
+    if (detail::present(vizualization_type)) {
+        auto const* k = detail::find_kind(vizualization_chart_types, *vizualization_type);
+        return k ? k->type : chart_type::Other;
+    }
+    if (detail::present(element_type)) {
+        auto const* k = detail::find_kind(element_chart_types, *element_type);
+        return k ? k->type : chart_type::Other;
+    }
+    return chart_type::Other;
+}
+
+// What an element is, in words ("bar chart", "pivot table", "image"); an
+// unknown kind is given as Sigma spells it, "element" when nothing is known.
+inline std::string element_kind_words(std::optional<std::string> const& vizualization_type,
+                                      std::optional<std::string> const& element_type) {
+    if (detail::present(vizualization_type)) {
+        if (auto const* k = detail::find_kind(vizualization_chart_types, *vizualization_type)) return std::string(k->words);
+        return *vizualization_type;
+    }
+    if (detail::present(element_type)) {
+        if (auto const* k = detail::find_kind(element_chart_types, *element_type)) return std::string(k->words);
+        return *element_type;
+    }
+    return "element";
+}
+
+} // namespace sigma::openmetadata
+
+#endif
+// ---- end <sigma/openmetadata/chart_types.hpp> ----
+// ---- begin <sigma/openmetadata/fqn.hpp> ----
+// SPDX-License-Identifier: MIT
+// OpenMetadata fully qualified names: how charts, data models and warehouse
+// tables are named across entities, and the `dbServicePrefix` setting.
+#ifndef SIGMA_OPENMETADATA_FQN_HPP
+#define SIGMA_OPENMETADATA_FQN_HPP
+
+
+#include <array>
+#include <cstddef>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sigma::openmetadata {
+
+// One part of an FQN as OpenMetadata writes it: a name containing '.' is
+// wrapped in double quotes (`"v1.2"`), any other name is kept as is.
+inline std::string quote_name(std::string_view name) {
+    if (name.find('.') == std::string_view::npos || name.find('"') != std::string_view::npos) return std::string(name);
+    std::string out;
+    out.reserve(name.size() + 2);
+    out += '"';
+    out += name;
+    out += '"';
+    return out;
+}
+
+inline std::string build_fqn(std::initializer_list<std::string_view> parts) {
+    std::string out;
+    for (auto p : parts) {
+        if (!out.empty()) out += '.';
+        out += quote_name(p);
+    }
+    return out;
+}
+
+// Splits an FQN at the dots outside double quotes; quotes are removed.
+inline std::vector<std::string> split_fqn(std::string_view fqn) {
+    std::vector<std::string> parts(1);
+    bool quoted = false;
+    for (char c : fqn) {
+        if (c == '"') quoted = !quoted;
+        else if (c == '.' && !quoted) parts.emplace_back();
+        else parts.back() += c;
+    }
+    return parts;
+}
+
+// Names of the dashboard service's entities: charts are `<service>.<chart>`,
+// dashboards `<service>.<dashboard>`, data models `<service>.model.<model>`.
+inline std::string chart_fqn(std::string_view service, std::string_view chart) { return build_fqn({service, chart}); }
+inline std::string dashboard_fqn(std::string_view service, std::string_view dashboard) {
+    return build_fqn({service, dashboard});
+}
+inline std::string data_model_fqn(std::string_view service, std::string_view model) {
+    return build_fqn({service, "model", model});
+}
+inline std::string column_fqn(std::string_view parent_fqn, std::string_view column) {
+    return std::string(parent_fqn) + "." + quote_name(column);
+}
+
+// OpenMetadata's `dbServicePrefix`: `service[.database[.schema[.table]]]`,
+// each part a name or `*`. The rule sigma-cpp applies to a lineage table:
+// its FQN is `<service>.<database>.<schema>.<table>`, built from what Sigma
+// knows (the connection's name as the service, the connection path for the
+// rest), then every non-wildcard part of the prefix replaces the part in the
+// same place. So `snowflake_prod` names the database service of every table,
+// `snowflake_prod.ANALYTICS` also pins the database, and `*.*.PUBLIC` only
+// the schema. A part that neither Sigma nor the prefix knows is written `*`,
+// which a resolver reads as "any" (a search, as OpenMetadata's connector does).
+struct db_service_prefix {
+    std::array<std::optional<std::string>, 4> parts; // service, database, schema, table; nullopt = `*`
+
+    static result<db_service_prefix> parse(std::string_view text) {
+        db_service_prefix p;
+        if (text.empty()) return p;
+        auto split = split_fqn(text);
+        if (split.size() > 4)
+            return sigma::error(errc::config, "dbServicePrefix: \"" + std::string(text) +
+                                                  "\" has more than 4 parts; expected service.database.schema.table");
+        for (std::size_t i = 0; i < split.size(); ++i) {
+            if (split[i].empty())
+                return sigma::error(errc::config, "dbServicePrefix: \"" + std::string(text) + "\": part " +
+                                                      std::to_string(i + 1) + " is empty (use * for any)");
+            if (split[i] != "*") p.parts[i] = split[i];
+        }
+        return p;
+    }
+};
+
+inline constexpr std::string_view any_part = "*";
+
+// The FQN parts of a lineage table (service, database, schema, table). The
+// connection path is aligned on the right: the table is its last part, the
+// schema the one before, the database the one before that.
+inline std::array<std::string, 4> table_fqn_parts(extract::table_ref const& t, db_service_prefix const& prefix) {
+    std::array<std::string, 4> parts;
+    if (t.connectionName && !t.connectionName->empty()) parts[0] = *t.connectionName;
+    std::size_t const n = t.path.size() < 3 ? t.path.size() : 3;
+    for (std::size_t i = 0; i < n; ++i) parts[3 - i] = t.path[t.path.size() - 1 - i];
+    for (std::size_t i = 0; i < 4; ++i) {
+        if (prefix.parts[i]) parts[i] = *prefix.parts[i];
+        if (parts[i].empty()) parts[i] = any_part;
+    }
+    return parts;
+}
+
+inline std::string table_fqn(extract::table_ref const& t, db_service_prefix const& prefix) {
+    auto p = table_fqn_parts(t, prefix);
+    return build_fqn({p[0], p[1], p[2], p[3]});
+}
+
+} // namespace sigma::openmetadata
+
+#endif
+// ---- end <sigma/openmetadata/fqn.hpp> ----
+// ---- begin <sigma/openmetadata/graph.hpp> ----
+// SPDX-License-Identifier: MIT
+// The lineage of one extracted entity as edges between Sigma objects (tables,
+// data models, workbook elements, workbooks), before they are named the
+// OpenMetadata way. The request mapping and the Graphviz writer both read it,
+// so the two always show the same lineage.
+#ifndef SIGMA_OPENMETADATA_GRAPH_HPP
+#define SIGMA_OPENMETADATA_GRAPH_HPP
+
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+namespace sigma::openmetadata {
+
+enum class node_kind { table, data_model, element, workbook };
+
+struct graph_node {
+    node_kind kind = node_kind::table;
+    std::string id;                          // inodeId, dataModelId, elementId, workbookId
+    std::optional<extract::table_ref> table; // kind == table
+    std::optional<std::string> name;         // for labels, when known
+};
+
+struct graph_column {
+    std::string from;
+    std::string to;
+};
+
+struct graph_edge {
+    graph_node from;
+    graph_node to;
+    std::vector<graph_column> columns; // column lineage, from column -> to column
+};
+
+namespace detail {
+
+// Collects edges once per (from, to), merging their column pairs.
+class edge_set {
+public:
+    graph_edge& add(graph_node from, graph_node to) {
+        auto key = std::make_tuple(from.kind, from.id, to.kind, to.id);
+        auto it = index_.find(key);
+        if (it != index_.end()) return edges_[it->second];
+        index_.emplace(std::move(key), edges_.size());
+        edges_.push_back(graph_edge{std::move(from), std::move(to), {}});
+        return edges_.back();
+    }
+    void add_column(graph_edge& e, std::string const& from, std::string const& to) {
+        graph_column c{from, to};
+        for (auto const& have : e.columns)
+            if (have.from == c.from && have.to == c.to) return;
+        e.columns.push_back(std::move(c));
+    }
+    std::vector<graph_edge> take() && { return std::move(edges_); }
+
+private:
+    std::map<std::tuple<node_kind, std::string, node_kind, std::string>, std::size_t> index_;
+    std::vector<graph_edge> edges_;
+};
+
+inline graph_node table_node(extract::lineage_source const& s) {
+    graph_node n{node_kind::table, s.id, s.table, s.name};
+    if (!n.table) n.table = extract::table_ref{s.id, {}, {}, {}, {}, {}, "none"};
+    return n;
+}
+
+} // namespace detail
+
+// Edges of a workbook: into each element from its tables, data models and
+// other elements of the same workbook (with the column edges the extraction
+// found), and from each data model the workbook reads into the workbook.
+// Sources that name no catalog entity (custom SQL, retired datasets, unknown
+// kinds) and elements not in the workbook (filtered out) give no edge.
+inline std::vector<graph_edge> lineage_edges(extract::workbook_info const& wb) {
+    detail::edge_set edges;
+    std::map<std::string, extract::element_info const*> elements;
+    for (auto const& p : wb.pages)
+        for (auto const& el : p.elements) elements.emplace(el.elementId, &el);
+
+    for (auto const& p : wb.pages) {
+        for (auto const& el : p.elements) {
+            graph_node to{node_kind::element, el.elementId, std::nullopt, el.name};
+            for (auto const& s : el.sources) {
+                graph_node from;
+                switch (s.kind) {
+                case extract::source_kind::table: from = detail::table_node(s); break;
+                case extract::source_kind::data_model:
+                    from = graph_node{node_kind::data_model, s.id, std::nullopt, s.name};
+                    break;
+                case extract::source_kind::element: {
+                    auto it = elements.find(s.id);
+                    if (it == elements.end() || s.id == el.elementId) continue;
+                    from = graph_node{node_kind::element, s.id, std::nullopt, it->second->name};
+                    break;
+                }
+                default: continue;
+                }
+                auto& e = edges.add(std::move(from), to);
+                for (auto const& c : el.columnLineage)
+                    if (c.fromSource == s.id) edges.add_column(e, c.fromColumn, c.toColumn);
+            }
+        }
+    }
+    std::set<std::string> seen;
+    for (auto const& dm : wb.dataModelIds)
+        if (seen.insert(dm).second)
+            edges.add(graph_node{node_kind::data_model, dm, std::nullopt, std::nullopt},
+                      graph_node{node_kind::workbook, wb.workbook.workbookId, std::nullopt, wb.workbook.name});
+    return std::move(edges).take();
+}
+
+// Edges of a Sigma data model: from each warehouse table one of its elements reads.
+inline std::vector<graph_edge> lineage_edges(extract::data_model_info const& dm) {
+    detail::edge_set edges;
+    graph_node to{node_kind::data_model, dm.dataModel.dataModelId, std::nullopt, dm.dataModel.name};
+    for (auto const& el : dm.elements)
+        for (auto const& s : el.sources)
+            if (s.kind == extract::source_kind::table) edges.add(detail::table_node(s), to);
+    return std::move(edges).take();
+}
+
+} // namespace sigma::openmetadata
+
+#endif
+// ---- end <sigma/openmetadata/graph.hpp> ----
+// ---- begin <sigma/openmetadata/mapping.hpp> ----
+// SPDX-License-Identifier: MIT
+// Extracted Sigma entities -> OpenMetadata request records. Pure functions of
+// their input (no I/O, no server): a JSON Lines writer and a push-to-server
+// sink share them.
+//
+// What becomes what:
+// - the service: CreateDashboardServiceRequest, name = the workflow's
+//   serviceName, serviceType "Sigma", connection without the secret;
+// - a Sigma data model: CreateDashboardDataModelRequest `<service>.model.<dataModelId>`,
+//   columns = its elements' columns;
+// - a workbook element: CreateChartRequest `<service>.<elementId>`; with
+//   elementDataModels, a data element is also a data model
+//   `<service>.model.<elementId>` with its columns (what OpenMetadata's
+//   connector does when includeDataModels is on);
+// - a workbook: CreateDashboardRequest `<service>.<workbookId>` naming its
+//   charts and data models;
+// - badges and version tags: tags of the classification `tagClassification`
+//   (CreateClassificationRequest and CreateTagRequest records, which must
+//   precede the entities using them);
+// - lineage: AddLineageRequest per edge: table -> data model, data model ->
+//   chart or dashboard, element -> element, with column lineage where the
+//   downstream end has columns (a data model) and the extraction matched them.
+#ifndef SIGMA_OPENMETADATA_MAPPING_HPP
+#define SIGMA_OPENMETADATA_MAPPING_HPP
+
+
+#include <boost/describe/class.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sigma::openmetadata {
+
+struct mapping_options {
+    // The OpenMetadata dashboard service (the workflow's `serviceName`).
+    std::string serviceName;
+    // OpenMetadata's `dbServicePrefix`; see db_service_prefix for the rule.
+    std::string dbServicePrefix;
+    // Also write every data element as a data model with its columns, as
+    // OpenMetadata's connector does; lineage then runs through those models
+    // and carries column lineage.
+    bool elementDataModels = false;
+    // Write the service's connection (hostPort, clientId, apiVersion; the
+    // secret as "***"). Off: the service record has no connection, so replaying
+    // it never touches a connection configured in OpenMetadata.
+    bool serviceConnection = true;
+    // The classification holding Sigma's badges and version tags; empty: no tags.
+    std::string tagClassification = "SigmaTags";
+    // OpenMetadata's column name limit (entity/data/table.json#/definitions/columnName:
+    // 256; older servers had 128). Longer names are cut, the full name kept as displayName.
+    std::size_t columnNameMaxLength = 256;
+};
+BOOST_DESCRIBE_STRUCT(mapping_options, (),
+                      (serviceName, dbServicePrefix, elementDataModels, serviceConnection, tagClassification,
+                       columnNameMaxLength))
+
+// The records of one extracted entity.
+struct entity_records {
+    std::vector<std::string> tags;   // tag names its records use: their tag records must come first
+    std::vector<record> entities;    // in an order OpenMetadata accepts (data models, charts, dashboard)
+    std::vector<record> lineage;     // AddLineageRequest records (after every entity they name exists)
+};
+
+namespace detail {
+
+// UTF-16 code units of a UTF-8 string's prefix, as Java's String.length()
+// counts them (OpenMetadata validates lengths in Java).
+inline std::size_t utf8_sequence_length(unsigned char lead) noexcept {
+    if (lead < 0x80) return 1;
+    if ((lead & 0xE0) == 0xC0) return 2;
+    if ((lead & 0xF0) == 0xE0) return 3;
+    if ((lead & 0xF8) == 0xF0) return 4;
+    return 1; // a stray byte counts as one unit
+}
+
+inline std::size_t utf16_length(std::string_view s) noexcept {
+    std::size_t units = 0;
+    for (std::size_t i = 0; i < s.size();) {
+        std::size_t n = utf8_sequence_length(static_cast<unsigned char>(s[i]));
+        units += n == 4 ? 2 : 1;
+        i += n;
+    }
+    return units;
+}
+
+// The longest prefix of at most `max_units` UTF-16 units, never splitting a character.
+inline std::string utf8_prefix(std::string_view s, std::size_t max_units) {
+    std::size_t units = 0, i = 0;
+    while (i < s.size()) {
+        std::size_t n = utf8_sequence_length(static_cast<unsigned char>(s[i]));
+        std::size_t u = n == 4 ? 2 : 1;
+        if (units + u > max_units || i + n > s.size()) break;
+        units += u;
+        i += n;
+    }
+    return std::string(s.substr(0, i));
+}
+
+inline std::string capitalised(std::string s) {
+    if (!s.empty()) s[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(s[0])));
+    return s;
+}
+
+inline bool has_text(std::optional<std::string> const& s) {
+    if (!s) return false;
+    for (char c : *s)
+        if (!std::isspace(static_cast<unsigned char>(c))) return true;
+    return false;
+}
+
+} // namespace detail
+
+// The display name of an element: its own name, else what it is and where:
+// "Bar chart on Overview", or "Untitled bar chart (el-42)" on an unnamed page.
+inline std::string element_display_name(extract::element_info const& el, std::optional<std::string> const& page_name) {
+    if (detail::has_text(el.name)) return *el.name;
+    std::string kind = element_kind_words(el.vizualizationType, el.type);
+    if (detail::has_text(page_name)) return detail::capitalised(kind) + " on " + *page_name;
+    return "Untitled " + kind + " (" + el.elementId + ")";
+}
+
+// An OpenMetadata column name for a Sigma column name: "::" (reserved in
+// OpenMetadata names) becomes ":", and the result is cut to `max_units`.
+inline std::string column_name(std::string_view full, std::size_t max_units) {
+    std::string name;
+    name.reserve(full.size());
+    for (std::size_t i = 0; i < full.size(); ++i) {
+        if (full[i] == ':' && !name.empty() && name.back() == ':') continue;
+        name += full[i];
+    }
+    if (name.empty()) name = "-"; // OpenMetadata's name for an unnamed column
+    if (detail::utf16_length(name) > max_units) name = detail::utf8_prefix(name, max_units);
+    return name;
+}
+
+// Sigma columns -> OpenMetadata columns with unique names; `names` receives
+// full name -> column name, for column lineage.
+inline std::vector<column> columns_for(std::vector<extract::column_info> const& in, std::size_t max_units,
+                                       std::map<std::string, std::string>* names = nullptr) {
+    std::vector<column> out;
+    std::set<std::string> used;
+    std::map<std::string, std::string> local;
+    auto& map = names ? *names : local;
+    for (auto const& c : in) {
+        if (map.count(c.name)) continue; // the same column twice (several elements of a model)
+        std::string name = column_name(c.name, max_units);
+        // Two long names sharing a prefix would collide once cut: number them.
+        for (int n = 2; used.count(name); ++n) {
+            std::string suffix = "~" + std::to_string(n);
+            name = detail::utf8_prefix(column_name(c.name, max_units), max_units - suffix.size()) + suffix;
+        }
+        used.insert(name);
+        map.emplace(c.name, name);
+        column col;
+        col.name = name;
+        if (name != c.name) col.displayName = c.name;
+        col.dataTypeDisplay = "Sigma column";
+        if (c.formula && !c.formula->empty()) col.description = "Sigma formula: `" + *c.formula + "`";
+        col.ordinalPosition = static_cast<int>(out.size()) + 1;
+        out.push_back(std::move(col));
+    }
+    return out;
+}
+
+// Options checked once; every mapping function is const and pure.
+class mapping {
+public:
+    static result<mapping> create(mapping_options o) {
+        if (o.serviceName.empty())
+            return sigma::error(errc::config, "serviceName: must not be empty (the OpenMetadata dashboard service)");
+        if (o.columnNameMaxLength < 16)
+            return sigma::error(errc::config, "columnNameMaxLength: " + std::to_string(o.columnNameMaxLength) +
+                                                  " is too small (OpenMetadata allows 256)");
+        auto prefix = db_service_prefix::parse(o.dbServicePrefix);
+        if (!prefix) return std::move(prefix).error();
+        mapping m;
+        m.opts_ = std::move(o);
+        m.prefix_ = std::move(*prefix);
+        return m;
+    }
+
+    [[nodiscard]] mapping_options const& options() const noexcept { return opts_; }
+    [[nodiscard]] db_service_prefix const& prefix() const noexcept { return prefix_; }
+
+    // The service, without a connection.
+    [[nodiscard]] record service() const { return make_record(paths::dashboard_services, service_request(nullptr)); }
+    // The service with its connection settings (never the secret).
+    [[nodiscard]] record service(sigma::config const& c) const {
+        return make_record(paths::dashboard_services, service_request(&c));
+    }
+
+    [[nodiscard]] record classification() const {
+        create_classification_request r{opts_.tagClassification,
+                                        "Sigma badges (Endorsed, Deprecated, Warning) and version tags.", false};
+        return make_record(paths::classifications, r);
+    }
+
+    [[nodiscard]] record tag(std::string const& name) const {
+        create_tag_request r{name, "Sigma badge or version tag \"" + name + "\".", opts_.tagClassification};
+        return make_record(paths::tags, r);
+    }
+
+    [[nodiscard]] std::string table_fqn(extract::table_ref const& t) const { return openmetadata::table_fqn(t, prefix_); }
+
+    // A Sigma data model and its lineage from warehouse tables.
+    [[nodiscard]] entity_records data_model(extract::data_model_info const& dm) const {
+        entity_records out;
+        create_dashboard_data_model_request r;
+        r.name = dm.dataModel.dataModelId;
+        r.displayName = dm.dataModel.name;
+        if (detail::has_text(dm.dataModel.description)) r.description = dm.dataModel.description;
+        r.service = opts_.serviceName;
+        r.project = dm.workspaceName;
+        r.owners = owners(dm.ownerEmail);
+        r.tags = tags(dm.tags, out.tags);
+        std::vector<extract::column_info> all;
+        std::optional<std::string> sql;
+        int with_sql = 0;
+        for (auto const& el : dm.elements) {
+            all.insert(all.end(), el.columns.begin(), el.columns.end());
+            if (el.sql && !el.sql->empty()) {
+                ++with_sql;
+                sql = el.sql;
+            }
+        }
+        if (with_sql == 1) r.sql = sql; // several SQL elements: no one query is "the" model's
+        r.columns = columns_for(all, opts_.columnNameMaxLength);
+        out.entities.push_back(make_record(paths::data_models, r));
+        for (auto const& e : lineage_edges(dm)) out.lineage.push_back(lineage_record(e, nullptr));
+        return out;
+    }
+
+    // A workbook: its element data models (when asked), its charts, the
+    // dashboard, and its lineage. `known_data_models`, when given, holds the
+    // Sigma data models written so far: the dashboard and the lineage name
+    // only those (OpenMetadata refuses a dashboard naming a data model it does
+    // not have, e.g. when data models were not extracted).
+    [[nodiscard]] entity_records workbook(extract::workbook_info const& wb,
+                                          std::set<std::string> const* known_data_models = nullptr) const {
+        auto known = [&](std::string const& id) { return !known_data_models || known_data_models->count(id) > 0; };
+        entity_records out;
+        context ctx;
+        std::vector<std::string> charts, models;
+        std::vector<std::string> tag_names;
+        auto dashboard_tags = tags(wb.tags, tag_names);
+        auto dashboard_owners = owners(wb.ownerEmail);
+
+        for (auto const& p : wb.pages) {
+            for (auto const& el : p.elements) {
+                ctx.elements.emplace(el.elementId, &el);
+                std::string display = element_display_name(el, p.name);
+                if (is_model(el)) {
+                    create_dashboard_data_model_request m;
+                    m.name = el.elementId;
+                    m.displayName = display;
+                    m.service = opts_.serviceName;
+                    m.project = wb.workspaceName;
+                    m.owners = dashboard_owners;
+                    if (el.sql && !el.sql->empty()) m.sql = el.sql;
+                    m.columns = columns_for(el.columns, opts_.columnNameMaxLength, &ctx.column_names[el.elementId]);
+                    out.entities.push_back(make_record(paths::data_models, m));
+                    models.push_back(data_model_fqn(opts_.serviceName, el.elementId));
+                }
+                create_chart_request c;
+                c.name = el.elementId;
+                c.displayName = display;
+                // Elements have no description of their own in Sigma's API; the
+                // workbook's is never copied onto its charts.
+                c.chartType = chart_type_for(el.vizualizationType, el.type);
+                if (!el.url.empty()) c.sourceUrl = el.url;
+                c.service = opts_.serviceName;
+                out.entities.push_back(make_record(paths::charts, c));
+                charts.push_back(chart_fqn(opts_.serviceName, el.elementId));
+            }
+        }
+        // Move element data models before every chart: a chart's lineage may
+        // name any model, and models never depend on charts.
+        std::stable_partition(out.entities.begin(), out.entities.end(),
+                              [](record const& r) { return r.path == paths::data_models; });
+
+        std::set<std::string> seen;
+        std::vector<std::string> dm_fqns;
+        for (auto const& id : wb.dataModelIds)
+            if (known(id) && seen.insert(id).second) dm_fqns.push_back(data_model_fqn(opts_.serviceName, id));
+        dm_fqns.insert(dm_fqns.end(), models.begin(), models.end());
+
+        create_dashboard_request d;
+        d.name = wb.workbook.workbookId;
+        d.displayName = wb.workbook.name;
+        if (detail::has_text(wb.workbook.description)) d.description = wb.workbook.description;
+        if (!wb.workbook.url.empty()) d.sourceUrl = wb.workbook.url;
+        d.project = wb.workspaceName;
+        d.charts = std::move(charts);
+        d.dataModels = std::move(dm_fqns);
+        d.tags = std::move(dashboard_tags);
+        d.owners = std::move(dashboard_owners);
+        d.service = opts_.serviceName;
+        out.entities.push_back(make_record(paths::dashboards, d));
+        out.tags = std::move(tag_names);
+
+        for (auto const& e : lineage_edges(wb))
+            if (e.from.kind != node_kind::data_model || known(e.from.id)) out.lineage.push_back(lineage_record(e, &ctx));
+        // An element's own data model feeds its chart.
+        for (auto const& [id, el] : ctx.elements)
+            if (is_model(*el)) {
+                add_lineage_request r;
+                r.edge.fromEntity = entity_ref{{}, "dashboardDataModel", data_model_fqn(opts_.serviceName, id), {}};
+                r.edge.toEntity = entity_ref{{}, "chart", chart_fqn(opts_.serviceName, id), {}};
+                r.edge.lineageDetails = lineage_details{{}, {}, {}, lineage_source::DashboardLineage};
+                out.lineage.push_back(make_record(paths::lineage, r));
+            }
+        return out;
+    }
+
+private:
+    struct context {
+        std::map<std::string, extract::element_info const*> elements;
+        std::map<std::string, std::map<std::string, std::string>> column_names; // element -> full -> OM name
+    };
+
+    [[nodiscard]] bool is_model(extract::element_info const& el) const { return opts_.elementDataModels && el.dataElement; }
+
+    create_dashboard_service_request service_request(sigma::config const* c) const {
+        create_dashboard_service_request r;
+        r.name = opts_.serviceName;
+        r.description = "Sigma Computing, written by sigma-cpp.";
+        if (c && opts_.serviceConnection) {
+            sigma_connection conn;
+            conn.hostPort = c->hostPort;
+            conn.clientId = c->clientId;
+            conn.apiVersion = c->apiVersion;
+            // conn.clientSecret stays the mask: the secret is never copied.
+            r.connection = dashboard_connection{std::move(conn)};
+        }
+        return r;
+    }
+
+    static std::optional<std::vector<entity_ref>> owners(std::optional<std::string> const& email) {
+        if (!email || email->empty()) return std::nullopt;
+        return std::vector<entity_ref>{entity_ref{{}, "user", {}, *email}};
+    }
+
+    std::optional<std::vector<tag_label>> tags(std::vector<std::string> const& names,
+                                               std::vector<std::string>& used) const {
+        if (opts_.tagClassification.empty() || names.empty()) return std::nullopt;
+        std::vector<tag_label> out;
+        for (auto const& n : names) {
+            if (n.empty()) continue;
+            std::string fqn = build_fqn({opts_.tagClassification, n});
+            bool dup = false;
+            for (auto const& t : out) dup = dup || t.tagFQN == fqn;
+            if (dup) continue;
+            out.push_back(tag_label{fqn});
+            used.push_back(n);
+        }
+        if (out.empty()) return std::nullopt;
+        return out;
+    }
+
+    // An end of an edge, named the OpenMetadata way, and the FQN prefix of its
+    // columns when it has columns in OpenMetadata.
+    struct end {
+        entity_ref ref;
+        std::optional<std::string> columns_of;
+        std::map<std::string, std::string> const* names = nullptr; // full -> OM column name
+    };
+
+    end end_of(graph_node const& n, context const* ctx) const {
+        std::string const& svc = opts_.serviceName;
+        switch (n.kind) {
+        case node_kind::table: {
+            std::string fqn = n.table ? table_fqn(*n.table) : build_fqn({any_part, any_part, any_part, n.id});
+            return end{entity_ref{{}, "table", fqn, {}}, fqn, nullptr};
+        }
+        case node_kind::data_model: {
+            std::string fqn = data_model_fqn(svc, n.id);
+            return end{entity_ref{{}, "dashboardDataModel", fqn, {}}, fqn, nullptr};
+        }
+        case node_kind::element: {
+            if (ctx) {
+                auto it = ctx->elements.find(n.id);
+                if (it != ctx->elements.end() && is_model(*it->second)) {
+                    std::string fqn = data_model_fqn(svc, n.id);
+                    auto names = ctx->column_names.find(n.id);
+                    return end{entity_ref{{}, "dashboardDataModel", fqn, {}}, fqn,
+                               names == ctx->column_names.end() ? nullptr : &names->second};
+                }
+            }
+            return end{entity_ref{{}, "chart", chart_fqn(svc, n.id), {}}, std::nullopt, nullptr};
+        }
+        case node_kind::workbook: return end{entity_ref{{}, "dashboard", dashboard_fqn(svc, n.id), {}}, std::nullopt, nullptr};
+        }
+        return {};
+    }
+
+    std::string om_column(end const& e, std::string const& full) const {
+        if (e.names) {
+            auto it = e.names->find(full);
+            if (it != e.names->end()) return column_fqn(*e.columns_of, it->second);
+        }
+        // Tables keep their own names; other models' names are cut the same way.
+        return column_fqn(*e.columns_of, e.ref.type == "table" ? full : column_name(full, opts_.columnNameMaxLength));
+    }
+
+    record lineage_record(graph_edge const& e, context const* ctx) const {
+        end from = end_of(e.from, ctx);
+        end to = end_of(e.to, ctx);
+        add_lineage_request r;
+        r.edge.fromEntity = from.ref;
+        r.edge.toEntity = to.ref;
+        lineage_details details;
+        details.source = lineage_source::DashboardLineage;
+        if (from.columns_of && to.columns_of && !e.columns.empty()) {
+            // One entry per downstream column, with all its upstream columns.
+            std::map<std::string, std::vector<std::string>> by_target;
+            std::vector<std::string> order;
+            for (auto const& c : e.columns) {
+                std::string target = om_column(to, c.to);
+                auto [it, fresh] = by_target.try_emplace(target);
+                if (fresh) order.push_back(target);
+                std::string source = om_column(from, c.from);
+                bool dup = false;
+                for (auto const& s : it->second) dup = dup || s == source;
+                if (!dup) it->second.push_back(std::move(source));
+            }
+            std::vector<column_lineage> cols;
+            for (auto const& target : order) cols.push_back(column_lineage{by_target[target], target, {}});
+            details.columnsLineage = std::move(cols);
+        }
+        // The element's own query, for edges from the tables it reads.
+        if (ctx && e.from.kind == node_kind::table && e.to.kind == node_kind::element) {
+            auto it = ctx->elements.find(e.to.id);
+            if (it != ctx->elements.end() && it->second->sql && !it->second->sql->empty())
+                details.sqlQuery = it->second->sql;
+        }
+        r.edge.lineageDetails = std::move(details);
+        return make_record(paths::lineage, r);
+    }
+
+    mapping_options opts_;
+    db_service_prefix prefix_;
+};
+
+} // namespace sigma::openmetadata
+
+#endif
+// ---- end <sigma/openmetadata/mapping.hpp> ----
+// ---- begin <sigma/openmetadata/record_sink.hpp> ----
+// SPDX-License-Identifier: MIT
+// A sink (sigma::extract::sink) that turns the extraction's stream into
+// OpenMetadata records in an order the server accepts, and hands each to a
+// callable: the JSON Lines writer and a push-to-server sink are this plus
+// where the records go.
+//
+// The order, stable for a given extraction:
+//   1. the dashboard service (before anything else, also for an empty run);
+//   2. the tag classification and each tag, once, just before the first
+//      entity that uses it;
+//   3. each Sigma data model, as it arrives (the extraction hands all data
+//      models over before any workbook);
+//   4. per workbook, as it arrives: its element data models (elementDataModels),
+//      its charts in page order, then its dashboard;
+//   5. at on_finish, every lineage record, in the order the entities came.
+// So every entity of the dashboard service that a record names is written
+// before it; warehouse tables and users are the server's, found by the resolver.
+//
+// Memory: an entity's records are handed on as soon as it arrives; only the
+// lineage records wait for the end (an edge may point at an entity that comes
+// later, or a warehouse table), plus the names of the tags and the ids of the
+// data models already written (a dashboard names only data models that were
+// written). buffered_lineage() says how many records are waiting.
+#ifndef SIGMA_OPENMETADATA_RECORD_SINK_HPP
+#define SIGMA_OPENMETADATA_RECORD_SINK_HPP
+
+
+#include <concepts>
+#include <cstddef>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace sigma::openmetadata {
+
+template <class Emit>
+class record_sink {
+    static_assert(std::invocable<Emit&, record const&>,
+                  "sigma::openmetadata::record_sink<Emit>: Emit must be callable as emit(record const&)");
+
+public:
+    // `connection` (optional) fills the service's connection settings; its
+    // secret is never read.
+    record_sink(Emit emit, mapping m, std::optional<sigma::config> connection = std::nullopt)
+        : emit_(std::move(emit)), map_(std::move(m)) {
+        if (connection) {
+            connection->clientSecret = secret{}; // not kept: nothing here needs it
+            connection_ = std::move(connection);
+        }
+    }
+
+    void on_workspace(extract::workspace_info const&) {} // workspaces become each entity's `project`
+    void on_connection(api::connection const&) {}        // table_ref already names its connection
+
+    void on_data_model(extract::data_model_info&& dm) {
+        write(map_.data_model(dm));
+        data_models_.insert(dm.dataModel.dataModelId);
+    }
+    void on_workbook(extract::workbook_info&& wb) { write(map_.workbook(wb, &data_models_)); }
+
+    void on_finish(extract::report const&) {
+        start();
+        for (auto const& r : lineage_) put(r);
+        lineage_.clear();
+        lineage_.shrink_to_fit();
+    }
+
+    [[nodiscard]] std::size_t buffered_lineage() const noexcept { return lineage_.size(); }
+    [[nodiscard]] std::size_t records_written() const noexcept { return written_; }
+    [[nodiscard]] mapping const& get_mapping() const noexcept { return map_; }
+    [[nodiscard]] Emit& emitter() noexcept { return emit_; }
+
+private:
+    void start() {
+        if (started_) return;
+        started_ = true;
+        put(connection_ ? map_.service(*connection_) : map_.service());
+    }
+
+    void write(entity_records&& rs) {
+        start();
+        for (auto const& t : rs.tags) {
+            if (!classification_written_) {
+                put(map_.classification());
+                classification_written_ = true;
+            }
+            if (tags_written_.insert(t).second) put(map_.tag(t));
+        }
+        for (auto const& r : rs.entities) put(r);
+        for (auto& r : rs.lineage) lineage_.push_back(std::move(r));
+    }
+
+    void put(record const& r) {
+        emit_(r);
+        ++written_;
+    }
+
+    Emit emit_;
+    mapping map_;
+    std::optional<sigma::config> connection_;
+    bool started_ = false;
+    bool classification_written_ = false;
+    std::set<std::string> tags_written_;
+    std::set<std::string> data_models_; // ids of the Sigma data models written
+    std::vector<record> lineage_;
+    std::size_t written_ = 0;
+};
+
+namespace detail {
+struct record_collector {
+    std::vector<record>* out;
+    void operator()(record const& r) const { out->push_back(r); }
+};
+} // namespace detail
+
+// Every record of an inventory, in the sink's order (for tests and small
+// organisations; a large one streams through a sink instead).
+inline std::vector<record> to_records(extract::inventory const& inv, mapping const& m,
+                                      std::optional<sigma::config> connection = std::nullopt) {
+    std::vector<record> out;
+    record_sink<detail::record_collector> s(detail::record_collector{&out}, m, std::move(connection));
+    for (auto const& w : inv.workspaces) s.on_workspace(w);
+    for (auto const& c : inv.connections) s.on_connection(c);
+    for (auto dm : inv.dataModels) s.on_data_model(std::move(dm));
+    for (auto wb : inv.workbooks) s.on_workbook(std::move(wb));
+    s.on_finish(inv.status);
+    return out;
+}
+
+static_assert(extract::sink<record_sink<detail::record_collector>>);
+
+} // namespace sigma::openmetadata
+
+#endif
+// ---- end <sigma/openmetadata/record_sink.hpp> ----
+// ---- begin <sigma/openmetadata/jsonl_sink.hpp> ----
+// SPDX-License-Identifier: MIT
+// OpenMetadata records as JSON Lines: one request per line,
+//
+//     {"method":"PUT","path":"/api/v1/charts","body":{"name":"el-42",...}}
+//
+// in the order record_sink documents, so that replaying the file line by line
+// against a server (curl -X PUT "$OM/api${path}" -d "$body" with a token, the
+// references resolved) creates every entity before anything names it.
+#ifndef SIGMA_OPENMETADATA_JSONL_SINK_HPP
+#define SIGMA_OPENMETADATA_JSONL_SINK_HPP
+
+
+#include <cstddef>
+#include <optional>
+#include <ostream>
+#include <string>
+
+namespace sigma::openmetadata {
+
+namespace detail {
+struct jsonl_writer {
+    std::ostream* os = nullptr;
+    std::size_t lines = 0;
+    std::optional<std::size_t> first_failed; // the 0-based line that could not be written
+    void operator()(record const& r) {
+        std::string line = sigma::json::encode(r);
+        line += '\n';
+        os->write(line.data(), static_cast<std::streamsize>(line.size()));
+        if (!*os && !first_failed) first_failed = lines;
+        ++lines;
+    }
+};
+} // namespace detail
+
+class jsonl_sink : public record_sink<detail::jsonl_writer> {
+public:
+    // The stream must outlive the sink.
+    jsonl_sink(std::ostream& os, mapping m, std::optional<sigma::config> connection = std::nullopt)
+        : record_sink<detail::jsonl_writer>(detail::jsonl_writer{&os, 0, std::nullopt}, std::move(m),
+                                            std::move(connection)) {}
+
+    void on_finish(extract::report const& r) {
+        record_sink<detail::jsonl_writer>::on_finish(r);
+        emitter().os->flush();
+        if (!*emitter().os && !emitter().first_failed) emitter().first_failed = emitter().lines;
+    }
+
+    // False once a line could not be written (disk full, closed pipe): the
+    // output is then incomplete and must not be replayed as a whole.
+    [[nodiscard]] bool good() noexcept { return !emitter().first_failed; }
+    [[nodiscard]] std::optional<std::size_t> first_failed_line() noexcept { return emitter().first_failed; }
+};
+
+static_assert(extract::sink<jsonl_sink>);
+
+} // namespace sigma::openmetadata
+
+#endif
+// ---- end <sigma/openmetadata/jsonl_sink.hpp> ----
+// ---- begin <sigma/openmetadata/dot.hpp> ----
+// SPDX-License-Identifier: MIT
+// The lineage graph as a Graphviz digraph: warehouse tables (cylinders), data
+// models (components), workbook elements (boxes) and workbooks (folders),
+// lineage as solid edges (labelled with the number of column edges), an
+// element's membership of its workbook as a dashed edge. A sink, so it
+// streams: only the ids of tables and data models already drawn are kept.
+//
+//     dot -Tsvg lineage.dot > lineage.svg
+#ifndef SIGMA_OPENMETADATA_DOT_HPP
+#define SIGMA_OPENMETADATA_DOT_HPP
+
+
+#include <optional>
+#include <ostream>
+#include <set>
+#include <string>
+#include <string_view>
+
+namespace sigma::openmetadata {
+
+// A DOT quoted string (an id or a label): quotes and backslashes escaped,
+// line breaks as \n, other control characters as spaces, so no name can end
+// the string or inject attributes.
+inline std::string dot_quote(std::string_view s) {
+    std::string out;
+    out.reserve(s.size() + 2);
+    out += '"';
+    for (char c : s) {
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': break;
+        default:
+            if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+                out += ' ';
+            else
+                out += c;
+        }
+    }
+    out += '"';
+    return out;
+}
+
+class dot_sink {
+public:
+    // The stream must outlive the sink.
+    explicit dot_sink(std::ostream& os) : os_(&os) {}
+
+    void on_workspace(extract::workspace_info const&) {}
+    void on_connection(api::connection const&) {}
+
+    void on_data_model(extract::data_model_info&& dm) {
+        start();
+        model_node(dm.dataModel.dataModelId, dm.dataModel.name);
+        for (auto const& e : lineage_edges(dm)) edge(e, {});
+    }
+
+    void on_workbook(extract::workbook_info&& wb) {
+        start();
+        std::string const wb_id = "workbook:" + wb.workbook.workbookId;
+        *os_ << "  " << dot_quote(wb_id) << " [shape=folder, label=" << dot_quote(wb.workbook.name) << "];\n";
+        for (auto const& p : wb.pages)
+            for (auto const& el : p.elements) {
+                std::string id = element_id(wb.workbook.workbookId, el.elementId);
+                *os_ << "  " << dot_quote(id) << " [shape=box, label=" << dot_quote(element_display_name(el, p.name))
+                     << "];\n";
+                *os_ << "  " << dot_quote(id) << " -> " << dot_quote(wb_id) << " [style=dashed, arrowhead=none];\n";
+            }
+        for (auto const& e : lineage_edges(wb)) edge(e, wb.workbook.workbookId);
+    }
+
+    void on_finish(extract::report const&) {
+        start();
+        *os_ << "}\n";
+        os_->flush();
+    }
+
+private:
+    static std::string element_id(std::string const& workbook, std::string const& element) {
+        return "element:" + workbook + "/" + element;
+    }
+
+    void start() {
+        if (started_) return;
+        started_ = true;
+        *os_ << "digraph sigma_lineage {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n";
+    }
+
+    void model_node(std::string const& id, std::optional<std::string> const& name) {
+        if (!models_.insert(id).second) return;
+        *os_ << "  " << dot_quote("model:" + id) << " [shape=component, label=" << dot_quote(name ? *name : id)
+             << "];\n";
+    }
+
+    std::string node_id(graph_node const& n, std::string const& workbook) {
+        switch (n.kind) {
+        case node_kind::table: {
+            std::string id = "table:" + n.id;
+            if (tables_.insert(n.id).second) {
+                std::string label;
+                if (n.table) {
+                    if (n.table->connectionName) label = *n.table->connectionName + "\n";
+                    std::string path;
+                    for (auto const& part : n.table->path) path += (path.empty() ? "" : ".") + part;
+                    label += path.empty() ? n.name.value_or(n.id) : path;
+                } else {
+                    label = n.name.value_or(n.id);
+                }
+                *os_ << "  " << dot_quote(id) << " [shape=cylinder, label=" << dot_quote(label) << "];\n";
+            }
+            return id;
+        }
+        case node_kind::data_model: model_node(n.id, n.name); return "model:" + n.id;
+        case node_kind::element: return element_id(workbook, n.id);
+        case node_kind::workbook: return "workbook:" + n.id;
+        }
+        return n.id;
+    }
+
+    void edge(graph_edge const& e, std::string const& workbook) {
+        std::string from = node_id(e.from, workbook);
+        std::string to = node_id(e.to, workbook);
+        *os_ << "  " << dot_quote(from) << " -> " << dot_quote(to);
+        if (!e.columns.empty())
+            *os_ << " [label=" << dot_quote(std::to_string(e.columns.size()) +
+                                            (e.columns.size() == 1 ? " column" : " columns"))
+                 << "]";
+        *os_ << ";\n";
+    }
+
+    std::ostream* os_;
+    bool started_ = false;
+    std::set<std::string> tables_;
+    std::set<std::string> models_;
+};
+
+static_assert(extract::sink<dot_sink>);
+
+// The whole inventory as one digraph.
+inline void write_dot(std::ostream& os, extract::inventory const& inv) {
+    dot_sink s(os);
+    for (auto dm : inv.dataModels) s.on_data_model(std::move(dm));
+    for (auto wb : inv.workbooks) s.on_workbook(std::move(wb));
+    s.on_finish(inv.status);
+}
+
+} // namespace sigma::openmetadata
+
+#endif
+// ---- end <sigma/openmetadata/dot.hpp> ----
+
+#endif
+// ---- end <sigma/openmetadata.hpp> ----
+
+// For tests without a Sigma account
+// ---- begin <sigma/testing/memory_transport.hpp> ----
+// SPDX-License-Identifier: MIT
+// An in-memory Transport for tests: every request goes to a handler function
+// and is recorded. No sockets, no threads; completes on the caller's executor.
+#ifndef SIGMA_TESTING_MEMORY_TRANSPORT_HPP
+#define SIGMA_TESTING_MEMORY_TRANSPORT_HPP
+
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+SIGMA_COROUTINES_BEGIN
+
+namespace sigma::testing {
+
+class memory_transport {
+public:
+    // Return a response, or a sigma::error to simulate a transport failure.
+    using handler = std::function<result<http_response>(http_request const&)>;
+
+    memory_transport(boost::asio::any_io_executor ex, handler h)
+        : ex_(std::move(ex)), state_(std::make_shared<state>()) {
+        state_->h = std::move(h);
+    }
+
+    boost::asio::any_io_executor get_executor() const { return ex_; }
+
+    boost::asio::awaitable<result<http_response>> async_send(http_request req) {
+        // Yield once, as a real transport would, so that concurrent callers interleave.
+        co_await boost::asio::post(ex_, boost::asio::use_awaitable);
+        auto st = state_;
+        st->log.push_back(req);
+        co_return st->h(st->log.back());
+    }
+
+    // Every request received, in order (copies of this transport share it).
+    [[nodiscard]] std::vector<http_request> const& requests() const noexcept { return state_->log; }
+    void clear_requests() { state_->log.clear(); }
+    void set_handler(handler h) { state_->h = std::move(h); }
+
+private:
+    struct state {
+        handler h;
+        std::vector<http_request> log;
+    };
+    boost::asio::any_io_executor ex_;
+    std::shared_ptr<state> state_;
+};
+
+static_assert(transport<memory_transport>);
+
+// A JSON response with the given status.
+inline http_response json_response(unsigned status, std::string body) {
+    http_response r;
+    r.status = status;
+    r.headers.push_back({"Content-Type", "application/json"});
+    r.body = std::move(body);
+    return r;
+}
+
+} // namespace sigma::testing
+
+SIGMA_COROUTINES_END
+
+#endif
+// ---- end <sigma/testing/memory_transport.hpp> ----
+// ---- begin <sigma/testing/simulated_org.hpp> ----
+// SPDX-License-Identifier: MIT
+// sigma::testing::simulated_org: a whole Sigma organisation as plain data
+// built from the API models (workspaces, files, members, workbooks with pages,
+// elements, lineage, queries and columns, data models, connections, tables,
+// version tags, retired datasets). sigma::testing::fake_sigma serves it with
+// the real API's semantics. Two ways to get one: demo(), a small hand-written
+// organisation with readable names, and generate(), a deterministic one of
+// any size from a seed.
+#ifndef SIGMA_TESTING_SIMULATED_ORG_HPP
+#define SIGMA_TESTING_SIMULATED_ORG_HPP
+
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <iterator>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace sigma::testing {
+
+// An element of a workbook and what the element-level endpoints answer for it.
+struct simulated_element {
+    api::workbook_element element;
+    std::string pageId;
+    // GET .../lineage/elements/{elementId}: `lineage` when lineage_status is
+    // 200, else that status (400 for layout elements, 409 persistent conflicts,
+    // 500 "lineage metadata not present").
+    api::element_lineage lineage;
+    unsigned lineage_status = 200;
+    // GET .../elements/{elementId}/query; none: 404.
+    std::optional<api::element_query> query;
+
+    bool operator==(simulated_element const&) const = default;
+};
+
+struct simulated_workbook {
+    api::workbook workbook;
+    std::vector<api::workbook_page> pages;
+    std::vector<simulated_element> elements; // in page order
+    // Every column of every element (GET /workbooks/{id}/columns); the
+    // element-level column listing is derived from it.
+    std::vector<api::workbook_column> columns;
+    std::vector<api::workbook_lineage_entry> lineage;
+    unsigned lineage_status = 200; // 400/403/404: no lineage graph
+    std::vector<api::workbook_source> sources;
+
+    bool operator==(simulated_workbook const&) const = default;
+
+    [[nodiscard]] simulated_element const* find_element(std::string_view id) const {
+        for (auto const& e : elements)
+            if (e.element.elementId == id) return &e;
+        return nullptr;
+    }
+};
+
+struct simulated_data_model {
+    api::data_model data_model;
+    std::vector<api::data_model_element> elements;
+    std::vector<api::data_model_column> columns;
+    std::vector<api::data_model_lineage_entry> lineage;
+    unsigned lineage_status = 200;
+    std::vector<api::data_model_source> sources;
+
+    bool operator==(simulated_data_model const&) const = default;
+};
+
+struct simulated_workspace {
+    api::workspace workspace;
+    // false: GET /workspaces/{id} answers 403 and the listings leave it out,
+    // while its folders and workbooks stay visible through /files and /workbooks.
+    bool readable = true;
+
+    bool operator==(simulated_workspace const&) const = default;
+};
+
+// A warehouse table: its inode (a file of type `table`) and where it lives.
+struct simulated_table {
+    std::string inodeId;             // the file's UUID
+    std::string urlId;               // lineage calls it `inode-<urlId>`
+    std::string name;                // TABLE
+    std::string connectionId;
+    std::vector<std::string> path;   // {"DB", "SCHEMA", "TABLE"}
+    std::vector<std::string> columns; // native names, ORDER_DATE
+
+    bool operator==(simulated_table const&) const = default;
+};
+
+// A dataset of the retired dataset API: GET /v2/datasets/{id} (and anything
+// under it) answers `status` (404, 409 or 410).
+struct simulated_dataset {
+    std::string datasetId; // also the file id
+    std::string urlId;
+    std::string name;
+    unsigned status = 410;
+
+    bool operator==(simulated_dataset const&) const = default;
+};
+
+struct generator_options {
+    std::uint64_t seed = 1;
+    std::size_t workspaces = 3;
+    std::size_t unreadable_workspaces = 1; // among `workspaces`: 403 on GET
+    std::size_t folders_per_workspace = 2;
+    std::size_t members = 8;
+    std::size_t workbooks = 20;
+    std::size_t pages_per_workbook = 3;
+    std::size_t elements_per_page = 5;
+    std::size_t columns_per_element = 4;
+    std::size_t data_models = 4;
+    std::size_t connections = 3;
+    std::size_t tables = 12;
+    std::size_t tags = 3;
+    std::size_t datasets = 2;
+    unsigned archived_percent = 10;       // of workbooks
+    unsigned personal_percent = 15;       // workbooks in a member's My Documents
+    unsigned layout_percent = 30;         // of elements: control/divider/text/image/button
+    unsigned no_query_percent = 10;       // data elements whose query answers 404
+    unsigned lineage_conflict_percent = 5; // data elements whose lineage answers 409
+    unsigned unknown_type_percent = 2;    // elements of a type not in Sigma's documentation
+    // Makes some references point at ids that do not exist (owners, lineage
+    // sources, data-model sources, tags): for testing how a consumer copes.
+    bool dangling_references = false;
+};
+
+namespace detail {
+
+// splitmix64: fully specified, so the same seed gives the same organisation
+// with every standard library (std::uniform_int_distribution does not).
+class sim_rng {
+public:
+    explicit sim_rng(std::uint64_t seed) : s_(seed) {}
+    std::uint64_t next() {
+        std::uint64_t z = (s_ += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        return z ^ (z >> 31);
+    }
+    std::size_t below(std::size_t n) { return n == 0 ? 0 : static_cast<std::size_t>(next() % n); }
+    bool percent(unsigned p) { return below(100) < p; }
+    template <class T>
+    T const& pick(std::vector<T> const& v) {
+        return v[below(v.size())];
+    }
+    std::string uuid() {
+        static constexpr char hex[] = "0123456789abcdef";
+        std::string s;
+        std::uint64_t a = next(), b = next();
+        for (int i = 0; i < 32; ++i) {
+            if (i == 8 || i == 12 || i == 16 || i == 20) s += '-';
+            std::uint64_t w = i < 16 ? a : b;
+            s += hex[(w >> ((i % 16) * 4)) & 15];
+        }
+        s[14] = '4'; // version 4
+        return s;
+    }
+    std::string base62(std::size_t n) {
+        static constexpr char alphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+        std::string s;
+        s.reserve(n);
+        for (std::size_t i = 0; i < n; ++i) s += alphabet[next() % 62];
+        return s;
+    }
+
+private:
+    std::uint64_t s_;
+};
+
+// "2024-04-15T13:44:51.477Z" for a number of milliseconds after 2024-01-01.
+inline std::string sim_timestamp(std::uint64_t ms_after_2024) {
+    using namespace std::chrono;
+    auto t = sys_days{year{2024} / 1 / 1} + milliseconds(ms_after_2024);
+    auto day = floor<days>(t);
+    year_month_day ymd{day};
+    hh_mm_ss hms{floor<milliseconds>(t - day)};
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                  static_cast<int>(hms.seconds().count()), static_cast<int>(hms.subseconds().count()));
+    return buf;
+}
+
+// ORDER_DATE -> "Order Date".
+inline std::string sim_display_name(std::string_view native) {
+    std::string out;
+    bool start = true;
+    for (char c : native) {
+        if (c == '_') {
+            out += ' ';
+            start = true;
+            continue;
+        }
+        char l = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+        if (start && l >= 'a' && l <= 'z') l = static_cast<char>(l - 'a' + 'A');
+        out += l;
+        start = false;
+    }
+    return out;
+}
+
+inline boost::json::value sim_column_type(std::string_view native) {
+    boost::json::object o;
+    std::string_view kind = "text";
+    if (native.ends_with("_ID") || native.ends_with("AMOUNT") || native.ends_with("REVENUE") ||
+        native.ends_with("COST") || native.ends_with("QUANTITY") || native.ends_with("SPEND") ||
+        native.ends_with("COUNT"))
+        kind = "number";
+    else if (native.ends_with("DATE") || native.ends_with("_AT"))
+        kind = "datetime";
+    else if (native.starts_with("IS_"))
+        kind = "boolean";
+    o["type"] = kind;
+    return o;
+}
+
+} // namespace detail
+
+// Where an element's data comes from, for the builder below.
+struct element_source {
+    enum class kind { none, table, join, union_, data_model, element, custom_sql, dataset };
+    kind what = kind::none;
+    std::vector<std::string> tables;  // table inode ids (table, join, union_)
+    std::string dataModelId;          // data_model
+    std::string dataModelElementId;   // data_model
+    std::string elementId;            // element: an earlier element of the same workbook
+    std::string connectionId;         // custom_sql
+    std::string sql;                  // custom_sql
+    std::string datasetId;            // dataset
+
+    static element_source table(std::string inode) { return {kind::table, {std::move(inode)}, {}, {}, {}, {}, {}, {}}; }
+    static element_source join(std::vector<std::string> inodes) { return {kind::join, std::move(inodes), {}, {}, {}, {}, {}, {}}; }
+    static element_source union_of(std::vector<std::string> inodes) {
+        return {kind::union_, std::move(inodes), {}, {}, {}, {}, {}, {}};
+    }
+    static element_source data_model(std::string dm, std::string element) {
+        return {kind::data_model, {}, std::move(dm), std::move(element), {}, {}, {}, {}};
+    }
+    static element_source element(std::string id) { return {kind::element, {}, {}, {}, std::move(id), {}, {}, {}}; }
+    static element_source custom_sql(std::string connection, std::string sql) {
+        return {kind::custom_sql, {}, {}, {}, {}, std::move(connection), std::move(sql), {}};
+    }
+    static element_source dataset(std::string id) { return {kind::dataset, {}, {}, {}, {}, {}, {}, std::move(id)}; }
+};
+
+struct simulated_org {
+    std::string organizationId;
+    std::string userId;       // GET /whoami: the member the API credential belongs to
+    std::string clientId;     // the credential fake_sigma accepts
+    std::string clientSecret; // a test value, not a real secret
+    std::string host = "https://api.sigmacomputing.com";
+    std::string app_url = "https://app.sigmacomputing.com/acme"; // workbook and data model urls start here
+
+    std::vector<simulated_workspace> workspaces;
+    std::vector<api::file> files; // workspaces, folders, home folders, workbooks, data models, tables, datasets
+    std::vector<api::member> members;
+    std::vector<simulated_workbook> workbooks;
+    std::vector<simulated_data_model> data_models;
+    std::vector<api::connection> connections;
+    std::vector<simulated_table> tables;
+    std::vector<api::version_tag> tags;
+    std::vector<simulated_dataset> datasets;
+
+    bool operator==(simulated_org const&) const = default;
+
+    static simulated_org demo();
+    static simulated_org generate(generator_options const& o);
+
+    // ---- look-ups (linear; fake_sigma keeps its own indexes) ----------------
+    [[nodiscard]] simulated_workbook const* find_workbook(std::string_view id) const {
+        for (auto const& w : workbooks)
+            if (w.workbook.workbookId == id) return &w;
+        return nullptr;
+    }
+    [[nodiscard]] simulated_data_model const* find_data_model(std::string_view id) const {
+        for (auto const& d : data_models)
+            if (d.data_model.dataModelId == id || d.data_model.dataModelUrlId == id) return &d;
+        return nullptr;
+    }
+    // By UUID or urlId, as GET /files/{inodeId} does.
+    [[nodiscard]] api::file const* find_file(std::string_view id) const {
+        for (auto const& f : files)
+            if (f.id == id || f.urlId == id) return &f;
+        return nullptr;
+    }
+    [[nodiscard]] api::member const* find_member(std::string_view id) const {
+        for (auto const& m : members)
+            if (m.memberId == id) return &m;
+        return nullptr;
+    }
+    // By UUID, urlId or `inode-<urlId>`.
+    [[nodiscard]] simulated_table const* find_table(std::string_view id) const {
+        if (id.starts_with("inode-")) id.remove_prefix(6);
+        for (auto const& t : tables)
+            if (t.inodeId == id || t.urlId == id) return &t;
+        return nullptr;
+    }
+    [[nodiscard]] api::connection const* find_connection(std::string_view id) const {
+        for (auto const& c : connections)
+            if (c.connectionId == id) return &c;
+        return nullptr;
+    }
+    [[nodiscard]] simulated_dataset const* find_dataset(std::string_view id) const {
+        if (id.starts_with("inode-")) id.remove_prefix(6);
+        for (auto const& d : datasets)
+            if (d.datasetId == id || d.urlId == id) return &d;
+        return nullptr;
+    }
+    [[nodiscard]] simulated_workspace const* find_workspace(std::string_view id) const {
+        for (auto const& w : workspaces)
+            if (w.workspace.workspaceId == id) return &w;
+        return nullptr;
+    }
+
+    // Every reference that names nothing: empty for a consistent organisation.
+    [[nodiscard]] std::vector<std::string> problems() const;
+};
+
+// Builds organisations: ids, files and the derived answers (lineage graphs,
+// lineage lists, sources, columns, queries) from a compact description, so
+// that the demo and the generator agree on every shape.
+class org_builder {
+public:
+    explicit org_builder(std::uint64_t seed) : rng_(seed) {
+        org_.organizationId = rng_.uuid();
+    }
+
+    detail::sim_rng& rng() { return rng_; }
+    simulated_org& org() { return org_; }
+
+    std::string stamp() {
+        clock_ms_ += 60'000 + rng_.below(86'400'000);
+        return detail::sim_timestamp(clock_ms_);
+    }
+
+    std::string member(std::string first, std::string last, std::string type, bool archived = false,
+                       bool inactive = false) {
+        api::member m;
+        m.organizationId = org_.organizationId;
+        m.memberId = rng_.base62(29);
+        m.memberType = std::move(type);
+        m.firstName = std::move(first);
+        m.lastName = std::move(last);
+        std::string local;
+        for (char c : m.firstName + "." + m.lastName)
+            if (c != ' ' && c != '\'') local += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+        m.email = local + "@acme.example";
+        m.createdBy = org_.members.empty() ? m.memberId : org_.members.front().memberId;
+        m.updatedBy = m.createdBy;
+        m.createdAt = stamp();
+        m.updatedAt = m.createdAt;
+        m.userKind = "internal";
+        if (archived) m.isArchived = true;
+        if (inactive) m.isInactive = true;
+        // The member's "My Documents": a folder the API reports as the "User Folder" space.
+        api::file home = make_file(api::file_type::folder, "My Documents", "", "User Folder", m.memberId);
+        home.permission = api::file_permission::edit;
+        m.homeFolderId = home.id;
+        add_file(home);
+        org_.members.push_back(std::move(m));
+        return org_.members.back().memberId;
+    }
+
+    api::member const& member_by_id(std::string_view id) const { return *org_.find_member(id); }
+
+    std::string workspace(std::string name, std::string const& owner, bool readable = true) {
+        simulated_workspace w;
+        w.readable = readable;
+        api::file f = make_file(api::file_type::workspace, name, "", "", owner);
+        w.workspace.workspaceId = f.id;
+        w.workspace.workspaceUrlId = f.urlId;
+        w.workspace.name = std::move(name);
+        w.workspace.createdBy = owner;
+        w.workspace.updatedBy = owner;
+        w.workspace.createdAt = f.createdAt.value_or("");
+        w.workspace.updatedAt = f.updatedAt.value_or("");
+        if (!readable) f.permission = api::file_permission::view;
+        add_file(f);
+        org_.workspaces.push_back(std::move(w));
+        return f.id;
+    }
+
+    // A folder inside a workspace or another folder (by file id).
+    std::string folder(std::string name, std::string const& parent, std::string const& owner) {
+        api::file const* p = file_at(parent);
+        std::string path = child_path(*p);
+        api::file f = make_file(api::file_type::folder, std::move(name), parent, std::move(path), owner);
+        add_file(f);
+        return f.id;
+    }
+
+    std::string home_folder(std::string const& member) const { return org_.find_member(member)->homeFolderId.value_or(""); }
+
+    std::string connection(std::string name, std::string type, std::string const& owner, bool archived = false) {
+        api::connection c;
+        c.organizationId = org_.organizationId;
+        c.connectionId = rng_.uuid();
+        c.name = std::move(name);
+        c.type = std::move(type);
+        c.createdBy = owner;
+        c.updatedBy = owner;
+        c.createdAt = stamp();
+        c.updatedAt = c.createdAt;
+        c.lastActiveAt = stamp();
+        if (archived) c.isArchived = true;
+        // Sigma sends "" rather than leaving a field out.
+        if (c.type == "snowflake") {
+            c.account = "acme-" + c.name.substr(0, std::min<std::size_t>(c.name.size(), 4));
+            for (auto& ch : *c.account)
+                if (ch == ' ') ch = '-';
+            c.warehouse = "ANALYTICS_WH";
+            c.role = "SIGMA_READER";
+            c.user = "SIGMA_SERVICE";
+            c.host = "";
+        } else if (c.type == "bigQuery") {
+            c.account = "";
+            c.host = "";
+        } else {
+            c.host = "db-" + std::to_string(org_.connections.size() + 1) + ".acme.internal";
+            c.user = "sigma";
+            c.account = "";
+            c.warehouse = "";
+        }
+        org_.connections.push_back(std::move(c));
+        return org_.connections.back().connectionId;
+    }
+
+    std::string table(std::string const& connection, std::string db, std::string schema, std::string name,
+                      std::vector<std::string> columns, std::string const& owner) {
+        simulated_table t;
+        api::file f = make_file(api::file_type::table, name, connection, "Connection Root/" + db + "/" + schema, owner);
+        f.permission = api::file_permission::view;
+        t.inodeId = f.id;
+        t.urlId = f.urlId;
+        t.name = name;
+        t.connectionId = connection;
+        t.path = {std::move(db), std::move(schema), std::move(name)};
+        t.columns = std::move(columns);
+        add_file(std::move(f));
+        org_.tables.push_back(std::move(t));
+        return org_.tables.back().inodeId;
+    }
+
+    std::string dataset(std::string name, std::string const& folder, std::string const& owner, unsigned status) {
+        api::file const* p = file_at(folder);
+        api::file f = make_file(api::file_type::dataset, name, folder, child_path(*p), owner);
+        simulated_dataset d{f.id, f.urlId, std::move(name), status};
+        add_file(std::move(f));
+        org_.datasets.push_back(std::move(d));
+        return org_.datasets.back().datasetId;
+    }
+
+    std::string tag(std::string name, std::string color, std::string const& owner) {
+        api::version_tag t;
+        t.versionTagId = rng_.uuid();
+        t.name = std::move(name);
+        t.ownerId = owner;
+        t.createdBy = owner;
+        t.updatedBy = owner;
+        t.createdAt = stamp();
+        t.updatedAt = t.createdAt;
+        t.color = std::move(color);
+        org_.tags.push_back(std::move(t));
+        return org_.tags.back().versionTagId;
+    }
+
+    // ---- data models ----------------------------------------------------------
+    std::size_t data_model(std::string name, std::string const& folder, std::string const& owner,
+                           std::optional<std::string> description = std::nullopt, bool dash_spelling = true) {
+        api::file const* p = file_at(folder);
+        api::file f = make_file(dash_spelling ? api::file_type::data_model : api::file_type::dataModel, name, folder,
+                                child_path(*p), owner);
+        simulated_data_model d;
+        auto& m = d.data_model;
+        m.dataModelId = f.id;
+        m.dataModelUrlId = f.urlId;
+        m.name = std::move(name);
+        m.url = org_.app_url + "/data-model/" + slug(m.name) + "-" + m.dataModelUrlId;
+        m.path = f.path;
+        m.latestVersion = static_cast<std::int64_t>(1 + rng_.below(40));
+        m.ownerId = owner;
+        m.createdBy = owner;
+        m.updatedBy = owner;
+        m.createdAt = f.createdAt;
+        m.updatedAt = f.updatedAt;
+        m.description = std::move(description);
+        f.description = m.description;
+        add_file(std::move(f));
+        org_.data_models.push_back(std::move(d));
+        return org_.data_models.size() - 1;
+    }
+
+    // A data model element reading tables (one: a table; several: a join) or custom SQL.
+    std::string data_model_element(std::size_t dm, std::string name, element_source const& src) {
+        auto& d = org_.data_models[dm];
+        api::workbook_element e;
+        e.elementId = rng_.base62(10);
+        e.name = std::move(name);
+        e.type = "table";
+        std::vector<api::workbook_column> cols = columns_for(src, e.elementId);
+        std::vector<std::string> names;
+        for (auto& c : cols) names.push_back(std::string(c.display_name()));
+        e.columns = names;
+        for (auto& c : cols) d.columns.push_back(std::move(c));
+
+        api::lineage_element_entry le;
+        le.elementId = e.elementId;
+        std::vector<std::string> srcs, data_srcs;
+        if (src.what == element_source::kind::custom_sql) {
+            api::lineage_custom_sql_entry cs;
+            cs.definition = src.sql;
+            cs.connectionId = src.connectionId;
+            cs.name = "Custom SQL";
+            d.lineage.push_back(cs);
+            d.sources.push_back(api::source_custom_sql{src.connectionId, src.sql, rng_.uuid()});
+        } else if (src.what == element_source::kind::element) {
+            srcs.push_back(src.elementId);
+        } else {
+            for (auto const& t : src.tables) {
+                auto const* tb = org_.find_table(t);
+                std::string id = "inode-" + tb->urlId;
+                srcs.push_back(id);
+                data_srcs.push_back(id);
+                bool seen = false;
+                for (auto const& x : d.lineage)
+                    if (auto const* te = std::get_if<api::lineage_table_entry>(&x); te && te->inodeId == id) seen = true;
+                if (!seen) {
+                    d.lineage.push_back(api::lineage_table_entry{id, tb->connectionId, tb->name});
+                    d.sources.push_back(api::data_model_source_table{tb->inodeId});
+                }
+            }
+        }
+        le.sourceIds = srcs;
+        le.dataSourceIds = data_srcs;
+        d.lineage.push_back(le);
+        d.elements.push_back(std::move(e));
+        return d.elements.back().elementId;
+    }
+
+    // ---- workbooks ------------------------------------------------------------
+    std::size_t workbook(std::string name, std::string const& folder, std::string const& owner,
+                         std::optional<std::string> description = std::nullopt, bool archived = false) {
+        api::file const* p = file_at(folder);
+        api::file f = make_file(api::file_type::workbook, name, folder, child_path(*p), owner);
+        simulated_workbook w;
+        auto& b = w.workbook;
+        b.workbookId = f.id;
+        b.workbookUrlId = f.urlId;
+        b.name = std::move(name);
+        b.url = org_.app_url + "/workbook/" + slug(b.name) + "-" + b.workbookUrlId;
+        b.path = f.path;
+        b.latestVersion = static_cast<std::int64_t>(1 + rng_.below(120));
+        b.ownerId = owner;
+        b.createdBy = owner;
+        b.updatedBy = owner;
+        b.createdAt = f.createdAt.value_or("");
+        b.updatedAt = f.updatedAt.value_or("");
+        b.isArchived = archived;
+        b.description = std::move(description);
+        f.isArchived = archived;
+        f.description = b.description;
+        f.permission = api::file_permission::edit;
+        add_file(std::move(f));
+        org_.workbooks.push_back(std::move(w));
+        return org_.workbooks.size() - 1;
+    }
+
+    void tag_workbook(std::size_t wb, std::string const& tag_id) {
+        auto& b = org_.workbooks[wb].workbook;
+        api::version_tag const* t = nullptr;
+        for (auto const& x : org_.tags)
+            if (x.versionTagId == tag_id) t = &x;
+        api::workbook_tag wt;
+        wt.versionTagId = tag_id;
+        wt.name = t ? t->name : "Missing tag";
+        wt.sourceWorkbookVersion = b.latestVersion > 1 ? b.latestVersion - 1 : 1;
+        wt.taggedWorkbookId = rng_.uuid();
+        wt.workbookTaggedAt = stamp();
+        if (!b.tags) b.tags.emplace();
+        b.tags->push_back(std::move(wt));
+    }
+
+    std::string page(std::size_t wb, std::optional<std::string> name, bool hidden = false) {
+        api::workbook_page p;
+        p.pageId = rng_.base62(10);
+        p.name = std::move(name);
+        if (hidden) p.hidden = true;
+        org_.workbooks[wb].pages.push_back(p);
+        return p.pageId;
+    }
+
+    // A data element (table, pivot-table, input-table, visualization, or a
+    // type Sigma has not documented) reading from `src`.
+    std::string data_element(std::size_t wb, std::string const& page_id, std::string type,
+                             std::optional<std::string> viz, std::optional<std::string> name,
+                             element_source const& src, bool with_query = true, unsigned lineage_status = 200) {
+        auto& w = org_.workbooks[wb];
+        simulated_element se;
+        se.pageId = page_id;
+        auto& e = se.element;
+        e.elementId = rng_.base62(10);
+        e.name = std::move(name);
+        e.type = std::move(type);
+        e.vizualizationType = std::move(viz);
+        std::vector<api::workbook_column> cols = columns_for(src, e.elementId, &w);
+        if (e.type == "visualization" && !cols.empty()) {
+            // A calculated measure: the formula references another column of the element.
+            api::workbook_column c;
+            c.columnId = rng_.base62(10);
+            c.name = "Total " + std::string(cols.back().display_name());
+            c.formula = "Sum([" + std::string(cols.back().display_name()) + "])";
+            c.elementId = e.elementId;
+            c.type = detail::sim_column_type("AMOUNT");
+            cols.push_back(std::move(c));
+        }
+        std::vector<std::string> names;
+        for (auto const& c : cols) names.push_back(std::string(c.display_name()));
+        e.columns = std::move(names);
+        se.lineage_status = lineage_status;
+        build_graph(w, se, src);
+        if (with_query) se.query = api::element_query{e.elementId, e.name, sql_for(src, cols, w), std::nullopt};
+        for (auto& c : cols) w.columns.push_back(std::move(c));
+        if (lineage_status == 200 || lineage_status == 409) add_lineage_entries(w, se, src);
+        sources_.emplace_back(wb, src);
+        w.elements.push_back(std::move(se));
+        return w.elements.back().element.elementId;
+    }
+
+    // A layout element: control, divider, text, image, button. Lineage answers 400, no query.
+    std::string layout_element(std::size_t wb, std::string const& page_id, std::string type,
+                               std::optional<std::string> name = std::nullopt) {
+        simulated_element se;
+        se.pageId = page_id;
+        se.element.elementId = rng_.base62(10);
+        se.element.name = std::move(name);
+        se.element.type = std::move(type);
+        se.lineage_status = 400;
+        org_.workbooks[wb].elements.push_back(std::move(se));
+        return org_.workbooks[wb].elements.back().element.elementId;
+    }
+
+    // Derives every workbook's /sources from what its elements read.
+    simulated_org finish() {
+        for (auto const& [wb, src] : sources_) add_source(org_.workbooks[wb], src);
+        sources_.clear();
+        return std::move(org_);
+    }
+
+    static std::string slug(std::string_view name) {
+        std::string s;
+        for (char c : name) {
+            if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+                s += c;
+            else if (c >= 'A' && c <= 'Z')
+                s += static_cast<char>(c - 'A' + 'a');
+            else if (!s.empty() && s.back() != '-')
+                s += '-';
+        }
+        while (!s.empty() && s.back() == '-') s.pop_back();
+        return s;
+    }
+
+private:
+    static std::string child_path(api::file const& parent) {
+        // What a member's home folder holds is reported under "My Documents".
+        if (parent.type == api::file_type::folder && parent.path == "User Folder") return parent.name;
+        return parent.path.empty() ? parent.name : parent.path + "/" + parent.name;
+    }
+
+    api::file const* file_at(std::string const& id) const {
+        auto it = file_index_.find(id);
+        return it == file_index_.end() ? nullptr : &org_.files[it->second];
+    }
+    void add_file(api::file f) {
+        file_index_[f.id] = org_.files.size();
+        org_.files.push_back(std::move(f));
+    }
+
+    api::file make_file(api::file_type type, std::string name, std::string parent, std::string path,
+                        std::string const& owner) {
+        api::file f;
+        f.id = rng_.uuid();
+        f.urlId = rng_.base62(22);
+        f.name = std::move(name);
+        f.type = type;
+        if (!parent.empty()) {
+            if (auto const* p = file_at(parent)) f.parentUrlId = p->urlId;
+        }
+        f.parentId = std::move(parent);
+        f.path = std::move(path);
+        f.permission = api::file_permission::explore;
+        f.ownerId = owner;
+        f.createdBy = owner;
+        f.updatedBy = owner;
+        f.createdAt = stamp();
+        f.updatedAt = stamp();
+        return f;
+    }
+
+    api::workbook_column column(std::string const& element, std::string id, std::string display,
+                                std::string formula, std::string_view native) {
+        api::workbook_column c;
+        c.columnId = std::move(id);
+        // Sigma names a column by `name` or by `label`: both occur.
+        if (rng_.below(5) == 0)
+            c.label = std::move(display);
+        else
+            c.name = std::move(display);
+        c.formula = std::move(formula);
+        c.elementId = element;
+        c.type = detail::sim_column_type(native);
+        return c;
+    }
+
+    std::vector<std::string> table_columns(simulated_table const& t, std::size_t n) {
+        std::vector<std::string> out;
+        for (std::size_t i = 0; i < t.columns.size() && out.size() < n; ++i) out.push_back(t.columns[i]);
+        return out;
+    }
+
+    std::vector<api::workbook_column> columns_for(element_source const& src, std::string const& element_id,
+                                                  simulated_workbook const* w = nullptr) {
+        std::vector<api::workbook_column> cols;
+        std::size_t per = columns_per_element;
+        switch (src.what) {
+        case element_source::kind::none: break;
+        case element_source::kind::table:
+        case element_source::kind::join:
+        case element_source::kind::union_: {
+            std::size_t share = src.what == element_source::kind::join ? std::max<std::size_t>(1, per / 2) : per;
+            for (std::size_t k = 0; k < src.tables.size(); ++k) {
+                auto const* t = org_.find_table(src.tables[k]);
+                if (t == nullptr) continue; // a dangling reference, on purpose
+                std::string source = detail::sim_display_name(t->name);
+                for (auto const& native : table_columns(*t, share)) {
+                    std::string disp = detail::sim_display_name(native);
+                    if (src.what == element_source::kind::union_ && k > 0) break; // a union has the first's columns
+                    cols.push_back(column(element_id, "inode-" + t->urlId + "/" + native, disp,
+                                          "[" + source + "/" + disp + "]", native));
+                }
+            }
+            break;
+        }
+        case element_source::kind::data_model: {
+            auto const* dm = org_.find_data_model(src.dataModelId);
+            if (dm == nullptr) break;
+            std::string source = src.dataModelElementId;
+            for (auto const& de : dm->elements)
+                if (de.elementId == src.dataModelElementId && de.name) source = *de.name;
+            std::size_t n = 0;
+            for (auto const& dc : dm->columns) {
+                if (dc.elementId != src.dataModelElementId || n++ >= per) continue;
+                std::string disp(dc.display_name());
+                cols.push_back(column(element_id, rng_.base62(10), disp, "[" + source + "/" + disp + "]", "VALUE"));
+            }
+            break;
+        }
+        case element_source::kind::element: {
+            if (w == nullptr) break;
+            std::string source = src.elementId;
+            if (auto const* up = w->find_element(src.elementId); up && up->element.name) source = *up->element.name;
+            std::size_t n = 0;
+            for (auto const& uc : w->columns) {
+                if (uc.elementId != src.elementId || n++ >= per) continue;
+                std::string disp(uc.display_name());
+                cols.push_back(column(element_id, rng_.base62(10), disp, "[" + source + "/" + disp + "]", "VALUE"));
+            }
+            break;
+        }
+        case element_source::kind::custom_sql: {
+            static constexpr std::string_view names[] = {"ACCOUNT", "PERIOD_DATE", "AMOUNT", "COST_CENTER"};
+            for (std::size_t i = 0; i < per && i < std::size(names); ++i) {
+                std::string disp = detail::sim_display_name(names[i]);
+                cols.push_back(column(element_id, rng_.base62(10), disp, "[Custom SQL/" + disp + "]", names[i]));
+            }
+            break;
+        }
+        case element_source::kind::dataset: {
+            static constexpr std::string_view names[] = {"CAMPAIGN", "CHANNEL", "SPEND", "CLICK_COUNT"};
+            auto const* ds = org_.find_dataset(src.datasetId);
+            std::string source = ds ? ds->name : "Dataset";
+            for (std::size_t i = 0; i < per && i < std::size(names); ++i) {
+                std::string disp = detail::sim_display_name(names[i]);
+                cols.push_back(column(element_id, rng_.base62(10), disp, "[" + source + "/" + disp + "]", names[i]));
+            }
+            break;
+        }
+        }
+        return cols;
+    }
+
+    std::string qualified(simulated_table const& t) const {
+        std::string s;
+        for (auto const& p : t.path) s += (s.empty() ? "" : ".") + p;
+        return s;
+    }
+
+    std::string sql_for(element_source const& src, std::vector<api::workbook_column> const& cols,
+                        simulated_workbook const& w) const {
+        std::string select;
+        for (auto const& c : cols) {
+            std::string_view id = c.columnId;
+            std::string expr;
+            if (auto slash = id.rfind('/'); id.starts_with("inode-") && slash != std::string_view::npos)
+                expr = std::string(id.substr(slash + 1));
+            else
+                expr = "\"" + std::string(c.display_name()) + "\"";
+            select += (select.empty() ? "" : ", ") + expr;
+        }
+        if (select.empty()) select = "*";
+        std::string from;
+        switch (src.what) {
+        case element_source::kind::table:
+        case element_source::kind::join:
+        case element_source::kind::union_:
+            for (auto const& id : src.tables) {
+                auto const* t = org_.find_table(id);
+                std::string q = t ? qualified(*t) : "MISSING";
+                if (from.empty())
+                    from = q;
+                else if (src.what == element_source::kind::join)
+                    from += " JOIN " + q + " USING (ID)";
+                else
+                    from += " UNION ALL SELECT " + select + " FROM " + q;
+            }
+            break;
+        case element_source::kind::custom_sql: from = "(" + src.sql + ") AS custom_sql"; break;
+        case element_source::kind::data_model: from = "DATA_MODEL_" + src.dataModelElementId; break;
+        case element_source::kind::element: {
+            auto const* up = w.find_element(src.elementId);
+            from = up && up->query && up->query->sql ? "(" + *up->query->sql + ") AS upstream" : "UPSTREAM";
+            break;
+        }
+        case element_source::kind::dataset: from = "DATASET_" + src.datasetId.substr(0, 8); break;
+        case element_source::kind::none: from = "DUAL"; break;
+        }
+        return "SELECT " + select + " FROM " + from;
+    }
+
+    // The element's lineage graph: its own `sheet` node, what it reads, and
+    // (for element-on-element) the upstream element's graph.
+    void build_graph(simulated_workbook const& w, simulated_element& se, element_source const& src) {
+        auto& g = se.lineage;
+        auto const& e = se.element;
+        api::lineage_node self;
+        self.nodeId = e.elementId;
+        self.type = api::lineage_node_type::sheet;
+        self.name = e.name;
+        self.elementId = e.elementId;
+        g.dependencies[self.nodeId] = self;
+        auto table_node = [&](std::string const& inode) -> std::string {
+            auto const* t = org_.find_table(inode);
+            std::string id = "inode-" + (t ? t->urlId : inode);
+            api::lineage_node n;
+            n.nodeId = id;
+            n.type = api::lineage_node_type::table;
+            n.name = t ? t->name : std::string("MISSING");
+            g.dependencies[id] = n;
+            return id;
+        };
+        auto edge = [&](std::string s, std::string t) {
+            g.edges.push_back(api::lineage_edge{std::move(s), std::move(t), api::lineage_edge_type::source});
+        };
+        switch (src.what) {
+        case element_source::kind::none: break;
+        case element_source::kind::table: edge(table_node(src.tables.front()), e.elementId); break;
+        case element_source::kind::join:
+        case element_source::kind::union_: {
+            api::lineage_node j;
+            j.nodeId = rng_.base62(10);
+            j.type = src.what == element_source::kind::join ? api::lineage_node_type::join : api::lineage_node_type::union_;
+            g.dependencies[j.nodeId] = j;
+            for (auto const& t : src.tables) edge(table_node(t), j.nodeId);
+            edge(j.nodeId, e.elementId);
+            break;
+        }
+        case element_source::kind::data_model: {
+            // Data-model nodes may appear only in the edges.
+            auto const* dm = org_.find_data_model(src.dataModelId);
+            edge((dm ? dm->data_model.dataModelUrlId : src.dataModelId) + "/" + src.dataModelElementId, e.elementId);
+            break;
+        }
+        case element_source::kind::element: {
+            if (auto const* up = w.find_element(src.elementId)) {
+                for (auto const& [k, v] : up->lineage.dependencies) g.dependencies.emplace(k, v);
+                for (auto const& x : up->lineage.edges) g.edges.push_back(x);
+            } else {
+                api::lineage_node n;
+                n.nodeId = src.elementId;
+                n.type = api::lineage_node_type::sheet;
+                n.elementId = src.elementId;
+                g.dependencies[n.nodeId] = n;
+            }
+            edge(src.elementId, e.elementId);
+            break;
+        }
+        case element_source::kind::custom_sql: {
+            api::lineage_node n;
+            n.nodeId = rng_.base62(10);
+            n.type = api::lineage_node_type::customSQL;
+            n.name = "Custom SQL";
+            g.dependencies[n.nodeId] = n;
+            edge(n.nodeId, e.elementId);
+            break;
+        }
+        case element_source::kind::dataset: {
+            auto const* d = org_.find_dataset(src.datasetId);
+            api::lineage_node n;
+            n.nodeId = "inode-" + (d ? d->urlId : src.datasetId);
+            n.type = api::lineage_node_type::dataset;
+            n.name = d ? d->name : std::string("Missing dataset");
+            g.dependencies[n.nodeId] = n;
+            edge(n.nodeId, e.elementId);
+            break;
+        }
+        }
+    }
+
+    template <class Entry, class Pred>
+    static bool has_entry(simulated_workbook const& w, Pred p) {
+        for (auto const& x : w.lineage)
+            if (auto const* v = std::get_if<Entry>(&x); v && p(*v)) return true;
+        return false;
+    }
+
+    void add_lineage_entries(simulated_workbook& w, simulated_element const& se, element_source const& src) {
+        api::lineage_element_entry le;
+        le.elementId = se.element.elementId;
+        std::vector<std::string> srcs, data_srcs;
+        switch (src.what) {
+        case element_source::kind::table:
+        case element_source::kind::join:
+        case element_source::kind::union_:
+            for (auto const& t : src.tables) {
+                auto const* tb = org_.find_table(t);
+                std::string id = "inode-" + (tb ? tb->urlId : t);
+                srcs.push_back(id);
+                data_srcs.push_back(id);
+                if (!has_entry<api::lineage_table_entry>(w, [&](auto const& x) { return x.inodeId == id; }))
+                    w.lineage.push_back(api::lineage_table_entry{
+                        id, tb ? std::optional(tb->connectionId) : std::nullopt,
+                        tb ? std::optional(tb->name) : std::nullopt});
+            }
+            break;
+        case element_source::kind::data_model: {
+            auto const* dm = org_.find_data_model(src.dataModelId);
+            srcs.push_back((dm ? dm->data_model.dataModelUrlId : src.dataModelId) + "/" + src.dataModelElementId);
+            data_srcs.push_back(src.dataModelId);
+            if (!has_entry<api::lineage_data_model_entry>(w, [&](auto const& x) { return x.dataModelId == src.dataModelId; }))
+                w.lineage.push_back(api::lineage_data_model_entry{
+                    src.dataModelId, std::nullopt, dm ? std::optional(dm->data_model.name) : std::nullopt});
+            break;
+        }
+        case element_source::kind::element: srcs.push_back(src.elementId); break;
+        case element_source::kind::custom_sql:
+            if (!has_entry<api::lineage_custom_sql_entry>(w, [&](auto const& x) { return x.definition == src.sql; }))
+                w.lineage.push_back(api::lineage_custom_sql_entry{src.sql, src.connectionId, "Custom SQL"});
+            break;
+        case element_source::kind::dataset: {
+            auto const* d = org_.find_dataset(src.datasetId);
+            std::string id = "inode-" + (d ? d->urlId : src.datasetId);
+            srcs.push_back(id);
+            data_srcs.push_back(id);
+            if (!has_entry<api::lineage_dataset_entry>(w, [&](auto const& x) { return x.inodeId == id; }))
+                w.lineage.push_back(
+                    api::lineage_dataset_entry{id, std::nullopt, d ? std::optional(d->name) : std::nullopt});
+            break;
+        }
+        case element_source::kind::none: break;
+        }
+        le.sourceIds = std::move(srcs);
+        le.dataSourceIds = std::move(data_srcs);
+        w.lineage.push_back(std::move(le));
+    }
+
+    void add_source(simulated_workbook& w, element_source const& src) {
+        auto find = [&]<class S>(auto pred) -> S* {
+            for (auto& x : w.sources)
+                if (auto* v = std::get_if<S>(&x); v && pred(*v)) return v;
+            return nullptr;
+        };
+        switch (src.what) {
+        case element_source::kind::table:
+        case element_source::kind::join:
+        case element_source::kind::union_:
+            for (auto const& t : src.tables) {
+                auto const* tb = org_.find_table(t);
+                std::string id = tb ? tb->inodeId : t;
+                if (!find.template operator()<api::workbook_source_table>(
+                        [&](api::workbook_source_table const& s) { return s.inodeId == id; }))
+                    w.sources.push_back(api::workbook_source_table{id});
+            }
+            break;
+        case element_source::kind::data_model: {
+            auto* s = find.template operator()<api::source_data_model>(
+                [&](api::source_data_model const& s) { return s.dataModelId == src.dataModelId; });
+            if (s == nullptr) {
+                w.sources.push_back(api::source_data_model{src.dataModelId, {}, std::nullopt});
+                s = std::get_if<api::source_data_model>(&w.sources.back());
+            }
+            if (std::find(s->elementIds.begin(), s->elementIds.end(), src.dataModelElementId) == s->elementIds.end())
+                s->elementIds.push_back(src.dataModelElementId);
+            break;
+        }
+        case element_source::kind::custom_sql:
+            if (!find.template operator()<api::source_custom_sql>(
+                    [&](api::source_custom_sql const& s) { return s.definition == src.sql; }))
+                w.sources.push_back(api::source_custom_sql{src.connectionId, src.sql, rng_.uuid()});
+            break;
+        case element_source::kind::dataset: {
+            auto const* d = org_.find_dataset(src.datasetId);
+            if (!find.template operator()<api::workbook_source_dataset>(
+                    [&](api::workbook_source_dataset const& s) { return s.inodeId == src.datasetId; }))
+                w.sources.push_back(api::workbook_source_dataset{
+                    src.datasetId, org_.app_url + "/dataset/" + (d ? d->urlId : src.datasetId)});
+            break;
+        }
+        case element_source::kind::element:
+        case element_source::kind::none: break;
+        }
+    }
+
+public:
+    std::size_t columns_per_element = 4;
+
+private:
+    detail::sim_rng rng_;
+    simulated_org org_;
+    std::uint64_t clock_ms_ = 0;
+    std::vector<std::pair<std::size_t, element_source>> sources_;
+    std::unordered_map<std::string, std::size_t> file_index_;
+};
+
+// ---- demo ----------------------------------------------------------------------
+
+inline simulated_org simulated_org::demo() {
+    org_builder b(20260915);
+    auto& o = b.org();
+    o.clientId = "demo-client-id";
+    o.clientSecret = "demo-client-secret";
+
+    // Members. Ada holds the API credential.
+    std::string ada = b.member("Ada", "Lovelace", "admin");
+    std::string grace = b.member("Grace", "Hopper", "creator");
+    std::string alan = b.member("Alan", "Turing", "creator");
+    std::string katherine = b.member("Katherine", "Johnson", "viewer");
+    b.member("Edsger", "Dijkstra", "creator", /*archived=*/true);
+    b.member("Barbara", "Liskov", "viewer", false, /*inactive=*/true);
+    o.userId = ada;
+
+    // Workspaces and folders. Executive is not readable with this credential.
+    std::string finance = b.workspace("Finance", ada);
+    std::string sales = b.workspace("Sales", grace);
+    std::string operations = b.workspace("Operations", alan);
+    std::string executive = b.workspace("Executive", katherine, /*readable=*/false);
+    std::string quarterly = b.folder("Quarterly Reports", finance, ada);
+    std::string regional = b.folder("Regional", sales, grace);
+    std::string models = b.folder("Data Models", sales, grace);
+
+    // Warehouses.
+    std::string snowflake = b.connection("Snowflake Production", "snowflake", ada);
+    std::string bigquery = b.connection("BigQuery Marketing", "bigQuery", ada);
+    std::string postgres = b.connection("Postgres Operations", "postgres", alan);
+    b.connection("Redshift Legacy", "redshift", ada, /*archived=*/true);
+
+    std::string orders = b.table(snowflake, "ANALYTICS", "SALES", "ORDERS",
+                                 {"ORDER_ID", "ORDER_DATE", "CUSTOMER_ID", "REGION_ID", "REVENUE", "QUANTITY"}, ada);
+    std::string customers = b.table(snowflake, "ANALYTICS", "SALES", "CUSTOMERS",
+                                    {"CUSTOMER_ID", "CUSTOMER_NAME", "SEGMENT", "SIGNUP_DATE"}, ada);
+    std::string regions =
+        b.table(snowflake, "ANALYTICS", "SALES", "REGIONS", {"REGION_ID", "REGION_NAME", "COUNTRY"}, ada);
+    std::string gl = b.table(snowflake, "ANALYTICS", "FINANCE", "GL_ENTRIES",
+                             {"ENTRY_ID", "ACCOUNT", "PERIOD_DATE", "AMOUNT", "COST_CENTER"}, ada);
+    std::string spend_2024 = b.table(bigquery, "acme-marketing", "ads", "SPEND_2024",
+                                     {"CAMPAIGN", "CHANNEL", "SPEND", "CLICK_COUNT"}, ada);
+    std::string spend_2025 = b.table(bigquery, "acme-marketing", "ads", "SPEND_2025",
+                                     {"CAMPAIGN", "CHANNEL", "SPEND", "CLICK_COUNT"}, ada);
+    std::string shipments = b.table(postgres, "ops", "public", "SHIPMENTS",
+                                    {"SHIPMENT_ID", "ORIGIN", "DESTINATION", "SHIPPED_AT", "COST"}, alan);
+
+    // The retired dataset API: this one answers 410 Gone.
+    std::string legacy = b.dataset("Legacy Marketing Dataset", sales, grace, 410);
+
+    std::string production = b.tag("Production", "grass", ada);
+    std::string reviewed = b.tag("Reviewed", "cyan", ada);
+    b.tag("Draft", "amber", grace);
+
+    // Data models: one joining warehouse tables, one on custom SQL.
+    std::size_t sales_model =
+        b.data_model("Sales Data Model", models, grace, "Orders and customers, joined once for every workbook");
+    std::string dm_orders = b.data_model_element(sales_model, "Orders", element_source::table(orders));
+    b.data_model_element(sales_model, "Customers", element_source::table(customers));
+    std::string dm_orders_customers =
+        b.data_model_element(sales_model, "Orders with Customers", element_source::join({orders, customers}));
+    std::size_t finance_model = b.data_model("Finance Close Model", quarterly, ada, std::nullopt, /*dash=*/false);
+    std::string close_sql = "SELECT ACCOUNT, PERIOD_DATE, SUM(AMOUNT) AS AMOUNT, COST_CENTER FROM "
+                            "ANALYTICS.FINANCE.GL_ENTRIES GROUP BY 1, 2, 4";
+    std::string dm_close =
+        b.data_model_element(finance_model, "Monthly Close", element_source::custom_sql(snowflake, close_sql));
+    std::string sales_model_id = o.data_models[sales_model].data_model.dataModelId;
+    std::string finance_model_id = o.data_models[finance_model].data_model.dataModelId;
+
+    // 1. Revenue by Region: joins, a pivot, layout elements, a chart on a chart.
+    std::size_t revenue = b.workbook("Revenue by Region", regional, grace, "Quarterly revenue for each sales region");
+    b.tag_workbook(revenue, production);
+    std::string overview = b.page(revenue, "Overview");
+    b.layout_element(revenue, overview, "text");
+    b.layout_element(revenue, overview, "control", "Region Filter");
+    std::string revenue_table =
+        b.data_element(revenue, overview, "table", "levelTable", "Orders", element_source::join({orders, regions}));
+    b.data_element(revenue, overview, "visualization", "bar", "Revenue by Region",
+                   element_source::element(revenue_table));
+    b.data_element(revenue, overview, "visualization", "kpi", "Revenue KPI", element_source::element(revenue_table));
+    std::string details = b.page(revenue, "Details");
+    b.layout_element(revenue, details, "divider");
+    b.data_element(revenue, details, "pivot-table", std::nullopt, "Revenue Pivot",
+                   element_source::data_model(sales_model_id, dm_orders_customers));
+    b.data_element(revenue, details, "visualization", "line", "Revenue Trend",
+                   element_source::data_model(sales_model_id, dm_orders));
+    b.page(revenue, "Scratch", /*hidden=*/true);
+
+    // 2. Quarterly Close: a custom-SQL data model, an input table without a query.
+    std::size_t close = b.workbook("Quarterly Close", quarterly, ada, "Month-end close and budget inputs");
+    b.tag_workbook(close, reviewed);
+    b.tag_workbook(close, production);
+    std::string summary = b.page(close, "Summary");
+    b.layout_element(close, summary, "image");
+    b.data_element(close, summary, "table", "levelTable", "GL Summary",
+                   element_source::data_model(finance_model_id, dm_close));
+    b.data_element(close, summary, "visualization", "area", "Expense Trend", element_source::table(gl));
+    b.data_element(close, summary, "visualization", "combo", "Budget vs Actual", element_source::table(gl));
+    b.layout_element(close, summary, "button", "Refresh");
+    std::string inputs = b.page(close, "Inputs");
+    b.data_element(close, inputs, "input-table", std::nullopt, "Budget Inputs", element_source{}, /*query=*/false);
+
+    // 3. Marketing Spend: one page, a union of two tables, a retired dataset.
+    std::size_t marketing = b.workbook("Marketing Spend", sales, grace);
+    std::string spend_page = b.page(marketing, "Spend");
+    b.data_element(marketing, spend_page, "visualization", "donut", "Spend by Channel",
+                   element_source::union_of({spend_2024, spend_2025}));
+    b.data_element(marketing, spend_page, "visualization", "funnel", "Campaign Funnel",
+                   element_source::dataset(legacy));
+    b.data_element(marketing, spend_page, "visualization", "region-map", "Spend Map",
+                   element_source::table(spend_2025));
+    b.data_element(marketing, spend_page, "embed", std::nullopt, "Partner Report", element_source{}, false, 500);
+    b.layout_element(marketing, spend_page, "text", "Notes");
+
+    // 4. Old Pipeline Review: archived; one element's lineage answers 409.
+    std::size_t pipeline = b.workbook("Old Pipeline Review", operations, alan, std::nullopt, /*archived=*/true);
+    std::string pipeline_page = b.page(pipeline, "Pipeline");
+    b.data_element(pipeline, pipeline_page, "table", "levelTable", "Shipments", element_source::table(shipments));
+    b.data_element(pipeline, pipeline_page, "visualization", "sankey", "Shipment Flows",
+                   element_source::table(shipments), true, 409);
+    o.workbooks[pipeline].workbook.updatedBy = "SigmaSchedulerRobot";
+
+    // 5. A personal workbook in Grace's My Documents.
+    std::size_t scratch = b.workbook("Grace's Scratchpad", b.home_folder(grace), grace);
+    std::string scratch_page = b.page(scratch, "Page 1");
+    b.data_element(scratch, scratch_page, "visualization", "scatter", "Revenue vs Quantity",
+                   element_source::table(orders));
+    b.data_element(scratch, scratch_page, "visualization", "box", std::nullopt, element_source::table(orders), false);
+
+    // 6. Executive Dashboard: in the workspace the credential cannot read.
+    std::size_t exec = b.workbook("Executive Dashboard", executive, katherine, "Board-level KPIs");
+    std::string exec_page = b.page(exec, "KPIs");
+    b.data_element(exec, exec_page, "visualization", "gauge", "Quota Attainment",
+                   element_source::data_model(sales_model_id, dm_orders));
+    b.data_element(exec, exec_page, "visualization", "pie", "Revenue Mix",
+                   element_source::custom_sql(snowflake, "SELECT SEGMENT, SUM(REVENUE) AS REVENUE FROM "
+                                                         "ANALYTICS.SALES.ORDERS JOIN ANALYTICS.SALES.CUSTOMERS "
+                                                         "USING (CUSTOMER_ID) GROUP BY 1"));
+    return b.finish();
+}
+
+// ---- generator -------------------------------------------------------------------
+
+inline simulated_org simulated_org::generate(generator_options const& opt) {
+    org_builder b(opt.seed ^ 0x5157A11CE0ull);
+    b.columns_per_element = std::max<std::size_t>(1, opt.columns_per_element);
+    auto& rng = b.rng();
+    auto& o = b.org();
+    o.clientId = "client-" + rng.base62(12);
+    o.clientSecret = "secret-" + rng.base62(24);
+
+    static std::vector<std::string> const firsts = {"Ada", "Grace", "Alan", "Katherine", "Edsger", "Barbara",
+                                                    "Donald", "Frances", "John", "Radia", "Ken", "Margaret"};
+    static std::vector<std::string> const lasts = {"Lovelace", "Hopper", "Turing", "Johnson", "Dijkstra", "Liskov",
+                                                   "Knuth", "Allen", "Backus", "Perlman", "Thompson", "Hamilton"};
+    static std::vector<std::string> const kinds = {"admin", "creator", "creator", "viewer"};
+    std::vector<std::string> members;
+    for (std::size_t i = 0; i < std::max<std::size_t>(1, opt.members); ++i)
+        members.push_back(b.member(rng.pick(firsts), rng.pick(lasts) + (i >= lasts.size() ? " " + std::to_string(i) : ""),
+                                   i == 0 ? "admin" : rng.pick(kinds), i > 0 && rng.percent(10), i > 0 && rng.percent(5)));
+    o.userId = members.front();
+
+    static std::vector<std::string> const topics = {"Finance", "Sales", "Marketing", "Operations", "Product",
+                                                    "Support", "People", "Executive", "Supply Chain", "Risk"};
+    std::vector<std::string> folders;
+    for (std::size_t i = 0; i < opt.workspaces; ++i) {
+        std::string name = topics[i % topics.size()] + (i >= topics.size() ? " " + std::to_string(i) : "");
+        bool readable = i + opt.unreadable_workspaces < opt.workspaces;
+        std::string ws = b.workspace(name, rng.pick(members), readable);
+        folders.push_back(ws);
+        for (std::size_t f = 0; f < opt.folders_per_workspace; ++f)
+            folders.push_back(b.folder(name + " Folder " + std::to_string(f + 1), ws, rng.pick(members)));
+    }
+    if (folders.empty()) folders.push_back(b.home_folder(members.front()));
+
+    static std::vector<std::string> const warehouse_types = {"snowflake", "bigQuery", "redshift", "databricks",
+                                                             "postgres"};
+    std::vector<std::string> connections;
+    for (std::size_t i = 0; i < std::max<std::size_t>(1, opt.connections); ++i)
+        connections.push_back(b.connection("Warehouse " + std::to_string(i + 1),
+                                           warehouse_types[i % warehouse_types.size()], members.front(),
+                                           i > 0 && rng.percent(10)));
+
+    static std::vector<std::string> const nouns = {"ORDERS", "CUSTOMERS", "INVOICES", "PAYMENTS", "SHIPMENTS",
+                                                   "PRODUCTS", "EVENTS", "SESSIONS", "TICKETS", "ACCOUNTS"};
+    static std::vector<std::string> const cols = {"ID", "CREATED_AT", "CUSTOMER_ID", "AMOUNT", "STATUS",
+                                                  "REGION", "QUANTITY", "IS_ACTIVE", "UPDATED_AT", "COST"};
+    std::vector<std::string> tables;
+    for (std::size_t i = 0; i < std::max<std::size_t>(2, opt.tables); ++i) {
+        std::vector<std::string> c;
+        std::size_t n = 3 + rng.below(cols.size() - 2);
+        for (std::size_t k = 0; k < n; ++k) c.push_back(cols[k]);
+        tables.push_back(b.table(connections[i % connections.size()], "DB" + std::to_string(i % 3 + 1),
+                                 "SCHEMA_" + std::to_string(i % 4 + 1),
+                                 nouns[i % nouns.size()] + "_" + std::to_string(i + 1), std::move(c),
+                                 members.front()));
+    }
+
+    std::vector<std::string> datasets;
+    for (std::size_t i = 0; i < opt.datasets; ++i) {
+        static constexpr unsigned statuses[] = {410, 404, 409};
+        datasets.push_back(b.dataset("Dataset " + std::to_string(i + 1), rng.pick(folders), rng.pick(members),
+                                     statuses[i % 3]));
+    }
+
+    static std::vector<std::string> const colors = {"cyan", "grass", "violet", "plum", "amber", "bronze"};
+    std::vector<std::string> tags;
+    for (std::size_t i = 0; i < opt.tags; ++i)
+        tags.push_back(b.tag("Tag " + std::to_string(i + 1), colors[i % colors.size()], members.front()));
+
+    std::vector<std::pair<std::string, std::string>> dm_elements; // (dataModelId, elementId)
+    for (std::size_t i = 0; i < opt.data_models; ++i) {
+        std::size_t dm = b.data_model("Data Model " + std::to_string(i + 1), rng.pick(folders), rng.pick(members),
+                                      rng.percent(50) ? std::optional<std::string>("Generated data model") : std::nullopt,
+                                      rng.percent(70));
+        std::string id = o.data_models[dm].data_model.dataModelId;
+        std::size_t n = 1 + rng.below(3);
+        for (std::size_t k = 0; k < n; ++k) {
+            element_source src;
+            switch (rng.below(4)) {
+            case 0: src = element_source::join({rng.pick(tables), rng.pick(tables)}); break;
+            case 1:
+                src = element_source::custom_sql(rng.pick(connections), "SELECT * FROM DB1.SCHEMA_1.T" +
+                                                                            std::to_string(rng.below(100)));
+                break;
+            default: src = element_source::table(rng.pick(tables));
+            }
+            dm_elements.emplace_back(id, b.data_model_element(dm, "Element " + std::to_string(k + 1), src));
+        }
+        if (opt.dangling_references && i == 0)
+            o.data_models[dm].sources.push_back(api::data_model_source_table{"missing-" + rng.uuid()});
+    }
+
+    static std::vector<std::string> const vizzes = {"bar",    "line",      "area",      "pie",    "donut",
+                                                    "scatter", "combo",    "kpi",       "map",    "region-map",
+                                                    "point-map", "funnel", "sankey",    "gauge",  "box",
+                                                    "levelTable", "heatmap"};
+    static std::vector<std::string> const layouts = {"control", "divider", "text", "image", "button"};
+    static std::vector<std::string> const adjectives = {"Revenue", "Churn", "Pipeline", "Margin", "Headcount",
+                                                        "Usage", "Backlog", "Forecast", "Retention", "Spend"};
+    static std::vector<std::string> const scopes = {"by Region", "by Month", "by Product", "by Team", "Overview",
+                                                    "Trend", "Detail", "Summary"};
+    for (std::size_t i = 0; i < opt.workbooks; ++i) {
+        std::string owner = rng.pick(members);
+        bool personal = rng.percent(opt.personal_percent);
+        std::string folder = personal ? b.home_folder(owner) : rng.pick(folders);
+        std::size_t wb = b.workbook(rng.pick(adjectives) + " " + rng.pick(scopes) + " " + std::to_string(i + 1),
+                                    folder, owner,
+                                    rng.percent(40) ? std::optional<std::string>("Generated workbook") : std::nullopt,
+                                    rng.percent(opt.archived_percent));
+        if (opt.dangling_references && i % 7 == 3) o.workbooks[wb].workbook.ownerId = rng.base62(29);
+        if (!tags.empty() && rng.percent(30)) b.tag_workbook(wb, rng.pick(tags));
+        if (opt.dangling_references && i % 11 == 5) b.tag_workbook(wb, rng.uuid());
+        std::vector<std::string> data_elements;
+        for (std::size_t p = 0; p < std::max<std::size_t>(1, opt.pages_per_workbook); ++p) {
+            std::string page = b.page(wb, rng.percent(90) ? std::optional<std::string>("Page " + std::to_string(p + 1))
+                                                          : std::nullopt,
+                                      p > 0 && rng.percent(10));
+            for (std::size_t e = 0; e < opt.elements_per_page; ++e) {
+                if (rng.percent(opt.layout_percent)) {
+                    std::string type = rng.pick(layouts);
+                    b.layout_element(wb, page, type,
+                                     rng.percent(30) ? std::optional<std::string>(type + " " + std::to_string(e + 1))
+                                                     : std::nullopt);
+                    continue;
+                }
+                element_source src;
+                std::size_t roll = rng.below(10);
+                if (roll < 3 || (roll == 9 && data_elements.empty()))
+                    src = element_source::table(rng.pick(tables));
+                else if (roll < 5)
+                    src = element_source::join({rng.pick(tables), rng.pick(tables)});
+                else if (roll == 5)
+                    src = element_source::union_of({rng.pick(tables), rng.pick(tables)});
+                else if (roll == 6 && !dm_elements.empty()) {
+                    auto const& [dm, el] = rng.pick(dm_elements);
+                    src = element_source::data_model(dm, el);
+                } else if (roll == 7 && !datasets.empty() && rng.percent(30))
+                    src = element_source::dataset(rng.pick(datasets));
+                else if (roll == 8)
+                    src = element_source::custom_sql(rng.pick(connections), "SELECT * FROM DB2.SCHEMA_2.T" +
+                                                                                std::to_string(rng.below(100)));
+                else if (!data_elements.empty())
+                    src = element_source::element(rng.pick(data_elements));
+                else
+                    src = element_source::table(rng.pick(tables));
+                if (opt.dangling_references && i % 5 == 2 && e == 0)
+                    src = element_source::table("missing-" + rng.uuid());
+                std::string type, viz_name;
+                std::optional<std::string> viz;
+                std::size_t t = rng.below(10);
+                if (rng.percent(opt.unknown_type_percent))
+                    type = "embed";
+                else if (t < 5) {
+                    type = "visualization";
+                    viz = rng.pick(vizzes);
+                } else if (t < 8) {
+                    type = "table";
+                    viz = "levelTable";
+                } else if (t < 9)
+                    type = "pivot-table";
+                else
+                    type = "input-table";
+                unsigned status = rng.percent(opt.lineage_conflict_percent) ? 409 : 200;
+                bool query = !rng.percent(opt.no_query_percent);
+                data_elements.push_back(b.data_element(wb, page, type, viz,
+                                                       rng.pick(adjectives) + " " + std::to_string(e + 1), src,
+                                                       query, status));
+            }
+        }
+    }
+    return b.finish();
+}
+
+// ---- consistency -------------------------------------------------------------------
+
+inline std::vector<std::string> simulated_org::problems() const {
+    std::vector<std::string> out;
+    std::set<std::string> file_ids, member_ids, tag_ids, connection_ids;
+    for (auto const& f : files) file_ids.insert(f.id);
+    for (auto const& m : members) member_ids.insert(m.memberId);
+    for (auto const& t : tags) tag_ids.insert(t.versionTagId);
+    for (auto const& c : connections) connection_ids.insert(c.connectionId);
+    auto member_ok = [&](std::string const& id) { return member_ids.count(id) || id == "SigmaSchedulerRobot"; };
+    auto need = [&](bool ok, std::string what) {
+        if (!ok) out.push_back(std::move(what));
+    };
+
+    if (!find_member(userId)) out.push_back("whoami: userId " + userId + " is no member");
+    for (auto const& m : members) need(m.homeFolderId && file_ids.count(*m.homeFolderId) > 0, "member " + m.memberId + ": no home folder");
+    for (auto const& f : files) {
+        need(f.parentId.empty() || file_ids.count(f.parentId) || connection_ids.count(f.parentId),
+             "file " + f.id + ": parent " + f.parentId + " does not exist");
+        if (f.ownerId) need(member_ok(*f.ownerId), "file " + f.id + ": owner " + *f.ownerId + " is no member");
+    }
+    for (auto const& w : workspaces)
+        need(file_ids.count(w.workspace.workspaceId) > 0, "workspace " + w.workspace.workspaceId + ": no file");
+    for (auto const& t : tables) {
+        need(file_ids.count(t.inodeId) > 0, "table " + t.inodeId + ": no file");
+        need(connection_ids.count(t.connectionId) > 0, "table " + t.inodeId + ": no connection " + t.connectionId);
+    }
+    for (auto const& d : datasets) need(file_ids.count(d.datasetId) > 0, "dataset " + d.datasetId + ": no file");
+
+    auto check_inode_ref = [&](std::string const& where, std::string const& id) {
+        need(find_table(id) || find_dataset(id), where + ": " + id + " names no table or dataset");
+    };
+    auto check_column = [&](std::string const& where, api::workbook_column const& c, auto const& element_exists) {
+        need(element_exists(c.elementId), where + ": column " + c.columnId + " of missing element " + c.elementId);
+        if (c.columnId.starts_with("inode-")) {
+            auto slash = c.columnId.find('/');
+            need(slash != std::string::npos && find_table(c.columnId.substr(0, slash)),
+                 where + ": column id " + c.columnId + " names no table");
+        }
+        need(c.formula.find('[') != std::string::npos, where + ": column " + c.columnId + " has no reference");
+    };
+    auto data_model_element_exists = [&](std::string const& dm, std::string const& el) {
+        auto const* d = find_data_model(dm);
+        if (!d) return false;
+        for (auto const& e : d->elements)
+            if (e.elementId == el) return true;
+        return false;
+    };
+
+    for (auto const& sw : workbooks) {
+        auto const& w = sw.workbook;
+        std::string where = "workbook " + w.workbookId;
+        need(file_ids.count(w.workbookId) > 0, where + ": no file");
+        need(member_ok(w.ownerId), where + ": owner " + w.ownerId + " is no member");
+        need(member_ok(w.createdBy) && member_ok(w.updatedBy), where + ": createdBy/updatedBy is no member");
+        if (w.tags)
+            for (auto const& t : *w.tags) need(tag_ids.count(t.versionTagId) > 0, where + ": tag " + t.versionTagId + " does not exist");
+        auto element_exists = [&](std::string const& id) { return sw.find_element(id) != nullptr; };
+        std::set<std::string> pages;
+        for (auto const& p : sw.pages) pages.insert(p.pageId);
+        for (auto const& e : sw.elements) {
+            need(pages.count(e.pageId) > 0, where + ": element " + e.element.elementId + " on missing page");
+            if (e.lineage_status != 200) continue;
+            auto const& g = e.lineage;
+            auto self = g.dependencies.find(e.element.elementId);
+            need(self != g.dependencies.end() && self->second.type == api::lineage_node_type::sheet,
+                 where + ": element " + e.element.elementId + ": lineage lacks its own sheet node");
+            for (auto const& [id, n] : g.dependencies) {
+                need(id == n.nodeId, where + ": node key " + id + " != nodeId");
+                if (n.type == api::lineage_node_type::table || n.type == api::lineage_node_type::dataset)
+                    check_inode_ref(where + " lineage", id);
+                if (n.type == api::lineage_node_type::sheet && n.elementId)
+                    need(element_exists(*n.elementId), where + ": sheet node of missing element " + *n.elementId);
+            }
+            for (auto const& ed : g.edges)
+                for (auto const* end : {&ed.source, &ed.target}) {
+                    if (g.dependencies.count(*end)) continue;
+                    auto slash = end->find('/');
+                    bool dm_node = slash != std::string::npos &&
+                                   data_model_element_exists(end->substr(0, slash), end->substr(slash + 1));
+                    need(dm_node, where + ": edge end " + *end + " is neither a node nor a data-model element");
+                }
+        }
+        for (auto const& c : sw.columns) check_column(where, c, element_exists);
+        for (auto const& le : sw.lineage) {
+            if (auto const* e = std::get_if<api::lineage_element_entry>(&le)) {
+                need(element_exists(e->elementId), where + ": lineage of missing element " + e->elementId);
+                if (e->sourceIds)
+                    for (auto const& s : *e->sourceIds) {
+                        if (s.starts_with("inode-"))
+                            check_inode_ref(where + " lineage", s);
+                        else if (auto slash = s.find('/'); slash != std::string::npos)
+                            need(data_model_element_exists(s.substr(0, slash), s.substr(slash + 1)),
+                                 where + ": lineage source " + s + " names no data-model element");
+                        else
+                            need(element_exists(s), where + ": lineage source " + s + " names no element");
+                    }
+            } else if (auto const* t = std::get_if<api::lineage_table_entry>(&le)) {
+                check_inode_ref(where + " lineage", t->inodeId);
+            } else if (auto const* d = std::get_if<api::lineage_data_model_entry>(&le)) {
+                need(find_data_model(d->dataModelId) != nullptr, where + ": lineage data model " + d->dataModelId + " does not exist");
+            } else if (auto const* c = std::get_if<api::lineage_custom_sql_entry>(&le)) {
+                need(!c->connectionId || connection_ids.count(*c->connectionId), where + ": custom SQL connection does not exist");
+            }
+        }
+        for (auto const& s : sw.sources) {
+            if (auto const* d = std::get_if<api::source_data_model>(&s)) {
+                for (auto const& el : d->elementIds)
+                    need(data_model_element_exists(d->dataModelId, el),
+                         where + ": source data model " + d->dataModelId + " element " + el + " does not exist");
+            } else if (auto const* t = std::get_if<api::workbook_source_table>(&s)) {
+                need(find_table(t->inodeId) != nullptr, where + ": source table " + t->inodeId + " does not exist");
+            } else if (auto const* ds = std::get_if<api::workbook_source_dataset>(&s)) {
+                need(find_dataset(ds->inodeId) != nullptr, where + ": source dataset " + ds->inodeId + " does not exist");
+            } else if (auto const* c = std::get_if<api::source_custom_sql>(&s)) {
+                need(connection_ids.count(c->connectionId) > 0, where + ": custom SQL connection does not exist");
+            }
+        }
+    }
+    for (auto const& sd : data_models) {
+        std::string where = "data model " + sd.data_model.dataModelId;
+        need(file_ids.count(sd.data_model.dataModelId) > 0, where + ": no file");
+        need(member_ok(sd.data_model.ownerId), where + ": owner is no member");
+        auto element_exists = [&](std::string const& id) {
+            for (auto const& e : sd.elements)
+                if (e.elementId == id) return true;
+            return false;
+        };
+        for (auto const& c : sd.columns) check_column(where, c, element_exists);
+        for (auto const& le : sd.lineage) {
+            if (auto const* e = std::get_if<api::lineage_element_entry>(&le)) {
+                need(element_exists(e->elementId), where + ": lineage of missing element");
+                if (e->sourceIds) {
+                    for (auto const& s : *e->sourceIds) {
+                        if (s.starts_with("inode-"))
+                            check_inode_ref(where + " lineage", s);
+                        else
+                            need(element_exists(s), where + ": lineage source " + s + " names no element");
+                    }
+                }
+            } else if (auto const* t = std::get_if<api::lineage_table_entry>(&le)) {
+                check_inode_ref(where + " lineage", t->inodeId);
+            }
+        }
+        for (auto const& s : sd.sources) {
+            if (auto const* t = std::get_if<api::data_model_source_table>(&s))
+                need(find_table(t->tableId) != nullptr, where + ": source table " + t->tableId + " does not exist");
+            else if (auto const* c = std::get_if<api::source_custom_sql>(&s))
+                need(connection_ids.count(c->connectionId) > 0, where + ": custom SQL connection does not exist");
+        }
+    }
+    return out;
+}
+
+} // namespace sigma::testing
+
+#endif
+// ---- end <sigma/testing/simulated_org.hpp> ----
+// ---- begin <sigma/testing/fake_sigma.hpp> ----
+// SPDX-License-Identifier: MIT
+// sigma::testing::fake_sigma: Sigma's REST API over a simulated_org, as a
+// handler (request in, response out) for the in-memory transport and for the
+// loopback HTTP server. It mints and checks tokens (with an injectable clock),
+// pages the way each endpoint does (style A with opaque cursors, style B,
+// legacy bare arrays), answers the soft statuses of the real API (400/409/500
+// lineage, 404 queries, 403 workspaces, the retired dataset API), sends
+// X-Request-Id on every answer, records every request and plays scripted
+// faults. Answers are encoded with sigma::json::encode from the models, plus
+// some of the real API's quirks (unknown keys, `hasMore: "true"`, `customSql`).
+#ifndef SIGMA_TESTING_FAKE_SIGMA_HPP
+#define SIGMA_TESTING_FAKE_SIGMA_HPP
+
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <boost/url/params_view.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace sigma::testing {
+
+// A failure to play on requests whose path matches a pattern (see fake_sigma::script).
+struct fault {
+    enum class kind {
+        status,          // answer `status` (with `body`, or a Sigma error body) without serving the request
+        html,            // answer `status` with a proxy's HTML page
+        malformed_body,  // serve the request, then replace the body with text that is not JSON
+        truncated_body,  // serve the request, then cut the body in half
+        transport_error, // no answer at all: a sigma::error (errc::transport) from the memory transport
+    };
+    kind what = kind::status;
+    unsigned status = 503;
+    std::optional<std::string> retry_after; // Retry-After header value
+    std::string body;                       // for kind::status; empty: {"code", "message", "requestId"}
+    std::size_t nth = 1;                    // the first matching request it applies to (1 = the next)
+    std::size_t count = 1;                  // how many matching requests from the nth; 0 = all of them
+    std::optional<http_method> method;      // only requests with this method
+
+    static fault http(unsigned status, std::optional<std::string> retry_after = std::nullopt) {
+        fault f;
+        f.status = status;
+        f.retry_after = std::move(retry_after);
+        return f;
+    }
+    static fault html(unsigned status = 502) {
+        fault f;
+        f.what = kind::html;
+        f.status = status;
+        return f;
+    }
+    static fault malformed() {
+        fault f;
+        f.what = kind::malformed_body;
+        return f;
+    }
+    static fault truncated() {
+        fault f;
+        f.what = kind::truncated_body;
+        return f;
+    }
+    static fault transport() {
+        fault f;
+        f.what = kind::transport_error;
+        return f;
+    }
+    // Fluent setters: fault::http(503).times(2), fault::malformed().from(3).
+    fault& times(std::size_t n) {
+        count = n;
+        return *this;
+    }
+    fault& always() { return times(0); }
+    fault& from(std::size_t n) {
+        nth = n;
+        return *this;
+    }
+    fault& only(http_method m) {
+        method = m;
+        return *this;
+    }
+};
+
+struct fake_sigma_options {
+    // Lifetime announced in `expires_in` and enforced.
+    std::chrono::seconds token_lifetime{3599};
+    // What `expires_in` says when it differs from the real lifetime (tokens that die early).
+    std::optional<std::chrono::seconds> announced_lifetime;
+    // The clock that expires tokens; empty: std::chrono::steady_clock.
+    std::function<std::chrono::steady_clock::time_point()> now;
+    // Mints closer together than this answer 429 (0: no limit).
+    std::chrono::milliseconds min_mint_interval{0};
+    // Unknown keys, `hasMore` as the string "true", `customSql` / `dataModel` spellings.
+    bool quirks = true;
+    std::size_t default_limit = 50;
+    std::size_t max_limit = 1000;
+};
+
+// One request as the fake saw it.
+struct recorded_request {
+    http_method method = http_method::get;
+    std::string target;
+    unsigned status = 0; // 0: a transport fault, no answer
+    bool faulted = false;
+
+    // "GET /v2/workbooks?limit=2"
+    [[nodiscard]] std::string line() const { return std::string(to_string(method)) + " " + target; }
+};
+
+namespace detail {
+
+inline std::uint32_t fnv1a(std::string_view s, std::uint32_t h = 2166136261u) {
+    for (char c : s) {
+        h ^= static_cast<unsigned char>(c);
+        h *= 16777619u;
+    }
+    return h;
+}
+
+inline std::string to_hex(std::uint64_t v) {
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string s;
+    do {
+        s.insert(s.begin(), hex[v & 15]);
+        v >>= 4;
+    } while (v != 0);
+    return s;
+}
+
+inline std::optional<std::string> base64_decode(std::string_view in) {
+    auto val = [](char c) -> int {
+        if (c >= 'A' && c <= 'Z') return c - 'A';
+        if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+        if (c >= '0' && c <= '9') return c - '0' + 52;
+        if (c == '+' || c == '-') return 62;
+        if (c == '/' || c == '_') return 63;
+        return -1;
+    };
+    std::string out;
+    std::uint32_t buf = 0;
+    int bits = 0;
+    for (char c : in) {
+        if (c == '=') break;
+        int v = val(c);
+        if (v < 0) return std::nullopt;
+        buf = (buf << 6) | static_cast<std::uint32_t>(v);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out += static_cast<char>((buf >> bits) & 0xFF);
+        }
+    }
+    return out;
+}
+
+// Glob over a path: `*` matches within one segment, `**` across segments.
+inline bool path_glob_match(std::string_view pat, std::string_view s) {
+    if (pat.empty()) return s.empty();
+    if (pat.starts_with("**")) {
+        for (std::size_t i = 0; i <= s.size(); ++i)
+            if (path_glob_match(pat.substr(2), s.substr(i))) return true;
+        return false;
+    }
+    if (pat.front() == '*') {
+        for (std::size_t i = 0; i <= s.size(); ++i) {
+            if (path_glob_match(pat.substr(1), s.substr(i))) return true;
+            if (i < s.size() && s[i] == '/') break;
+        }
+        return false;
+    }
+    return !s.empty() && pat.front() == s.front() && path_glob_match(pat.substr(1), s.substr(1));
+}
+
+} // namespace detail
+
+class fake_sigma {
+public:
+    explicit fake_sigma(simulated_org org, fake_sigma_options opts = {}) : st_(std::make_shared<state>()) {
+        st_->org = std::move(org);
+        st_->opts = std::move(opts);
+        if (!st_->opts.now) st_->opts.now = [] { return std::chrono::steady_clock::now(); };
+        st_->reindex();
+    }
+
+    // ---- the handler ------------------------------------------------------------
+
+    // For servers: a transport fault is thrown as sigma::error (errc::transport);
+    // a server should drop the connection without answering.
+    http_response operator()(http_request const& req) const { return handle(req).value(); }
+
+    // For the memory transport: a transport fault is an error value.
+    result<http_response> handle(http_request const& req) const {
+        std::lock_guard lock(st_->m);
+        return st_->serve(req);
+    }
+
+    // A memory_transport whose requests this fake answers (state shared: the
+    // test keeps scripting faults and reading the log through this object).
+    memory_transport transport(boost::asio::any_io_executor ex) const {
+        auto st = st_;
+        return memory_transport(std::move(ex), [st](http_request const& r) -> result<http_response> {
+            std::lock_guard lock(st->m);
+            return st->serve(r);
+        });
+    }
+
+    // A client configuration with the organisation's host and credential.
+    [[nodiscard]] sigma::config config() const {
+        std::lock_guard lock(st_->m);
+        sigma::config c;
+        c.hostPort = st_->org.host;
+        c.clientId = st_->org.clientId;
+        c.clientSecret = sigma::secret(st_->org.clientSecret);
+        return c;
+    }
+
+    // ---- faults -----------------------------------------------------------------
+
+    // Plays `f` on requests whose path (no query) matches `pattern`, e.g.
+    // "/v2/workbooks", "/v2/workbooks/*/pages", "/v2/**". Several scripts may
+    // match: each counts its own matches, the first one due applies.
+    void script(std::string pattern, fault f) {
+        std::lock_guard lock(st_->m);
+        st_->faults.push_back({std::move(pattern), std::move(f), 0});
+    }
+    void clear_faults() {
+        std::lock_guard lock(st_->m);
+        st_->faults.clear();
+    }
+
+    // ---- what happened ----------------------------------------------------------
+
+    [[nodiscard]] std::vector<recorded_request> requests() const {
+        std::lock_guard lock(st_->m);
+        return st_->log;
+    }
+    // "METHOD target" of every request whose path starts with `prefix`.
+    [[nodiscard]] std::vector<std::string> lines(std::string_view prefix = {}) const {
+        std::lock_guard lock(st_->m);
+        std::vector<std::string> out;
+        for (auto const& r : st_->log)
+            if (r.target.starts_with(prefix)) out.push_back(r.line());
+        return out;
+    }
+    void clear_requests() {
+        std::lock_guard lock(st_->m);
+        st_->log.clear();
+    }
+    [[nodiscard]] std::size_t tokens_minted() const {
+        std::lock_guard lock(st_->m);
+        return st_->minted;
+    }
+
+    // ---- the organisation -------------------------------------------------------
+
+    // Not synchronised with concurrent requests: read it between calls.
+    [[nodiscard]] simulated_org const& org() const noexcept { return st_->org; }
+    // Changes the organisation (delete a workbook, archive a member, ...).
+    void modify(std::function<void(simulated_org&)> const& f) {
+        std::lock_guard lock(st_->m);
+        f(st_->org);
+        st_->reindex();
+    }
+    // Every token issued so far stops working (as if the clock passed their expiry).
+    void expire_tokens() {
+        std::lock_guard lock(st_->m);
+        st_->tokens.clear();
+    }
+    // The access tokens currently valid.
+    [[nodiscard]] std::size_t live_tokens() const {
+        std::lock_guard lock(st_->m);
+        std::size_t n = 0;
+        auto now = st_->opts.now();
+        for (auto const& [t, exp] : st_->tokens)
+            if (now < exp) ++n;
+        return n;
+    }
+
+private:
+    using clock = std::chrono::steady_clock;
+    using params = std::vector<std::pair<std::string, std::string>>;
+
+    struct scripted {
+        std::string pattern;
+        fault f;
+        std::size_t seen = 0;
+    };
+
+    struct request_ctx {
+        http_request const& req;
+        std::string path;
+        std::vector<std::string> segs; // decoded, without the version
+        std::string version;           // "v2", "v2.1"
+        params query;
+        std::string request_id;
+
+        [[nodiscard]] std::optional<std::string> param(std::string_view name) const {
+            for (auto const& [k, v] : query)
+                if (k == name) return v;
+            return std::nullopt;
+        }
+        [[nodiscard]] bool flag(std::string_view name) const {
+            auto v = param(name);
+            return v && *v == "true";
+        }
+    };
+
+    enum class cursor_style { numeric, opaque };
+
+    struct state {
+        std::mutex m;
+        simulated_org org;
+        fake_sigma_options opts;
+        std::vector<scripted> faults;
+        std::vector<recorded_request> log;
+        std::map<std::string, clock::time_point> tokens;
+        std::map<std::string, std::string> refresh_tokens; // refresh -> client id
+        std::optional<clock::time_point> last_mint;
+        std::uint64_t request_counter = 0;
+        std::uint64_t token_counter = 0;
+        std::size_t minted = 0;
+        std::unordered_map<std::string, std::size_t> workbook_index, data_model_index, file_index, member_index,
+            connection_index, workspace_index;
+
+        void reindex() {
+            workbook_index.clear();
+            data_model_index.clear();
+            file_index.clear();
+            member_index.clear();
+            connection_index.clear();
+            workspace_index.clear();
+            for (std::size_t i = 0; i < org.workbooks.size(); ++i) workbook_index[org.workbooks[i].workbook.workbookId] = i;
+            for (std::size_t i = 0; i < org.data_models.size(); ++i) {
+                data_model_index[org.data_models[i].data_model.dataModelId] = i;
+                data_model_index.emplace(org.data_models[i].data_model.dataModelUrlId, i);
+            }
+            for (std::size_t i = 0; i < org.files.size(); ++i) {
+                file_index.emplace(org.files[i].id, i);
+                file_index.emplace(org.files[i].urlId, i);
+            }
+            for (std::size_t i = 0; i < org.members.size(); ++i) member_index[org.members[i].memberId] = i;
+            for (std::size_t i = 0; i < org.connections.size(); ++i)
+                connection_index[org.connections[i].connectionId] = i;
+            for (std::size_t i = 0; i < org.workspaces.size(); ++i)
+                workspace_index[org.workspaces[i].workspace.workspaceId] = i;
+        }
+
+        template <class T>
+        static T const* at(std::unordered_map<std::string, std::size_t> const& idx, std::vector<T> const& v,
+                           std::string const& id) {
+            auto it = idx.find(id);
+            return it == idx.end() ? nullptr : &v[it->second];
+        }
+
+        // ---- answers ----------------------------------------------------------
+        static http_response answer(request_ctx const& rq, unsigned status, std::string body,
+                                    std::string_view content_type = "application/json") {
+            http_response r;
+            r.status = status;
+            r.headers.push_back({"Content-Type", std::string(content_type)});
+            r.headers.push_back({"X-Request-Id", rq.request_id});
+            r.body = std::move(body);
+            return r;
+        }
+        static http_response json(request_ctx const& rq, boost::json::value const& v, unsigned status = 200) {
+            return answer(rq, status, boost::json::serialize(v));
+        }
+        static http_response error(request_ctx const& rq, unsigned status, std::string_view code,
+                                   std::string_view message) {
+            boost::json::object o;
+            o["requestId"] = rq.request_id;
+            o["message"] = message;
+            o["code"] = code;
+            return json(rq, o, status);
+        }
+        static http_response not_found(request_ctx const& rq, std::string_view what) {
+            return error(rq, 404, "not_found", std::string(what) + " not found");
+        }
+
+        // ---- serving ------------------------------------------------------------
+        result<http_response> serve(http_request const& req) {
+            recorded_request rec{req.method, req.target, 0, false};
+            std::string path(req.target.substr(0, req.target.find('?')));
+            request_ctx rq{req, path, {}, {}, {}, "req-" + detail::to_hex(0x5160000000ull + ++request_counter)};
+
+            // Scripted faults come first, as from a proxy in front of the API.
+            fault const* due = nullptr;
+            for (auto& s : faults) {
+                if (s.f.method && *s.f.method != req.method) continue;
+                if (!detail::path_glob_match(s.pattern, path)) continue;
+                ++s.seen;
+                bool in_window = s.seen >= s.f.nth && (s.f.count == 0 || s.seen < s.f.nth + s.f.count);
+                if (in_window && due == nullptr) due = &s.f;
+            }
+            if (due != nullptr) {
+                rec.faulted = true;
+                switch (due->what) {
+                case fault::kind::transport_error:
+                    log.push_back(rec);
+                    return sigma::error(errc::transport, std::string(to_string(req.method)) + " " + req.target +
+                                                             ": connection reset by peer (scripted fault)");
+                case fault::kind::status: {
+                    http_response r = due->body.empty()
+                                          ? error(rq, due->status, status_code_name(due->status), "Scripted fault")
+                                          : answer(rq, due->status, due->body);
+                    if (due->retry_after) r.headers.push_back({"Retry-After", *due->retry_after});
+                    rec.status = r.status;
+                    log.push_back(rec);
+                    return r;
+                }
+                case fault::kind::html: {
+                    http_response r = answer(rq, due->status,
+                                             "<!DOCTYPE html>\n<html><head><title>" + std::to_string(due->status) +
+                                                 " Bad Gateway | api.sigmacomputing.com | Cloudflare</title></head>"
+                                                 "<body><h1>Error " + std::to_string(due->status) +
+                                                 "</h1><p>Ray ID: 8f2a" + rq.request_id + "</p></body></html>\n",
+                                             "text/html; charset=UTF-8");
+                    if (due->retry_after) r.headers.push_back({"Retry-After", *due->retry_after});
+                    rec.status = r.status;
+                    log.push_back(rec);
+                    return r;
+                }
+                case fault::kind::malformed_body:
+                case fault::kind::truncated_body: break;
+                }
+            }
+
+            http_response r = route(rq);
+            if (due != nullptr && due->what == fault::kind::malformed_body)
+                r.body = "{\"entries\": [ this is not json }";
+            else if (due != nullptr && due->what == fault::kind::truncated_body)
+                r.body.resize(r.body.size() / 2);
+            rec.status = r.status;
+            log.push_back(rec);
+            return r;
+        }
+
+        static std::string_view status_code_name(unsigned s) {
+            switch (s) {
+            case 400: return "bad_request";
+            case 401: return "unauthorized";
+            case 403: return "forbidden";
+            case 404: return "not_found";
+            case 409: return "conflict";
+            case 410: return "gone";
+            case 429: return "too_many_requests";
+            case 500: return "internal_error";
+            case 502: return "bad_gateway";
+            case 503: return "service_unavailable";
+            case 504: return "gateway_timeout";
+            default: return "error";
+            }
+        }
+
+        http_response route(request_ctx& rq) {
+            auto parsed = boost::urls::parse_origin_form(rq.req.target);
+            if (!parsed) return error(rq, 400, "bad_request", "Malformed request target");
+            for (auto s : parsed->segments()) rq.segs.push_back(std::string(s));
+            try {
+                for (auto p : boost::urls::params_view(parsed->encoded_query(), {})) rq.query.emplace_back(p.key, p.value);
+            } catch (std::exception const&) {
+                return error(rq, 400, "bad_request", "Malformed query string");
+            }
+            if (rq.segs.empty() || (rq.segs[0] != "v2" && rq.segs[0] != "v2.1")) return not_found(rq, "Route");
+            rq.version = rq.segs[0];
+            rq.segs.erase(rq.segs.begin());
+            if (rq.segs.size() == 2 && rq.segs[0] == "auth" && rq.segs[1] == "token") {
+                if (rq.req.method != http_method::post) return error(rq, 405, "method_not_allowed", "Use POST");
+                return mint(rq);
+            }
+            if (!authorized(rq)) return error(rq, 401, "unauthorized", "Token missing or malformed");
+            if (rq.req.method != http_method::get)
+                return error(rq, 405, "method_not_allowed", "The fake Sigma API serves GET requests only");
+            if (rq.version == "v2.1") {
+                // Only the paginated listings exist under v2.1.
+                if (rq.segs.size() == 1 && (rq.segs[0] == "members" || rq.segs[0] == "workspaces")) return get(rq);
+                return not_found(rq, "Route");
+            }
+            return get(rq);
+        }
+
+        // ---- authentication -------------------------------------------------------
+        bool authorized(request_ctx const& rq) {
+            std::string_view h = rq.req.header("Authorization");
+            if (!h.starts_with("Bearer ")) return false;
+            auto it = tokens.find(std::string(h.substr(7)));
+            return it != tokens.end() && opts.now() < it->second;
+        }
+
+        http_response mint(request_ctx const& rq) {
+            params form;
+            try {
+                boost::urls::encoding_opts eo;
+                eo.space_as_plus = true;
+                for (auto p : boost::urls::params_view(rq.req.body, eo)) form.emplace_back(p.key, p.value);
+            } catch (std::exception const&) {
+                return error(rq, 400, "invalid_request", "Malformed form body");
+            }
+            auto field = [&](std::string_view k) -> std::optional<std::string> {
+                for (auto const& [a, b] : form)
+                    if (a == k) return b;
+                return std::nullopt;
+            };
+            auto id = field("client_id");
+            auto secret = field("client_secret");
+            // HTTP Basic with id:secret works too.
+            if (std::string_view h = rq.req.header("Authorization"); h.starts_with("Basic ")) {
+                if (auto d = detail::base64_decode(h.substr(6)); d && d->find(':') != std::string::npos) {
+                    id = d->substr(0, d->find(':'));
+                    secret = d->substr(d->find(':') + 1);
+                }
+            }
+            auto grant = field("grant_type");
+            if (!grant) return error(rq, 400, "invalid_request", "grant_type is required");
+            if (*grant != "client_credentials" && *grant != "refresh_token")
+                return error(rq, 400, "unsupported_grant_type", "Unsupported grant type");
+            if (!id || !secret || *id != org.clientId || !(sigma::secret(*secret) == sigma::secret(org.clientSecret)))
+                return error(rq, 401, "unauthorized", "Invalid client credentials");
+            if (*grant == "refresh_token") {
+                auto rt = field("refresh_token");
+                if (!rt || refresh_tokens.erase(*rt) == 0)
+                    return error(rq, 401, "unauthorized", "Invalid or expired refresh token");
+            }
+            auto now = opts.now();
+            if (opts.min_mint_interval.count() > 0 && last_mint && now - *last_mint < opts.min_mint_interval)
+                return error(rq, 429, "too_many_requests", "Too many token requests");
+            last_mint = now;
+            ++minted;
+            ++token_counter;
+            std::string access = "fake-access-" + std::to_string(token_counter) + "-" +
+                                 detail::to_hex(detail::fnv1a(rq.request_id + org.organizationId));
+            std::string refresh = "fake-refresh-" + std::to_string(token_counter) + "-" +
+                                  detail::to_hex(detail::fnv1a(access));
+            tokens[access] = now + opts.token_lifetime;
+            refresh_tokens[refresh] = *id;
+            // Built by hand: encoding a token_response masks the tokens, by design.
+            boost::json::object o;
+            o["access_token"] = access;
+            o["refresh_token"] = refresh;
+            o["token_type"] = "bearer";
+            o["expires_in"] = opts.announced_lifetime.value_or(opts.token_lifetime).count();
+            return json(rq, o);
+        }
+
+        // ---- paging ---------------------------------------------------------------
+        struct page_window {
+            std::size_t offset = 0;
+            std::size_t limit = 50;
+        };
+
+        std::string cursor_for(request_ctx const& rq, cursor_style style, std::size_t offset) const {
+            if (style == cursor_style::numeric) return std::to_string(offset);
+            std::uint32_t check = detail::fnv1a(rq.path + "#" + std::to_string(offset));
+            return "pg_" + detail::to_hex(offset * 7919u + 104729u) + "." + detail::to_hex(check);
+        }
+
+        std::optional<std::size_t> read_cursor(request_ctx const& rq, cursor_style style, std::string const& c) const {
+            auto digits = [](std::string_view s, int base) -> std::optional<std::uint64_t> {
+                if (s.empty() || s.size() > 15) return std::nullopt;
+                std::uint64_t v = 0;
+                for (char ch : s) {
+                    int d = (ch >= '0' && ch <= '9') ? ch - '0' : (base == 16 && ch >= 'a' && ch <= 'f') ? ch - 'a' + 10 : -1;
+                    if (d < 0) return std::nullopt;
+                    v = v * static_cast<std::uint64_t>(base) + static_cast<std::uint64_t>(d);
+                }
+                return v;
+            };
+            if (style == cursor_style::numeric) {
+                auto v = digits(c, 10);
+                if (!v) return std::nullopt;
+                return static_cast<std::size_t>(*v);
+            }
+            if (!c.starts_with("pg_")) return std::nullopt;
+            auto dot = c.find('.');
+            if (dot == std::string::npos) return std::nullopt;
+            auto scrambled = digits(std::string_view(c).substr(3, dot - 3), 16);
+            if (!scrambled || *scrambled < 104729u || (*scrambled - 104729u) % 7919u != 0) return std::nullopt;
+            std::size_t offset = static_cast<std::size_t>((*scrambled - 104729u) / 7919u);
+            if (c.substr(dot + 1) != detail::to_hex(detail::fnv1a(rq.path + "#" + std::to_string(offset))))
+                return std::nullopt; // a cursor of another listing
+            return offset;
+        }
+
+        // Reads limit/page (style A) or pageSize/pageToken (style B); an error answer when they are wrong.
+        std::variant<page_window, http_response> window(request_ctx const& rq, cursor_style style,
+                                                        std::string_view size_key, std::string_view cursor_key) {
+            page_window w;
+            w.limit = opts.default_limit;
+            if (auto l = rq.param(size_key)) {
+                std::size_t v = 0;
+                bool ok = !l->empty() && l->size() < 10;
+                for (char c : *l) {
+                    if (c < '0' || c > '9') ok = false;
+                    else v = v * 10 + static_cast<std::size_t>(c - '0');
+                }
+                if (!ok || v == 0)
+                    return error(rq, 400, "bad_request", std::string(size_key) + " must be a positive integer");
+                if (v > opts.max_limit)
+                    return error(rq, 400, "bad_request",
+                                 std::string(size_key) + " must be at most " + std::to_string(opts.max_limit));
+                w.limit = v;
+            }
+            if (auto c = rq.param(cursor_key)) {
+                auto off = read_cursor(rq, style, *c);
+                if (!off) return error(rq, 400, "bad_request", "Invalid " + std::string(cursor_key));
+                w.offset = *off;
+            }
+            return w;
+        }
+
+        // Style A over `all`; `enc(x)` gives an entry's JSON.
+        template <class T, class Enc>
+        http_response page_a(request_ctx const& rq, std::vector<T const*> const& all, cursor_style style, Enc enc,
+                             bool wrong_total = false, bool string_has_more = false) {
+            auto w = window(rq, style, "limit", "page");
+            if (auto* e = std::get_if<http_response>(&w)) return std::move(*e);
+            auto [offset, limit] = std::get<page_window>(w);
+            api::page_a<boost::json::value> p;
+            for (std::size_t i = offset; i < all.size() && i < offset + limit; ++i) p.entries.push_back(enc(*all[i]));
+            bool more = offset + limit < all.size();
+            if (more) p.nextPage = cursor_for(rq, style, offset + limit);
+            p.total = static_cast<std::int64_t>(wrong_total ? p.entries.size() : all.size());
+            if (string_has_more && opts.quirks && more)
+                p.hasMore = boost::json::value("true");
+            else
+                p.hasMore = boost::json::value(more);
+            boost::json::value v = sigma::json::encode_value(p);
+            if (!p.nextPage) v.as_object()["nextPage"] = nullptr; // sent as null, not left out
+            return json(rq, v);
+        }
+
+        template <class T, class Enc>
+        http_response page_b(request_ctx const& rq, std::vector<T const*> const& all, Enc enc) {
+            auto w = window(rq, cursor_style::opaque, "pageSize", "pageToken");
+            if (auto* e = std::get_if<http_response>(&w)) return std::move(*e);
+            auto [offset, limit] = std::get<page_window>(w);
+            api::page_b<boost::json::value> p;
+            for (std::size_t i = offset; i < all.size() && i < offset + limit; ++i) p.entries.push_back(enc(*all[i]));
+            if (offset + limit < all.size()) p.nextPageToken = cursor_for(rq, cursor_style::opaque, offset + limit);
+            return json(rq, sigma::json::encode_value(p));
+        }
+
+        template <class T>
+        static std::vector<T const*> pointers(std::vector<T> const& v) {
+            std::vector<T const*> out;
+            out.reserve(v.size());
+            for (auto const& x : v) out.push_back(&x);
+            return out;
+        }
+
+        static boost::json::value plain(auto const& x) { return sigma::json::encode_value(x); }
+        struct plain_encoder {
+            template <class T>
+            boost::json::value operator()(T const& x) const {
+                return sigma::json::encode_value(x);
+            }
+        };
+        static plain_encoder plain_enc() { return {}; }
+
+        // ---- encoders with quirks ------------------------------------------------
+        boost::json::value workbook_json(api::workbook const& w, bool exclude_tags) const {
+            api::workbook copy = w;
+            if (exclude_tags) copy.tags.reset();
+            boost::json::value v = sigma::json::encode_value(copy);
+            if (opts.quirks) v.as_object()["isExploration"] = false; // a key the models do not know
+            return v;
+        }
+
+        boost::json::value element_json(api::workbook_element const& e) const {
+            boost::json::value v = sigma::json::encode_value(e);
+            if (opts.quirks && e.type && *e.type == "visualization")
+                v.as_object()["layout"] = boost::json::object{{"x", 0}, {"y", 0}, {"w", 12}, {"h", 8}};
+            return v;
+        }
+
+        // Data-model lineage spells custom SQL `customSql` and data models `dataModel`.
+        boost::json::value data_model_lineage_json(api::lineage_entry const& e) const {
+            boost::json::value v = sigma::json::encode_value(e);
+            if (opts.quirks) {
+                auto& o = v.as_object();
+                if (std::holds_alternative<api::lineage_custom_sql_entry>(e)) o["type"] = "customSql";
+                if (std::holds_alternative<api::lineage_data_model_entry>(e)) o["type"] = "dataModel";
+            }
+            return v;
+        }
+
+        boost::json::value data_model_source_json(api::data_model_source const& s) const {
+            boost::json::value v = sigma::json::encode_value(s);
+            if (opts.quirks && std::holds_alternative<api::source_custom_sql>(s)) v.as_object()["type"] = "customSql";
+            return v;
+        }
+
+        // ---- routes ---------------------------------------------------------------
+        http_response get(request_ctx const& rq) {
+            auto const& s = rq.segs;
+            std::size_t n = s.size();
+            if (n == 0) return not_found(rq, "Route");
+            std::string const& head = s[0];
+            if (head == "whoami" && n == 1) return json(rq, plain(api::whoami{org.userId, org.organizationId}));
+            if (head == "workbooks") return workbooks(rq);
+            if (head == "files") return files(rq);
+            if (head == "members") return members(rq);
+            if (head == "workspaces") return workspaces(rq);
+            if (head == "dataModels") return data_models(rq);
+            if (head == "connections") return connections(rq);
+            if (head == "tags" && n == 1) return page_a(rq, pointers(org.tags), cursor_style::opaque, plain_enc());
+            if (head == "datasets") return datasets(rq);
+            return not_found(rq, "Route");
+        }
+
+
+        http_response workbooks(request_ctx const& rq) {
+            auto const& s = rq.segs;
+            std::size_t n = s.size();
+            if (n == 1) {
+                bool archived = rq.flag("isArchived");
+                bool no_tags = rq.flag("excludeTags");
+                std::vector<api::workbook const*> list;
+                for (auto const& w : org.workbooks)
+                    if (w.workbook.isArchived.value_or(false) == archived) list.push_back(&w.workbook);
+                return page_a(rq, list, cursor_style::numeric,
+                              [&](api::workbook const& w) { return workbook_json(w, no_tags); });
+            }
+            auto const* w = at(workbook_index, org.workbooks, s[1]);
+            if (w == nullptr) return not_found(rq, "Workbook");
+            if (n == 2) return json(rq, workbook_json(w->workbook, false));
+            std::string const& what = s[2];
+            if (what == "pages" && n == 3) return page_a(rq, pointers(w->pages), cursor_style::opaque, plain_enc());
+            if (what == "pages" && n == 5 && s[4] == "elements") {
+                bool found = false;
+                for (auto const& p : w->pages) found = found || p.pageId == s[3];
+                if (!found) return not_found(rq, "Page");
+                std::vector<api::workbook_element const*> list;
+                for (auto const& e : w->elements)
+                    if (e.pageId == s[3]) list.push_back(&e.element);
+                return page_a(rq, list, cursor_style::opaque,
+                              [&](api::workbook_element const& e) { return element_json(e); });
+            }
+            if (what == "elements" && n == 3) {
+                std::vector<api::workbook_element const*> list;
+                for (auto const& e : w->elements) list.push_back(&e.element);
+                return page_a(rq, list, cursor_style::opaque,
+                              [&](api::workbook_element const& e) { return element_json(e); });
+            }
+            if (what == "elements" && n == 5) {
+                auto const* e = w->find_element(s[3]);
+                if (e == nullptr) return not_found(rq, "Element");
+                if (s[4] == "query") {
+                    if (!e->query) return error(rq, 404, "not_found", "No query found for this element");
+                    return json(rq, plain(*e->query));
+                }
+                if (s[4] == "columns") {
+                    std::vector<api::element_column> cols;
+                    for (auto const& c : w->columns)
+                        if (c.elementId == e->element.elementId)
+                            cols.push_back(api::element_column{c.columnId, std::string(c.display_name()), c.formula, c.type});
+                    return page_a(rq, pointers(cols), cursor_style::opaque, plain_enc());
+                }
+                return not_found(rq, "Route");
+            }
+            if (what == "lineage" && n == 3) {
+                if (w->lineage_status != 200) return lineage_refusal(rq, w->lineage_status);
+                return page_a(rq, pointers(w->lineage), cursor_style::opaque, plain_enc());
+            }
+            if (what == "lineage" && n == 5 && s[3] == "elements") {
+                auto const* e = w->find_element(s[4]);
+                if (e == nullptr) return not_found(rq, "Element");
+                if (e->lineage_status != 200) return lineage_refusal(rq, e->lineage_status);
+                return json(rq, plain(e->lineage));
+            }
+            if (what == "queries" && n == 3) {
+                std::vector<api::element_query const*> list;
+                for (auto const& e : w->elements)
+                    if (e.query) list.push_back(&*e.query);
+                return page_a(rq, list, cursor_style::opaque, plain_enc());
+            }
+            if (what == "columns" && n == 3) return page_a(rq, pointers(w->columns), cursor_style::opaque, plain_enc());
+            if (what == "sources" && n == 3) {
+                boost::json::array a;
+                for (auto const& src : w->sources) a.push_back(sigma::json::encode_value(src));
+                return json(rq, a);
+            }
+            if (what == "tags" && n == 3) {
+                std::vector<api::workbook_tag> none;
+                return page_a(rq, pointers(w->workbook.tags ? *w->workbook.tags : none), cursor_style::opaque,
+                              plain_enc());
+            }
+            return not_found(rq, "Route");
+        }
+
+        static http_response lineage_refusal(request_ctx const& rq, unsigned status) {
+            switch (status) {
+            case 400: return error(rq, 400, "bad_request", "Lineage is not available for this element type");
+            case 403: return error(rq, 403, "forbidden", "You do not have access to this lineage");
+            case 404: return error(rq, 404, "not_found", "No lineage found");
+            case 409: return error(rq, 409, "conflict", "Unable to compute lineage for this element");
+            case 500: return error(rq, 500, "internal_error", "lineage metadata not present");
+            default: return error(rq, status, status_code_name(status), "Lineage unavailable");
+            }
+        }
+
+        http_response files(request_ctx const& rq) {
+            auto const& s = rq.segs;
+            if (s.size() == 2) {
+                auto const* f = at(file_index, org.files, s[1]);
+                if (f == nullptr) return not_found(rq, "File");
+                return json(rq, plain(*f));
+            }
+            if (s.size() != 1) return not_found(rq, "Route");
+            std::vector<std::string> types, perms;
+            auto split = [](std::string const& v, std::vector<std::string>& out) {
+                std::size_t start = 0;
+                for (;;) {
+                    auto comma = v.find(',', start);
+                    out.push_back(v.substr(start, comma - start));
+                    if (comma == std::string::npos) break;
+                    start = comma + 1;
+                }
+            };
+            if (auto t = rq.param("typeFilters")) split(*t, types);
+            if (auto p = rq.param("permissionFilter")) split(*p, perms);
+            auto parent = rq.param("parentId");
+            auto spelled = [](auto v) { return sigma::json::encode_value(v).as_string(); };
+            std::vector<api::file const*> list;
+            for (auto const& f : org.files) {
+                if (parent && f.parentId != *parent) {
+                    auto const* p = at(file_index, org.files, *parent);
+                    if (p == nullptr || f.parentId != p->id) continue;
+                }
+                if (!types.empty()) {
+                    bool ok = false;
+                    for (auto const& t : types)
+                        ok = ok || spelled(f.type) == t ||
+                             (api::is_data_model(f.type) && (t == "data-model" || t == "dataModel"));
+                    if (!ok) continue;
+                }
+                if (!perms.empty()) {
+                    bool ok = false;
+                    for (auto const& p : perms) ok = ok || spelled(f.permission) == p;
+                    if (!ok) continue;
+                }
+                list.push_back(&f);
+            }
+            return page_a(rq, list, cursor_style::opaque, plain_enc(), false, /*string hasMore*/ true);
+        }
+
+        http_response members(request_ctx const& rq) {
+            auto const& s = rq.segs;
+            if (s.size() == 2) {
+                auto const* m = at(member_index, org.members, s[1]);
+                if (m == nullptr) return not_found(rq, "Member");
+                return json(rq, plain(*m));
+            }
+            if (s.size() != 1) return not_found(rq, "Route");
+            bool archived = rq.flag("includeArchived"), inactive = rq.flag("includeInactive");
+            std::vector<api::member const*> list;
+            for (auto const& m : org.members) {
+                if (m.isArchived.value_or(false) && !archived) continue;
+                if (m.isInactive.value_or(false) && !inactive) continue;
+                list.push_back(&m);
+            }
+            if (rq.version == "v2" && !rq.param("limit") && !rq.param("page")) return bare(rq, list);
+            return page_a(rq, list, cursor_style::opaque, plain_enc());
+        }
+
+        template <class T>
+        static http_response bare(request_ctx const& rq, std::vector<T const*> const& list) {
+            boost::json::array a;
+            for (auto const* x : list) a.push_back(sigma::json::encode_value(*x));
+            return json(rq, a);
+        }
+
+        http_response workspaces(request_ctx const& rq) {
+            auto const& s = rq.segs;
+            if (s.size() == 2) {
+                auto const* w = at(workspace_index, org.workspaces, s[1]);
+                if (w == nullptr) return not_found(rq, "Workspace");
+                if (!w->readable)
+                    return error(rq, 403, "forbidden", "You do not have permission to access this workspace");
+                return json(rq, plain(w->workspace));
+            }
+            if (s.size() != 1) return not_found(rq, "Route");
+            std::vector<api::workspace const*> list;
+            for (auto const& w : org.workspaces)
+                if (w.readable) list.push_back(&w.workspace);
+            if (rq.version == "v2" && !rq.param("limit") && !rq.param("page")) return bare(rq, list);
+            return page_a(rq, list, cursor_style::opaque, plain_enc());
+        }
+
+        http_response data_models(request_ctx const& rq) {
+            auto const& s = rq.segs;
+            std::size_t n = s.size();
+            if (n == 1) {
+                bool no_tags = rq.flag("excludeTags");
+                std::vector<api::data_model const*> list;
+                for (auto const& d : org.data_models) list.push_back(&d.data_model);
+                return page_a(rq, list, cursor_style::opaque, [&](api::data_model const& d) {
+                    if (!no_tags) return sigma::json::encode_value(d);
+                    api::data_model copy = d;
+                    copy.tags.reset();
+                    return sigma::json::encode_value(copy);
+                });
+            }
+            auto const* d = at(data_model_index, org.data_models, s[1]);
+            if (d == nullptr) return not_found(rq, "Data model");
+            if (n == 2) return json(rq, plain(d->data_model));
+            if (n != 3) return not_found(rq, "Route");
+            if (s[2] == "elements")
+                return page_a(rq, pointers(d->elements), cursor_style::opaque,
+                              [&](api::workbook_element const& e) { return element_json(e); });
+            if (s[2] == "columns") return page_a(rq, pointers(d->columns), cursor_style::opaque, plain_enc());
+            if (s[2] == "lineage") {
+                if (d->lineage_status != 200) return lineage_refusal(rq, d->lineage_status);
+                return page_a(rq, pointers(d->lineage), cursor_style::opaque,
+                              [&](api::lineage_entry const& e) { return data_model_lineage_json(e); });
+            }
+            if (s[2] == "sources")
+                return page_b(rq, pointers(d->sources),
+                              [&](api::data_model_source const& x) { return data_model_source_json(x); });
+            return not_found(rq, "Route");
+        }
+
+        http_response connections(request_ctx const& rq) {
+            auto const& s = rq.segs;
+            std::size_t n = s.size();
+            if (n == 1) {
+                bool archived = rq.flag("includeArchived");
+                std::vector<api::connection const*> list;
+                for (auto const& c : org.connections)
+                    if (archived || !c.isArchived.value_or(false)) list.push_back(&c);
+                return page_a(rq, list, cursor_style::opaque, plain_enc());
+            }
+            if (s[1] == "paths") {
+                if (n == 2) {
+                    auto only = rq.param("connectionId");
+                    std::vector<api::connection_path> paths;
+                    for (auto const& t : org.tables)
+                        if (!only || *only == t.connectionId)
+                            paths.push_back(api::connection_path{t.connectionId, t.path, t.urlId});
+                    // `total` is the page's size here, as on the real API.
+                    return page_a(rq, pointers(paths), cursor_style::opaque, plain_enc(), /*wrong_total=*/true);
+                }
+                if (n != 3) return not_found(rq, "Route");
+                if (auto const* t = org.find_table(s[2]))
+                    return json(rq, plain(api::connection_path{t->connectionId, t->path, std::nullopt}));
+                if (at(file_index, org.files, s[2]) != nullptr)
+                    return error(rq, 400, "bad_request", "The inode is not a table");
+                return not_found(rq, "Table");
+            }
+            if (n != 2) return not_found(rq, "Route");
+            auto const* c = at(connection_index, org.connections, s[1]);
+            if (c == nullptr) return not_found(rq, "Connection");
+            return json(rq, plain(*c));
+        }
+
+        // The dataset API was retired: every call answers 404, 409 or 410.
+        http_response datasets(request_ctx const& rq) {
+            if (rq.segs.size() == 1) return error(rq, 410, "gone", "The dataset API has been retired; use data models");
+            auto const* d = org.find_dataset(rq.segs[1]);
+            if (d == nullptr) return not_found(rq, "Dataset");
+            switch (d->status) {
+            case 409: return error(rq, 409, "conflict", "Dataset has been migrated to a data model");
+            case 410: return error(rq, 410, "gone", "The dataset API has been retired; use data models");
+            default: return not_found(rq, "Dataset");
+            }
+        }
+    };
+
+    std::shared_ptr<state> st_;
+};
+
+} // namespace sigma::testing
+
+#endif
+// ---- end <sigma/testing/fake_sigma.hpp> ----
+// ---- begin <sigma/testing/http_server.hpp> ----
+// SPDX-License-Identifier: MIT
+// sigma::testing::http_server: a real HTTP/1.1 server on 127.0.0.1 for tests,
+// serving any handler, over HTTPS with a certificate made at start-up (trust
+// ca_pem()) or plain HTTP. It can add latency, rate-limit with 429s and inject
+// faults by rule (dropped connections, truncated or stalled bodies, bad JSON,
+// proxy error pages, wrong Content-Length), and counts what it did.
+#ifndef SIGMA_TESTING_HTTP_SERVER_HPP
+#define SIGMA_TESTING_HTTP_SERVER_HPP
+
+// ---- begin <sigma/testing/detail/cert_authority.hpp> ----
+// SPDX-License-Identifier: MIT
+// A throw-away certificate authority for loopback TLS tests: an ECDSA P-256 CA
+// and a server certificate it signs, made in memory with OpenSSL 3 at start-up
+// so that no key or certificate file ever exists on disk.
+#ifndef SIGMA_TESTING_DETAIL_CERT_AUTHORITY_HPP
+#define SIGMA_TESTING_DETAIL_CERT_AUTHORITY_HPP
+
+
+#include <boost/asio/ip/address.hpp>
+
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace sigma::testing::detail {
+
+struct pkey_free { void operator()(EVP_PKEY* p) const noexcept { EVP_PKEY_free(p); } };
+struct x509_free { void operator()(X509* p) const noexcept { X509_free(p); } };
+struct bio_free { void operator()(BIO* p) const noexcept { BIO_free(p); } };
+struct ext_free { void operator()(X509_EXTENSION* p) const noexcept { X509_EXTENSION_free(p); } };
+using pkey_ptr = std::unique_ptr<EVP_PKEY, pkey_free>;
+using x509_ptr = std::unique_ptr<X509, x509_free>;
+
+[[noreturn]] inline void openssl_failure(char const* what) {
+    throw std::runtime_error(std::string("sigma::testing certificate authority: ") + what + " failed");
+}
+
+inline pkey_ptr make_p256_key() {
+    pkey_ptr key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
+    if (!key) openssl_failure("EC P-256 key generation");
+    return key;
+}
+
+inline std::string pem_of(X509* cert) {
+    std::unique_ptr<BIO, bio_free> bio(BIO_new(BIO_s_mem()));
+    if (!bio || PEM_write_bio_X509(bio.get(), cert) != 1) openssl_failure("PEM encoding of a certificate");
+    char* data = nullptr;
+    long const n = BIO_get_mem_data(bio.get(), &data);
+    return std::string(data, static_cast<std::size_t>(n));
+}
+
+inline std::string pem_of(EVP_PKEY* key) {
+    std::unique_ptr<BIO, bio_free> bio(BIO_new(BIO_s_mem()));
+    if (!bio || PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1)
+        openssl_failure("PEM encoding of a private key");
+    char* data = nullptr;
+    long const n = BIO_get_mem_data(bio.get(), &data);
+    return std::string(data, static_cast<std::size_t>(n));
+}
+
+inline void add_extension(X509* cert, X509* issuer, int nid, char const* value) {
+    X509V3_CTX ctx;
+    X509V3_set_ctx_nodb(&ctx);
+    X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
+    std::unique_ptr<X509_EXTENSION, ext_free> ext(X509V3_EXT_conf_nid(nullptr, &ctx, nid, value));
+    if (!ext || X509_add_ext(cert, ext.get(), -1) != 1) openssl_failure("adding a certificate extension");
+}
+
+inline x509_ptr make_certificate(EVP_PKEY* key, std::string const& common_name, X509* issuer) {
+    x509_ptr cert(X509_new());
+    if (!cert) openssl_failure("X509_new");
+    X509_set_version(cert.get(), 2); // v3
+    unsigned char serial_bytes[16];
+    if (RAND_bytes(serial_bytes, sizeof serial_bytes) != 1) openssl_failure("serial number generation");
+    serial_bytes[0] &= 0x7f; // positive
+    BIGNUM* bn = BN_bin2bn(serial_bytes, sizeof serial_bytes, nullptr);
+    if (!bn || !BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(cert.get()))) {
+        BN_free(bn);
+        openssl_failure("serial number encoding");
+    }
+    BN_free(bn);
+    X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);
+    X509_gmtime_adj(X509_getm_notAfter(cert.get()), 7L * 24 * 3600);
+    X509_set_pubkey(cert.get(), key);
+    X509_NAME* name = X509_get_subject_name(cert.get());
+    X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, reinterpret_cast<unsigned char const*>("sigma-cpp tests"), -1, -1, 0);
+    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<unsigned char const*>(common_name.c_str()),
+                               -1, -1, 0);
+    X509_set_issuer_name(cert.get(), issuer ? X509_get_subject_name(issuer) : name);
+    X509* const signer = issuer ? issuer : cert.get();
+    add_extension(cert.get(), signer, NID_subject_key_identifier, "hash");
+    if (issuer) add_extension(cert.get(), signer, NID_authority_key_identifier, "keyid:always");
+    return cert;
+}
+
+inline void sign(X509* cert, EVP_PKEY* key) {
+    if (X509_sign(cert, key, EVP_sha256()) == 0) openssl_failure("certificate signing");
+}
+
+inline bool is_ip_literal(std::string const& host) {
+    boost::system::error_code ec;
+    (void)boost::asio::ip::make_address(host, ec);
+    return !ec;
+}
+
+// The CA and one server certificate. `hosts` are the server certificate's
+// subjectAltName entries; IP literals become IP entries, the rest DNS entries.
+class cert_authority {
+public:
+    explicit cert_authority(std::vector<std::string> const& hosts = {"127.0.0.1", "localhost"}) {
+        if (hosts.empty()) throw std::invalid_argument("sigma::testing::cert_authority: no host names");
+        pkey_ptr ca_key = make_p256_key();
+        x509_ptr ca = make_certificate(ca_key.get(), "sigma-cpp test CA", nullptr);
+        add_extension(ca.get(), ca.get(), NID_basic_constraints, "critical,CA:TRUE,pathlen:0");
+        add_extension(ca.get(), ca.get(), NID_key_usage, "critical,keyCertSign,cRLSign");
+        sign(ca.get(), ca_key.get());
+
+        pkey_ptr key = make_p256_key();
+        x509_ptr cert = make_certificate(key.get(), hosts.front(), ca.get());
+        std::string san;
+        for (auto const& h : hosts) {
+            if (!san.empty()) san += ',';
+            san += (is_ip_literal(h) ? "IP:" : "DNS:") + h;
+        }
+        add_extension(cert.get(), ca.get(), NID_subject_alt_name, san.c_str());
+        add_extension(cert.get(), ca.get(), NID_basic_constraints, "critical,CA:FALSE");
+        add_extension(cert.get(), ca.get(), NID_key_usage, "critical,digitalSignature");
+        add_extension(cert.get(), ca.get(), NID_ext_key_usage, "serverAuth");
+        sign(cert.get(), ca_key.get());
+
+        ca_pem_ = pem_of(ca.get());
+        cert_pem_ = pem_of(cert.get());
+        key_pem_ = pem_of(key.get());
+    }
+
+    // The CA certificate: what a client must trust.
+    [[nodiscard]] std::string const& ca_pem() const noexcept { return ca_pem_; }
+    // The server's certificate and its private key.
+    [[nodiscard]] std::string const& certificate_pem() const noexcept { return cert_pem_; }
+    [[nodiscard]] std::string const& private_key_pem() const noexcept { return key_pem_; }
+
+private:
+    std::string ca_pem_;
+    std::string cert_pem_;
+    std::string key_pem_;
+};
+
+} // namespace sigma::testing::detail
+
+#endif
+// ---- end <sigma/testing/detail/cert_authority.hpp> ----
+// ---- begin <sigma/testing/detail/loopback.hpp> ----
+// SPDX-License-Identifier: MIT
+// What the loopback test servers share: an io_context run by their own
+// threads, and a listening socket on 127.0.0.1.
+#ifndef SIGMA_TESTING_DETAIL_LOOPBACK_HPP
+#define SIGMA_TESTING_DETAIL_LOOPBACK_HPP
+
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <thread>
+#include <vector>
+
+namespace sigma::testing::detail {
+
+class loopback_runner {
+public:
+    explicit loopback_runner(std::uint16_t port)
+        : ioc_(std::make_unique<boost::asio::io_context>()), acceptor_(std::in_place, *ioc_) {
+        using tcp = boost::asio::ip::tcp;
+        tcp::endpoint const ep(boost::asio::ip::make_address_v4("127.0.0.1"), port);
+        acceptor_->open(ep.protocol());
+        acceptor_->set_option(tcp::acceptor::reuse_address(true));
+        acceptor_->bind(ep);
+        acceptor_->listen();
+        port_ = acceptor_->local_endpoint().port();
+    }
+
+    loopback_runner(loopback_runner const&) = delete;
+    loopback_runner& operator=(loopback_runner const&) = delete;
+    ~loopback_runner() { stop(); }
+
+    boost::asio::io_context& context() { return *ioc_; }
+    boost::asio::ip::tcp::acceptor& acceptor() { return *acceptor_; }
+    [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
+
+    void start(std::size_t threads) {
+        if (threads == 0) threads = 1;
+        for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { ioc_->run(); });
+    }
+
+    // Stops the threads, then destroys every pending operation (and the
+    // coroutine frames and sockets they own) while the owner is still alive.
+    void stop() {
+        if (!ioc_) return;
+        ioc_->stop();
+        for (auto& t : threads_)
+            if (t.joinable()) t.join();
+        threads_.clear();
+        acceptor_.reset();
+        ioc_.reset();
+    }
+
+private:
+    std::unique_ptr<boost::asio::io_context> ioc_;
+    std::optional<boost::asio::ip::tcp::acceptor> acceptor_;
+    std::vector<std::thread> threads_;
+    std::uint16_t port_ = 0;
+};
+
+} // namespace sigma::testing::detail
+
+#endif
+// ---- end <sigma/testing/detail/loopback.hpp> ----
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/status.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <regex>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sigma::testing {
+
+enum class fault_kind {
+    close_before_answer,  // read the request, close the connection without a byte of answer
+    close_mid_body,       // chunked answer, half the body, then close
+    truncated_body,       // Content-Length larger than the body sent, then close
+    malformed_json,       // 200 with the handler's body cut in half (still valid framing)
+    html_error_page,      // 502 text/html page, as an intermediate proxy would send
+    stall,                // headers and half the body, then silence with the connection open
+    wrong_content_length, // Content-Length smaller than the body sent
+};
+
+// When a fault fires: on requests whose path (target without the query)
+// matches `path`, either on the nth such request or with a probability drawn
+// from the server's seeded generator.
+struct fault_rule {
+    fault_kind kind = fault_kind::close_before_answer;
+    std::string path = "*";     // glob ('*' any run, '?' one character), or ECMAScript regex if path_is_regex
+    bool path_is_regex = false;
+    std::uint64_t nth = 0;      // 1-based; 0: use probability
+    double probability = 1.0;
+};
+
+// A token bucket: `burst` requests at once, refilled at requests_per_second.
+struct rate_limit_options {
+    double requests_per_second = 0; // 0: no limit
+    double burst = 1;
+    double share_without_retry_after = 0; // of the 429s, the share sent without Retry-After (seeded)
+};
+
+struct http_server_options {
+    bool tls = true;
+    std::uint16_t port = 0; // 0: an ephemeral port
+    // The subjectAltNames of the server certificate. Name another host to
+    // test that clients check the name.
+    std::vector<std::string> certificate_hosts = {"127.0.0.1", "localhost"};
+    std::chrono::milliseconds latency{0}; // before each answer
+    std::chrono::milliseconds jitter{0};  // plus a uniform draw in [0, jitter]
+    std::uint64_t seed = 42;
+    rate_limit_options rate_limit;
+    std::vector<fault_rule> faults;       // the first rule that fires wins
+    // After this many requests on one connection, close it after the answer
+    // without announcing it (no Connection: close), as servers with an idle
+    // timeout do. 0: never.
+    std::size_t keep_alive_max = 0;
+    std::size_t threads = 1;              // more than one: the handler must be thread-safe
+    std::function<std::chrono::steady_clock::time_point()> clock; // for the rate limiter; default steady_clock
+};
+
+struct http_server_stats {
+    std::uint64_t requests = 0;             // requests read, whatever the answer
+    std::uint64_t connections_accepted = 0;
+    std::uint64_t rate_limited = 0;         // 429s served
+    std::uint64_t faults_injected = 0;
+};
+
+namespace detail {
+
+inline bool glob_match(std::string_view pattern, std::string_view text) {
+    std::size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
+    while (t < text.size()) {
+        if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
+            ++p;
+            ++t;
+        } else if (p < pattern.size() && pattern[p] == '*') {
+            star = p++;
+            mark = t;
+        } else if (star != std::string_view::npos) {
+            p = star + 1;
+            t = ++mark;
+        } else {
+            return false;
+        }
+    }
+    while (p < pattern.size() && pattern[p] == '*') ++p;
+    return p == pattern.size();
+}
+
+inline std::optional<http_method> method_of(boost::beast::http::verb v) {
+    using boost::beast::http::verb;
+    switch (v) {
+    case verb::get: return http_method::get;
+    case verb::post: return http_method::post;
+    case verb::put: return http_method::put;
+    case verb::patch: return http_method::patch;
+    case verb::delete_: return http_method::delete_;
+    default: return std::nullopt;
+    }
+}
+
+} // namespace detail
+
+class http_server {
+public:
+    using handler_type = std::function<http_response(http_request const&)>;
+
+    explicit http_server(handler_type handler, http_server_options options = {})
+        : handler_(std::move(handler)), options_(std::move(options)), runner_(options_.port), rng_(options_.seed) {
+        if (!handler_) throw std::invalid_argument("sigma::testing::http_server: no handler");
+        for (auto const& r : options_.faults) {
+            rules_.push_back({r, r.path_is_regex ? std::optional<std::regex>(std::regex(r.path)) : std::nullopt, 0});
+        }
+        if (!options_.clock) options_.clock = [] { return std::chrono::steady_clock::now(); };
+        tokens_ = options_.rate_limit.burst;
+        last_refill_ = options_.clock();
+        if (options_.tls) {
+            ca_.emplace(options_.certificate_hosts);
+            tls_.emplace(boost::asio::ssl::context::tls_server);
+            SSL_CTX_set_min_proto_version(tls_->native_handle(), TLS1_2_VERSION);
+            tls_->use_certificate_chain(boost::asio::buffer(ca_->certificate_pem()));
+            tls_->use_private_key(boost::asio::buffer(ca_->private_key_pem()), boost::asio::ssl::context::pem);
+        }
+        boost::asio::co_spawn(runner_.context(), accept_loop(), boost::asio::detached);
+        runner_.start(options_.threads);
+    }
+
+    http_server(http_server const&) = delete;
+    http_server& operator=(http_server const&) = delete;
+    ~http_server() { runner_.stop(); }
+
+    // "https://127.0.0.1:PORT" (or http://): a request origin.
+    [[nodiscard]] std::string base_url() const {
+        return std::string(options_.tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(runner_.port());
+    }
+    [[nodiscard]] std::uint16_t port() const noexcept { return runner_.port(); }
+    // The CA that signed the server certificate (empty for plain HTTP).
+    [[nodiscard]] std::string ca_pem() const { return ca_ ? ca_->ca_pem() : std::string(); }
+
+    [[nodiscard]] http_server_stats stats() const noexcept {
+        return {requests_.load(), connections_.load(), rate_limited_.load(), faults_.load()};
+    }
+
+    // Stops serving; pending connections are dropped. The destructor calls it.
+    void stop() { runner_.stop(); }
+
+private:
+    struct rule_state {
+        fault_rule rule;
+        std::optional<std::regex> regex;
+        std::uint64_t matched;
+    };
+
+    boost::asio::awaitable<void> accept_loop() {
+        auto& acceptor = runner_.acceptor();
+        for (;;) {
+            boost::system::error_code ec;
+            boost::asio::ip::tcp::socket sock(boost::asio::make_strand(runner_.context()));
+            co_await acceptor.async_accept(sock, boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+            if (ec == boost::asio::error::operation_aborted || !acceptor.is_open()) co_return;
+            if (ec) continue;
+            ++connections_;
+            auto ex = sock.get_executor();
+            boost::asio::co_spawn(ex, session(std::move(sock)), boost::asio::detached);
+        }
+    }
+
+    boost::asio::awaitable<void> session(boost::asio::ip::tcp::socket sock) {
+        boost::beast::tcp_stream plain(std::move(sock));
+        if (!tls_) {
+            co_await serve(plain);
+            co_return;
+        }
+        boost::beast::ssl_stream<boost::beast::tcp_stream> stream(std::move(plain), *tls_);
+        boost::system::error_code ec;
+        co_await stream.async_handshake(boost::asio::ssl::stream_base::server,
+                                        boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+        if (ec) co_return;
+        co_await serve(stream);
+    }
+
+    std::optional<fault_kind> pick_fault(std::string_view path) {
+        std::lock_guard lock(mutex_);
+        for (auto& r : rules_) {
+            bool const matches = r.regex ? std::regex_match(path.begin(), path.end(), *r.regex)
+                                         : detail::glob_match(r.rule.path, path);
+            if (!matches) continue;
+            ++r.matched;
+            bool fire = false;
+            if (r.rule.nth != 0) fire = r.matched == r.rule.nth;
+            else fire = std::uniform_real_distribution<double>(0.0, 1.0)(rng_) < r.rule.probability;
+            if (fire) return r.rule.kind;
+        }
+        return std::nullopt;
+    }
+
+    // nullopt: admitted; else whether the 429 carries Retry-After, and its value.
+    std::optional<std::optional<long>> rate_limited() {
+        auto const& rl = options_.rate_limit;
+        if (rl.requests_per_second <= 0) return std::nullopt;
+        std::lock_guard lock(mutex_);
+        auto const now = options_.clock();
+        double const elapsed = std::chrono::duration<double>(now - last_refill_).count();
+        last_refill_ = now;
+        tokens_ = std::min(rl.burst, tokens_ + std::max(0.0, elapsed) * rl.requests_per_second);
+        if (tokens_ >= 1.0) {
+            tokens_ -= 1.0;
+            return std::nullopt;
+        }
+        if (std::uniform_real_distribution<double>(0.0, 1.0)(rng_) < rl.share_without_retry_after)
+            return std::optional<long>();
+        return std::optional<long>(static_cast<long>(std::ceil((1.0 - tokens_) / rl.requests_per_second)));
+    }
+
+    std::chrono::milliseconds draw_latency() {
+        if (options_.jitter.count() <= 0) return options_.latency;
+        std::lock_guard lock(mutex_);
+        auto const extra = std::uniform_int_distribution<long long>(0, options_.jitter.count())(rng_);
+        return options_.latency + std::chrono::milliseconds(extra);
+    }
+
+    static std::string head(unsigned status, std::vector<http_header> const& headers, std::string const& framing) {
+        namespace http = boost::beast::http;
+        std::string h = "HTTP/1.1 " + std::to_string(status) + " " +
+                        std::string(http::obsolete_reason(http::int_to_status(status))) + "\r\n";
+        bool has_type = false;
+        for (auto const& f : headers) {
+            if (sigma::detail::iequals(f.name, "Content-Length") || sigma::detail::iequals(f.name, "Transfer-Encoding") ||
+                sigma::detail::iequals(f.name, "Connection"))
+                continue;
+            has_type = has_type || sigma::detail::iequals(f.name, "Content-Type");
+            h += f.name + ": " + f.value + "\r\n";
+        }
+        if (!has_type) h += "Content-Type: application/json\r\n";
+        return h + framing + "\r\n";
+    }
+
+    template <class Stream>
+    static void drop(Stream& s) {
+        boost::system::error_code ec;
+        auto& sock = boost::beast::get_lowest_layer(s).socket();
+        sock.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+        sock.close(ec);
+    }
+
+    template <class Stream>
+    static boost::asio::awaitable<bool> put(Stream& s, std::string const& data) {
+        boost::system::error_code ec;
+        co_await boost::asio::async_write(s, boost::asio::buffer(data), boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+        co_return !ec;
+    }
+
+    template <class Stream>
+    boost::asio::awaitable<void> serve(Stream& s) {
+        namespace http = boost::beast::http;
+        boost::beast::flat_buffer buffer;
+        for (std::size_t served = 1;; ++served) {
+            http::request_parser<http::string_body> parser;
+            parser.body_limit(std::uint64_t{256} << 20);
+            boost::system::error_code ec;
+            co_await http::async_read(s, buffer, parser, boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+            if (ec) co_return;
+            ++requests_;
+            auto& req = parser.get();
+            bool close = !req.keep_alive();
+            bool const silent_close = options_.keep_alive_max != 0 && served >= options_.keep_alive_max;
+
+            if (auto delay = draw_latency(); delay.count() > 0) {
+                boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, delay);
+                co_await timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+            }
+
+            auto const method = detail::method_of(req.method());
+            std::string const target(req.target());
+            std::string_view const path = std::string_view(target).substr(0, target.find('?'));
+            std::optional<fault_kind> fault;
+            http_response res;
+            if (auto limited = rate_limited()) {
+                ++rate_limited_;
+                res.status = 429;
+                if (*limited) res.headers.push_back({"Retry-After", std::to_string(**limited)});
+                res.body = R"({"code":"too_many_requests","message":"Rate limit exceeded"})";
+            } else if (!method) {
+                res.status = 405;
+                res.body = R"({"code":"method_not_allowed","message":"Method not allowed"})";
+            } else {
+                fault = pick_fault(path);
+                if (fault) ++faults_;
+                if (fault == fault_kind::close_before_answer) {
+                    drop(s);
+                    co_return;
+                }
+                if (fault == fault_kind::html_error_page) {
+                    res.status = 502;
+                    res.headers.push_back({"Content-Type", "text/html"});
+                    res.body = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+                               "<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n";
+                } else {
+                    http_request in;
+                    in.method = *method;
+                    in.origin = base_url();
+                    in.target = target;
+                    for (auto const& f : req) in.headers.push_back({std::string(f.name_string()), std::string(f.value())});
+                    in.body = std::move(req.body());
+                    try {
+                        res = handler_(in);
+                    } catch (...) {
+                        res = http_response{500, {}, std::string(R"({"code":"internal","message":"handler threw"})")};
+                    }
+                }
+            }
+
+            std::string body = std::move(res.body);
+            if (fault && body.size() < 2 &&
+                (*fault == fault_kind::close_mid_body || *fault == fault_kind::truncated_body ||
+                 *fault == fault_kind::malformed_json || *fault == fault_kind::stall ||
+                 *fault == fault_kind::wrong_content_length))
+                body = R"({"entries":[{"id":"a"},{"id":"b"}],"hasMore":false})";
+            std::size_t const half = body.size() / 2;
+            if (fault == fault_kind::close_mid_body) {
+                char size_hex[32];
+                std::snprintf(size_hex, sizeof size_hex, "%zx", half);
+                (void)co_await put(s, head(res.status, res.headers, "Transfer-Encoding: chunked\r\n") + size_hex + "\r\n" +
+                                          body.substr(0, half) + "\r\n");
+                drop(s);
+                co_return;
+            }
+            if (fault == fault_kind::truncated_body) {
+                (void)co_await put(s, head(res.status, res.headers, "Content-Length: " + std::to_string(body.size() + 100) + "\r\n") + body);
+                drop(s);
+                co_return;
+            }
+            if (fault == fault_kind::stall) {
+                if (!co_await put(s, head(res.status, res.headers, "Content-Length: " + std::to_string(body.size()) + "\r\n") +
+                                         body.substr(0, half)))
+                    co_return;
+                // Silence: wait until the client gives up and closes.
+                char sink[512];
+                for (;;) {
+                    co_await s.async_read_some(boost::asio::buffer(sink), boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+                    if (ec) co_return;
+                }
+            }
+            if (fault == fault_kind::malformed_json) body.resize(half);
+            std::size_t const announced = fault == fault_kind::wrong_content_length ? half : body.size();
+            std::string framing = "Content-Length: " + std::to_string(announced) + "\r\n";
+            if (close) framing += "Connection: close\r\n";
+            if (!co_await put(s, head(res.status, res.headers, framing) + body)) co_return;
+            if (close || silent_close) {
+                drop(s);
+                co_return;
+            }
+        }
+    }
+
+    handler_type handler_;
+    http_server_options options_;
+    std::optional<detail::cert_authority> ca_;
+    std::optional<boost::asio::ssl::context> tls_;
+    std::vector<rule_state> rules_;
+    std::mutex mutex_; // rules_, rng_, token bucket
+    detail::loopback_runner runner_;
+    std::mt19937_64 rng_;
+    double tokens_ = 0;
+    std::chrono::steady_clock::time_point last_refill_;
+    std::atomic<std::uint64_t> requests_{0}, connections_{0}, rate_limited_{0}, faults_{0};
+};
+
+} // namespace sigma::testing
+
+#endif
+// ---- end <sigma/testing/http_server.hpp> ----
+// ---- begin <sigma/testing/connect_proxy.hpp> ----
+// SPDX-License-Identifier: MIT
+// sigma::testing::connect_proxy: a tiny HTTP CONNECT proxy on 127.0.0.1 for
+// tests. It opens tunnels (optionally demanding a Proxy-Authorization value,
+// optionally mapping the requested authority to another one so tests can name
+// hosts that have no DNS entry), relays bytes both ways, and counts tunnels.
+#ifndef SIGMA_TESTING_CONNECT_PROXY_HPP
+#define SIGMA_TESTING_CONNECT_PROXY_HPP
+
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace sigma::testing {
+
+struct connect_proxy_options {
+    std::uint16_t port = 0;             // 0: an ephemeral port
+    std::string required_authorization; // the exact Proxy-Authorization value wanted; empty: none
+    // Requested authority ("api.example.test:443") -> where to connect ("127.0.0.1:8443").
+    std::map<std::string, std::string> remap;
+};
+
+struct connect_proxy_stats {
+    std::uint64_t connections_accepted = 0;
+    std::uint64_t tunnels = 0; // CONNECTs answered 200
+    std::uint64_t refused = 0; // answered 4xx/5xx
+};
+
+class connect_proxy {
+public:
+    explicit connect_proxy(connect_proxy_options options = {}) : options_(std::move(options)), runner_(options_.port) {
+        boost::asio::co_spawn(runner_.context(), accept_loop(), boost::asio::detached);
+        runner_.start(1);
+    }
+    connect_proxy(connect_proxy const&) = delete;
+    connect_proxy& operator=(connect_proxy const&) = delete;
+    ~connect_proxy() { runner_.stop(); }
+
+    // "http://127.0.0.1:PORT": what https_proxy or beast_transport_options::proxy takes.
+    [[nodiscard]] std::string url() const { return "http://127.0.0.1:" + std::to_string(runner_.port()); }
+    [[nodiscard]] std::uint16_t port() const noexcept { return runner_.port(); }
+    [[nodiscard]] connect_proxy_stats stats() const noexcept { return {accepted_.load(), tunnels_.load(), refused_.load()}; }
+    // The authorities clients asked tunnels to, in order.
+    [[nodiscard]] std::vector<std::string> targets() const {
+        std::lock_guard lock(mutex_);
+        return targets_;
+    }
+
+private:
+    using tcp = boost::asio::ip::tcp;
+
+    boost::asio::awaitable<void> accept_loop() {
+        auto& acceptor = runner_.acceptor();
+        for (;;) {
+            boost::system::error_code ec;
+            tcp::socket sock(boost::asio::make_strand(runner_.context()));
+            co_await acceptor.async_accept(sock, boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+            if (ec == boost::asio::error::operation_aborted || !acceptor.is_open()) co_return;
+            if (ec) continue;
+            ++accepted_;
+            auto ex = sock.get_executor();
+            boost::asio::co_spawn(ex, session(std::move(sock)), boost::asio::detached);
+        }
+    }
+
+    static boost::asio::awaitable<void> answer(tcp::socket& s, std::string const& text) {
+        boost::system::error_code ec;
+        co_await boost::asio::async_write(s, boost::asio::buffer(text), boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+        s.shutdown(tcp::socket::shutdown_both, ec);
+        s.close(ec);
+    }
+
+    static boost::asio::awaitable<void> relay(tcp::socket& from, tcp::socket& to) {
+        char buf[16384];
+        boost::system::error_code ec;
+        for (;;) {
+            std::size_t const n =
+                co_await from.async_read_some(boost::asio::buffer(buf), boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+            if (ec) break;
+            co_await boost::asio::async_write(to, boost::asio::buffer(buf, n), boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+            if (ec) break;
+        }
+        to.shutdown(tcp::socket::shutdown_send, ec);
+    }
+
+    boost::asio::awaitable<void> session(tcp::socket client) {
+        namespace http = boost::beast::http;
+        boost::beast::flat_buffer buffer;
+        http::request_parser<http::empty_body> parser;
+        boost::system::error_code ec;
+        co_await http::async_read_header(client, buffer, parser, boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+        if (ec) co_return;
+        auto const& req = parser.get();
+        if (req.method() != http::verb::connect) {
+            ++refused_;
+            co_await answer(client, "HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            co_return;
+        }
+        if (!options_.required_authorization.empty() &&
+            req[http::field::proxy_authorization] != options_.required_authorization) {
+            ++refused_;
+            co_await answer(client, "HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"test\"\r\n"
+                                    "Content-Length: 0\r\nConnection: close\r\n\r\n");
+            co_return;
+        }
+        std::string const asked(req.target());
+        {
+            std::lock_guard lock(mutex_);
+            targets_.push_back(asked);
+        }
+        std::string authority = asked;
+        if (auto it = options_.remap.find(asked); it != options_.remap.end()) authority = it->second;
+        auto const colon = authority.rfind(':');
+        tcp::socket upstream(client.get_executor());
+        if (colon != std::string::npos) {
+            tcp::resolver resolver(client.get_executor());
+            std::string host = authority.substr(0, colon);
+            if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+            auto eps = co_await resolver.async_resolve(host, authority.substr(colon + 1),
+                                                       boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+            if (!ec) co_await boost::asio::async_connect(upstream, eps, boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+        }
+        if (colon == std::string::npos || ec) {
+            ++refused_;
+            co_await answer(client, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            co_return;
+        }
+        std::string const ok = "HTTP/1.1 200 Connection Established\r\n\r\n";
+        co_await boost::asio::async_write(client, boost::asio::buffer(ok), boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+        if (ec) co_return;
+        ++tunnels_;
+        if (buffer.size() != 0) {
+            co_await boost::asio::async_write(upstream, buffer.data(), boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+            if (ec) co_return;
+        }
+        using namespace boost::asio::experimental::awaitable_operators;
+        co_await (relay(client, upstream) && relay(upstream, client));
+    }
+
+    connect_proxy_options options_;
+    mutable std::mutex mutex_;
+    std::vector<std::string> targets_;
+    detail::loopback_runner runner_;
+    std::atomic<std::uint64_t> accepted_{0}, tunnels_{0}, refused_{0};
+};
+
+} // namespace sigma::testing
+
+#endif
+// ---- end <sigma/testing/connect_proxy.hpp> ----
+
+#endif
+// ---- end <sigma/sigma.hpp> ----

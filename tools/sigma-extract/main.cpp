@@ -5,6 +5,9 @@
 // Exit status: 0 clean; 1 completed with entity failures; 2 the run failed
 // (bad configuration, authentication, an organisation-wide listing).
 
+#ifdef SIGMA_BOOST_JSON_HEADER_ONLY
+#define SIGMA_IMPLEMENTATION // this program compiles Boost.JSON and Boost.URL itself
+#endif
 #include "workflow.hpp"
 
 #include <sigma/sigma.hpp>
@@ -282,9 +285,26 @@ int extract(common_flags const& f, extract_flags const& x) {
         progress_sink<sigma::extract::collecting_sink> p{c, *s->client, show};
         r = sigma::extract::extract(*s->client, w->source, p);
         if (r) *out << sigma::json::encode(c.inv) << '\n';
+    } else if (x.format == "dot") {
+        sigma::openmetadata::dot_sink d(*out);
+        progress_sink<sigma::openmetadata::dot_sink> p{d, *s->client, show};
+        r = sigma::extract::extract(*s->client, w->source, p);
     } else {
-        std::cerr << "sigma-extract: --format " << x.format << " is not available yet; use --format inventory\n";
-        return exit_failed;
+        sigma::openmetadata::mapping_options mo;
+        mo.serviceName = w->service_name;
+        mo.dbServicePrefix = w->source.dbServicePrefix;
+        auto m = sigma::openmetadata::mapping::create(mo);
+        if (!m) {
+            std::cerr << "sigma-extract: " << m.error().message() << '\n';
+            return exit_failed;
+        }
+        sigma::openmetadata::jsonl_sink j(*out, std::move(*m), w->connection);
+        progress_sink<sigma::openmetadata::jsonl_sink> p{j, *s->client, show};
+        r = sigma::extract::extract(*s->client, w->source, p);
+        if (r && !j.good()) {
+            std::cerr << "sigma-extract: writing " << x.output << " failed; the output is incomplete\n";
+            return exit_failed;
+        }
     }
     out->flush();
     if (!r) {
