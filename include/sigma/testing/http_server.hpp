@@ -340,11 +340,18 @@ private:
                     in.target = target;
                     for (auto const& f : req) in.headers.push_back({std::string(f.name_string()), std::string(f.value())});
                     in.body = std::move(req.body());
+                    bool drop = false;
                     try {
                         res = handler_(in);
+                    } catch (sigma::error const& e) {
+                        // A handler's transport failure (fake_sigma's scripted
+                        // fault): drop the connection without an answer.
+                        drop = e.code() == errc::transport || e.code() == errc::timeout;
+                        res = http_response{500, {}, std::string(R"({"code":"internal","message":"handler threw"})")};
                     } catch (...) {
                         res = http_response{500, {}, std::string(R"({"code":"internal","message":"handler threw"})")};
                     }
+                    if (drop) co_return;
                 }
             }
 

@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the sigma-extract tool: the demo, its golden output,
+exit statuses and error messages for bad configurations, and that the client
+secret never appears in anything the tool prints.
+
+Usage: run.py SIGMA_EXTRACT GOLDEN_DIR [--update]
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+TOOL, GOLDEN = sys.argv[1], sys.argv[2]
+UPDATE = "--update" in sys.argv
+failures = []
+checks = 0
+
+
+def run(*args, env=None, timeout=120):
+    e = dict(os.environ)
+    e.pop("SIGMA_CLIENT_SECRET", None)
+    e.pop("SIGMA_CLIENT_ID", None)
+    e.update(env or {})
+    p = subprocess.run([TOOL, *args], capture_output=True, text=True, timeout=timeout, env=e)
+    return p.returncode, p.stdout, p.stderr
+
+
+def check(ok, what, detail=""):
+    global checks
+    checks += 1
+    if not ok:
+        failures.append(f"{what}\n{detail}")
+        print(f"FAIL {what}")
+    else:
+        print(f"ok   {what}")
+
+
+def normalise(text):
+    # The demo serves on an ephemeral port.
+    return re.sub(r"http://127\.0\.0\.1:\d+", "http://127.0.0.1:PORT", text)
+
+
+# --- the demo, end to end -------------------------------------------------
+code, out, err = run("extract", "--demo")
+check(code == 0, "extract --demo exits 0", err)
+lines = out.splitlines()
+records = []
+for i, line in enumerate(lines):
+    try:
+        records.append(json.loads(line))
+    except json.JSONDecodeError as e:
+        check(False, f"line {i + 1} is JSON", str(e))
+check(len(records) > 0, "extract --demo writes records")
+paths = [r["path"] for r in records]
+check(paths and paths[0] == "/api/v1/services/dashboardServices", "the service comes first", str(paths[:3]))
+first_lineage = next((i for i, p in enumerate(paths) if p == "/api/v1/lineage"), len(paths))
+check(all(p == "/api/v1/lineage" for p in paths[first_lineage:]), "lineage records come last")
+check(all(r["method"] in ("PUT", "POST") for r in records), "every record names its method")
+dash = [i for i, p in enumerate(paths) if p == "/api/v1/dashboards"]
+charts = [i for i, p in enumerate(paths) if p == "/api/v1/charts"]
+check(dash and charts and min(charts) < min(dash), "charts come before their dashboards")
+check("summary" not in out and "workbooks," in err, "the summary goes to stderr, records to stdout", err)
+
+golden = os.path.join(GOLDEN, "demo.openmetadata.jsonl")
+if UPDATE:
+    with open(golden, "w", encoding="utf-8") as f:
+        f.write(normalise(out))
+    print(f"updated {golden}")
+else:
+    with open(golden, encoding="utf-8") as f:
+        expected = f.read()
+    got = normalise(out)
+    if got != expected:
+        import difflib
+        diff = "".join(difflib.unified_diff(expected.splitlines(True), got.splitlines(True), "golden", "output", n=1))
+        check(False, "extract --demo equals the golden output (tests/tool/golden; run.py --update after a deliberate change)", diff[:4000])
+    else:
+        check(True, "extract --demo equals the golden output")
+
+code, out2, _ = run("extract", "--demo")
+check(normalise(out2) == normalise(out), "two runs give the same output (stable order)")
+
+code, inv, err = run("extract", "--demo", "--format", "inventory", "-q")
+check(code == 0 and json.loads(inv)["status"]["complete"] is True, "--format inventory gives the typed inventory", err)
+check(err == "", "--quiet prints nothing on success", err)
+code, dot, _ = run("extract", "--demo", "--format", "dot", "-q")
+check(code == 0 and dot.startswith("digraph") and dot.rstrip().endswith("}"), "--format dot gives a Graphviz digraph")
+
+code, out, err = run("test-connection", "--demo")
+check(code == 0, "test-connection --demo passes", out + err)
+for step in ("GetToken", "GetWorkbooks", "WhoAmI"):
+    check(f"[PASS] {step}" in out, f"test-connection reports {step}", out)
+
+with tempfile.TemporaryDirectory() as tmp:
+    target = os.path.join(tmp, "out.jsonl")
+    code, out, err = run("extract", "--demo", "--output", target, "-q")
+    check(code == 0 and out == "" and os.path.getsize(target) > 0, "--output writes the file, nothing on stdout")
+
+    # --- bad configurations: exit 2, the file, the key and the problem ---------
+    SECRET = "s3cret-NEVER-PRINT-9f2b"
+
+    def workflow(name, text):
+        p = os.path.join(tmp, name)
+        with open(p, "w", encoding="utf-8") as f:
+            f.write(text)
+        return p
+
+    def wf(config="", source="", host="https://aws-api.sigmacomputing.com"):
+        return (
+            "source:\n  type: sigma\n  serviceName: my_sigma\n  serviceConnection:\n    config:\n"
+            f"      type: Sigma\n      hostPort: {host}\n      clientId: abc\n      clientSecret: {SECRET}\n{config}"
+            f"  sourceConfig:\n    config:\n      type: DashboardMetadata\n{source}"
+        )
+
+    cases = [
+        ("missing file", [os.path.join(tmp, "nope.yaml")], ["nope.yaml", "cannot be read"]),
+        ("YAML syntax error", [workflow("syntax.yaml", "source: [unclosed\n")], ["syntax.yaml", "not valid YAML at line"]),
+        ("JSON syntax error", [workflow("bad.json", '{"source": }')], ["bad.json", "not valid JSON"]),
+        ("unknown connection key", [workflow("k.yaml", wf(config="      clientSecrt: x\n"))],
+         ["k.yaml", "source.serviceConnection.config", "clientSecrt", "did you mean \"clientSecret\""]),
+        ("http host", [workflow("h.yaml", wf(host="http://aws-api.sigmacomputing.com"))], ["h.yaml", "hostPort", "http://"]),
+        ("host with a path", [workflow("p.yaml", wf(host="https://aws-api.sigmacomputing.com/api/x"))], ["p.yaml", "hostPort", "has a path"]),
+        ("non-URL host", [workflow("u.yaml", wf(host="not-a-url"))], ["u.yaml", "hostPort", "not an absolute URL"]),
+        ("bad regex", [workflow("r.yaml", wf(source="      dashboardFilterPattern:\n        includes: ['(unclosed']\n"))],
+         ["r.yaml", "dashboardFilterPattern.includes[0]", "invalid regular expression"]),
+        ("wrong type", [workflow("t.yaml", wf(source="      includeOwners: maybe\n"))], ["t.yaml", "includeOwners", "expected true or false"]),
+        ("unknown source key", [workflow("s.yaml", wf(source="      includeOwner: true\n"))], ["s.yaml", "includeOwner", "did you mean \"includeOwners\""]),
+        ("missing secret", [workflow("m.yaml", "source:\n  serviceConnection:\n    config:\n      clientId: abc\n")],
+         ["m.yaml", "clientSecret", "missing"]),
+        ("no section", [workflow("e.yaml", "sink: {}\n")], ["e.yaml", "source"]),
+    ]
+    for what, files, needles in cases:
+        for cmd in ("extract", "test-connection"):
+            code, out, err = run(cmd, "--config", files[0])
+            text = out + err
+            check(code == 2, f"{cmd}: {what}: exit status 2", text)
+            for n in needles:
+                check(n in text, f"{cmd}: {what}: the message names {n!r}", text)
+            check(SECRET not in text, f"{cmd}: {what}: the secret is not echoed", text)
+
+    # Credentials from flags and the environment.
+    code, out, err = run("extract", "--host", "https://aws-api.sigmacomputing.com", "--client-id", "abc")
+    check(code == 2 and "SIGMA_CLIENT_SECRET" in err, "--host without SIGMA_CLIENT_SECRET is refused", err)
+    code, out, err = run("extract")
+    check(code == 2 and "--config" in err, "no configuration at all is refused with advice", err)
+    code, out, err = run("extract", "--demo", "--format", "xml")
+    check(code == 2 and "--format" in err, "an unknown format is refused", err)
+
+    # A host that does not answer: the run fails (2), names the problem, never the secret.
+    code, out, err = run("test-connection", "--host", "https://127.0.0.1:9", "--client-id", "abc",
+                         env={"SIGMA_CLIENT_SECRET": SECRET})
+    text = out + err
+    check(code == 2 and "[FAIL] GetToken" in out, "test-connection to a closed port fails GetToken", text)
+    check(SECRET not in text, "test-connection to a closed port does not print the secret", text)
+    code, out, err = run("extract", "--host", "https://127.0.0.1:9", "--client-id", "abc", "--verbose",
+                         env={"SIGMA_CLIENT_SECRET": SECRET})
+    check(code == 2 and SECRET not in out + err, "extract to a closed port fails with status 2, secret unprinted", out + err)
+
+print(f"{checks - len(failures)} passed, {len(failures)} failed")
+if failures:
+    print("\n\n".join(failures), file=sys.stderr)
+    sys.exit(1)
