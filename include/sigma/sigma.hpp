@@ -42,5 +42,6 @@
 #include <sigma/testing/fake_sigma.hpp>
 #include <sigma/testing/http_server.hpp>
 #include <sigma/testing/connect_proxy.hpp>
+#include <sigma/testing/fake_openmetadata.hpp>
 
 #endif

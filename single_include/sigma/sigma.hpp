@@ -6515,8 +6515,9 @@ SIGMA_COROUTINES_END
 // ---- begin <sigma/openmetadata.hpp> ----
 // SPDX-License-Identifier: MIT
 // The OpenMetadata output: request bodies, the mapping from extracted Sigma
-// entities, the JSON Lines writer and the Graphviz lineage graph. Needs no
-// networking header.
+// entities, the JSON Lines writer, the Graphviz lineage graph, and the sink
+// that pushes to a server over any sigma::transport (push_sink.hpp, the one
+// that needs Asio; include the others one by one to stay without it).
 #ifndef SIGMA_OPENMETADATA_HPP
 #define SIGMA_OPENMETADATA_HPP
 
@@ -7960,6 +7961,672 @@ inline void write_dot(std::ostream& os, extract::inventory const& inv) {
 
 #endif
 // ---- end <sigma/openmetadata/dot.hpp> ----
+// ---- begin <sigma/openmetadata/push_sink.hpp> ----
+// SPDX-License-Identifier: MIT
+// sigma::openmetadata::push_sink<Transport>: a sink (sigma::extract::sink)
+// that sends the records straight to an OpenMetadata server instead of
+// writing them down. The records and their order are record_sink's; this
+// adds where they go:
+//
+//   - every reference a record names is resolved to an id with the server's
+//     API: users by email (the search API, as OpenMetadata's own connector
+//     does), tables by FQN (GET /v1/tables/name/{fqn}, or the search API when
+//     a part is `*`), charts, dashboards and data models by FQN (the ids the
+//     PUTs answered, else GET .../name/{fqn}). Every lookup is cached, found
+//     or not. An owner that cannot be resolved is reported and the record is
+//     sent without it; a lineage edge with an end that cannot be resolved is
+//     reported and skipped.
+//   - requests are retried on 429/502/503/504 and on transport failures
+//     (every request is a PUT or a GET, so idempotent), with the client's
+//     back-off (sigma::retry_policy, Retry-After honoured), on an injectable
+//     clock;
+//   - a 401 stops the push: the JWT was refused and every other request
+//     would be too. Other failures are recorded per record and the push goes on.
+//
+// Threading and memory. The extraction calls the sink synchronously on the
+// thread that runs the client. Records go to a queue; a coroutine on a strand
+// of the transport's executor sends them, one at a time and in order (each
+// record may name the ones before it). With `stream` on (the default) the
+// sender starts with the first record, so when the transport shares the
+// client's io_context (the usual set-up) records are sent while the crawl
+// runs and the queue holds only what the server has not caught up with;
+// with `stream` off, or a transport on an executor nobody runs during the
+// crawl, the whole output waits in memory for flush(). Lineage records wait
+// in record_sink until on_finish either way (an edge may name an entity that
+// comes later). flush() / async_flush() sends what is left and returns the
+// report; call it after the extraction (which calls on_finish).
+//
+// The JWT is held as a sigma::secret, sent only in the Authorization header,
+// and removed from any text the server answers before it reaches a report
+// or a log.
+#ifndef SIGMA_OPENMETADATA_PUSH_SINK_HPP
+#define SIGMA_OPENMETADATA_PUSH_SINK_HPP
+
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+#include <boost/url/url_view.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+SIGMA_COROUTINES_BEGIN
+
+namespace sigma::openmetadata {
+
+struct push_options {
+    // The OpenMetadata API, as in workflowConfig.openMetadataServerConfig.hostPort:
+    // "http://localhost:8585/api". Record paths (/api/v1/...) are sent under
+    // the path before its final /api.
+    std::string hostPort;
+    // Sent as `Authorization: Bearer <jwt>`; empty: no Authorization header.
+    secret jwt;
+    // Attempts per request and back-off; the budget bounds retries over the whole push.
+    retry_policy retry{};
+    // Sleeps, wall time for Retry-After dates, jitter. Tests inject one that never sleeps.
+    clock_source clock = clock_source::system();
+    // Send records as they come (see the header comment); off: all at flush().
+    bool stream = true;
+    // Warnings (unresolved references, retries) and errors; never holds the JWT.
+    log_sink log;
+    // At most this many failures and unresolved references are kept in the
+    // report with their details; the counters count them all.
+    std::size_t max_reported = 1000;
+};
+
+// A record the server did not accept.
+struct push_failure {
+    std::string path;    // /api/v1/charts
+    std::string name;    // the entity's name, or "from -> to" for lineage
+    unsigned status = 0; // 0: no answer (transport failure)
+    std::string message; // the server's `message`, or what went wrong
+};
+BOOST_DESCRIBE_STRUCT(push_failure, (), (path, name, status, message))
+
+// A reference that could not be resolved to an id.
+struct unresolved_reference {
+    std::string entity;    // the record that named it: "/api/v1/dashboards wb-1"
+    std::string reference; // "user ana@example.com", "table svc.db.schema.orders"
+    std::string reason;
+};
+BOOST_DESCRIBE_STRUCT(unresolved_reference, (), (entity, reference, reason))
+
+struct push_report {
+    std::size_t records = 0;             // records the sink was given
+    std::size_t sent = 0;                // accepted by the server (2xx)
+    std::size_t failed = 0;              // answered with an error, or no answer after the retries
+    std::size_t lineageSkipped = 0;      // lineage edges not sent: an end could not be resolved
+    std::size_t notSent = 0;             // never tried: the push was aborted first
+    std::size_t referencesResolved = 0;  // references replaced by an id (each occurrence)
+    std::size_t referencesUnresolved = 0;
+    std::size_t lookups = 0;             // look-up requests made (the cache answers the rest)
+    std::size_t requests = 0;            // HTTP requests, retries included
+    std::size_t retries = 0;
+    std::vector<push_failure> failures;
+    std::vector<unresolved_reference> unresolved;
+    std::string aborted;                 // non-empty: why the push stopped (e.g. the JWT was refused)
+
+    // Every record was sent (unresolved owners allowed, skipped lineage not).
+    [[nodiscard]] bool clean() const noexcept { return failed == 0 && notSent == 0 && lineageSkipped == 0 && aborted.empty(); }
+};
+BOOST_DESCRIBE_STRUCT(push_report, (),
+                      (records, sent, failed, lineageSkipped, notSent, referencesResolved, referencesUnresolved, lookups,
+                       requests, retries, failures, unresolved, aborted))
+
+namespace detail {
+
+// scheme://host[:port] and the path prefix put before record paths.
+struct push_base {
+    std::string origin;
+    std::string prefix; // "" for http://host:8585/api, "/om" for http://host/om/api
+};
+
+inline result<push_base> parse_push_host(std::string_view host_port) {
+    auto bad = [&](std::string const& why) {
+        return sigma::error(errc::config, "OpenMetadata hostPort \"" + std::string(host_port) + "\": " + why);
+    };
+    if (host_port.empty()) return bad("empty; expected e.g. http://localhost:8585/api");
+    auto u = boost::urls::parse_uri(host_port);
+    if (!u) return bad("not an absolute URL; expected e.g. http://localhost:8585/api");
+    if (u->scheme() != "http" && u->scheme() != "https") return bad("the scheme must be http:// or https://");
+    if (u->has_userinfo()) return bad("must not carry user information (the JWT is given separately)");
+    if (u->has_query() || u->has_fragment()) return bad("must not have a query or fragment");
+    if (u->encoded_host().empty()) return bad("has no host");
+    push_base b;
+    b.origin = std::string(u->scheme()) + "://" + std::string(u->encoded_host_and_port());
+    std::string path(u->encoded_path());
+    while (!path.empty() && path.back() == '/') path.pop_back();
+    if (path.size() >= 4 && path.compare(path.size() - 4, 4, "/api") == 0) path.resize(path.size() - 4);
+    b.prefix = std::move(path);
+    return b;
+}
+
+inline std::string push_encode(std::string_view s) { return boost::urls::encode(s, boost::urls::unreserved_chars); }
+
+// Lucene query syntax: backslash before every reserved character.
+inline std::string lucene_escape(std::string_view s) {
+    std::string out;
+    for (char c : s) {
+        if (std::string_view("+-=&|><!(){}[]^\"~*?:\\/ ").find(c) != std::string_view::npos) out += '\\';
+        out += c;
+    }
+    return out;
+}
+
+// The entity type an OpenMetadata path creates, for caching the ids PUTs answer.
+inline std::string_view push_entity_type(std::string_view path) {
+    if (path == paths::charts) return "chart";
+    if (path == paths::dashboards) return "dashboard";
+    if (path == paths::data_models) return "dashboardDataModel";
+    if (path == paths::dashboard_services) return "dashboardService";
+    return {};
+}
+
+// Where an entity of that type is found by FQN.
+inline std::string_view push_by_name_path(std::string_view type) {
+    if (type == "table") return "/api/v1/tables/name/";
+    if (type == "chart") return "/api/v1/charts/name/";
+    if (type == "dashboard") return "/api/v1/dashboards/name/";
+    if (type == "dashboardDataModel") return "/api/v1/dashboard/datamodels/name/";
+    if (type == "user") return "/api/v1/users/name/";
+    return {};
+}
+
+inline std::string json_string_at(boost::json::value const& v, std::string_view key) {
+    if (auto const* o = v.if_object())
+        if (auto const* s = o->if_contains(key); s && s->is_string()) return std::string(s->get_string());
+    return {};
+}
+
+// What a record is about, for reports: its name, or "from -> to" for lineage.
+inline std::string push_record_name(record const& r) {
+    if (r.path == paths::lineage) {
+        auto const* o = r.body.if_object();
+        auto const* e = o ? o->if_contains("edge") : nullptr;
+        if (e == nullptr) return {};
+        auto end = [&](std::string_view k) {
+            auto const* eo = e->if_object();
+            auto const* x = eo ? eo->if_contains(k) : nullptr;
+            return x ? json_string_at(*x, "fullyQualifiedName") : std::string();
+        };
+        return end("fromEntity") + " -> " + end("toEntity");
+    }
+    return json_string_at(r.body, "name");
+}
+
+// Printable, bounded, without the secret.
+inline std::string push_clean(std::string text, secret const& jwt, std::size_t limit = 500) {
+    if (!jwt.empty())
+        for (std::size_t p; (p = text.find(jwt.reveal())) != std::string::npos;)
+            text.replace(p, jwt.reveal().size(), secret::mask);
+    for (auto& c : text)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+    if (text.size() > limit) text = text.substr(0, limit) + "...";
+    return text;
+}
+
+// OpenMetadata's error body is {"code": 404, "message": "..."}; anything else
+// (an HTML page from a proxy) is shown cut short.
+inline std::string push_server_message(http_response const& r, secret const& jwt) {
+    boost::system::error_code ec;
+    auto v = boost::json::parse(r.body, ec);
+    if (!ec) {
+        auto m = json_string_at(v, "message");
+        if (!m.empty()) return push_clean(std::move(m), jwt);
+    }
+    if (r.body.empty()) return "(empty body)";
+    return push_clean(r.body, jwt, 200);
+}
+
+// A resolved reference or why not.
+struct push_lookup {
+    std::optional<std::string> id;
+    std::string reason;
+};
+
+template <class Transport>
+struct push_state : std::enable_shared_from_this<push_state<Transport>> {
+    using strand_type = boost::asio::strand<boost::asio::any_io_executor>;
+
+    push_state(Transport t, push_options o, push_base b)
+        : transport(std::move(t)), opts(std::move(o)), base(std::move(b)),
+          strand(boost::asio::make_strand(boost::asio::any_io_executor(transport.get_executor()))), idle(strand) {}
+
+    Transport transport;
+    push_options opts;
+    push_base base;
+    strand_type strand;
+    boost::asio::steady_timer idle; // cancelled whenever the sender stops
+
+    std::mutex queue_mutex; // the queue and `sending`: the extraction's thread and the strand
+    std::deque<record> queue;
+    bool sending = false;
+
+    // Everything below: the strand only.
+    std::map<std::string, push_lookup> cache; // "type\nname" -> id or reason
+    push_report report;
+
+    void log(log_level l, std::string const& m) const {
+        if (opts.log) opts.log(l, m);
+    }
+
+    // Called by the record sink's emitter on the extraction's thread.
+    void enqueue(record const& r) {
+        bool start = false;
+        {
+            std::lock_guard lock(queue_mutex);
+            queue.push_back(r);
+            ++report.records; // only written here (the strand reads it after the queue is drained)
+            if (opts.stream && !sending) start = sending = true;
+        }
+        if (start) spawn_sender();
+    }
+
+    void spawn_sender() {
+        auto self = this->shared_from_this();
+        boost::asio::co_spawn(strand, self->drain(), [self](std::exception_ptr e) {
+            if (e) {
+                // A bug or std::bad_alloc: count what is left as not sent, never lose track.
+                std::lock_guard lock(self->queue_mutex);
+                self->report.notSent += self->queue.size();
+                self->queue.clear();
+                self->sending = false;
+                if (self->report.aborted.empty()) self->report.aborted = "internal failure while sending";
+                self->idle.cancel();
+            }
+        });
+    }
+
+    boost::asio::awaitable<void> drain() {
+        for (;;) {
+            std::optional<record> next;
+            {
+                std::lock_guard lock(queue_mutex);
+                if (queue.empty()) {
+                    sending = false;
+                    idle.cancel();
+                    co_return;
+                }
+                next.emplace(std::move(queue.front()));
+                queue.pop_front();
+            }
+            if (!report.aborted.empty()) {
+                ++report.notSent;
+                continue;
+            }
+            co_await push_one(std::move(*next));
+        }
+    }
+
+    // Until the queue is empty and no sender runs; runs on the strand.
+    boost::asio::awaitable<push_report> flush() {
+        for (;;) {
+            bool start = false;
+            {
+                std::lock_guard lock(queue_mutex);
+                if (queue.empty() && !sending) break;
+                if (!sending) start = sending = true;
+            }
+            if (start) {
+                co_await drain();
+                continue;
+            }
+            idle.expires_at(boost::asio::steady_timer::time_point::max());
+            boost::system::error_code ec;
+            co_await idle.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+        }
+        co_return report;
+    }
+
+    void fail(record const& r, std::string name, unsigned status, std::string message) {
+        ++report.failed;
+        log(log_level::error, "OpenMetadata: " + r.method + " " + r.path + " " + name +
+                                  ": " + (status ? "HTTP " + std::to_string(status) + ": " : std::string()) + message);
+        if (report.failures.size() < opts.max_reported)
+            report.failures.push_back(push_failure{r.path, std::move(name), status, std::move(message)});
+    }
+
+    void unresolved(std::string entity, std::string reference, std::string reason) {
+        ++report.referencesUnresolved;
+        log(log_level::warn, "OpenMetadata: " + entity + ": cannot resolve " + reference + ": " + reason);
+        if (report.unresolved.size() < opts.max_reported)
+            report.unresolved.push_back(unresolved_reference{std::move(entity), std::move(reference), std::move(reason)});
+    }
+
+    void abort_on_401(http_response const& r) {
+        if (report.aborted.empty())
+            report.aborted = "OpenMetadata refused the JWT (HTTP 401: " + push_server_message(r, opts.jwt) +
+                             "); check workflowConfig.openMetadataServerConfig.securityConfig.jwtToken "
+                             "(a bot's token, not expired)";
+        log(log_level::error, report.aborted);
+    }
+
+    // One request with retries. Any final status is a response; only a
+    // transport failure after the retries is an error.
+    boost::asio::awaitable<result<http_response>> send(http_method method, std::string const& target,
+                                                       std::string const* body) {
+        std::string const what = std::string(to_string(method)) + " " + target;
+        for (unsigned attempt = 0;; ++attempt) {
+            http_request req;
+            req.method = method;
+            req.origin = base.origin;
+            req.target = target;
+            if (!opts.jwt.empty()) req.headers.push_back({"Authorization", "Bearer " + opts.jwt.reveal()});
+            req.headers.push_back({"Accept", "application/json"});
+            if (body) {
+                req.headers.push_back({"Content-Type", "application/json"});
+                req.body = *body;
+            }
+            ++report.requests;
+            auto resp = co_await transport.async_send(std::move(req));
+            bool const can_retry = attempt + 1 < opts.retry.max_attempts && report.retries < opts.retry.budget;
+            if (!resp) {
+                std::string why = push_clean(resp.error().message(), opts.jwt);
+                if (!can_retry) co_return sigma::error(resp.error().code(), why);
+                co_await pause(backoff(opts.retry, attempt, opts.clock.random()), what + " failed (" + why + ")");
+                continue;
+            }
+            if (is_retryable_status(resp->status) && can_retry) {
+                std::optional<std::chrono::milliseconds> ra;
+                if (auto h = resp->header("Retry-After"); !h.empty()) ra = parse_retry_after(h, opts.clock.wall_now());
+                auto wait = retry_delay(opts.retry, resp->status, ra, attempt, opts.clock.random());
+                if (wait) {
+                    co_await pause(*wait, what + ": HTTP " + std::to_string(resp->status));
+                    continue;
+                }
+            }
+            co_return std::move(*resp);
+        }
+    }
+
+    boost::asio::awaitable<void> pause(std::chrono::milliseconds wait, std::string const& why) {
+        ++report.retries;
+        log(log_level::warn, "OpenMetadata: " + why + "; retrying in " + std::to_string(wait.count()) + " ms");
+        co_await opts.clock.sleep(wait);
+    }
+
+    // ---- references ------------------------------------------------------
+
+    static std::string cache_key(std::string_view type, std::string_view name) {
+        std::string k(type);
+        k += '\n';
+        k += name;
+        return k;
+    }
+
+    // A failed look-up: the reason, with the server's answer.
+    std::string lookup_failure(result<http_response> const& r) {
+        if (!r) return "look-up failed: " + r.error().message();
+        if (r->status == 401) abort_on_401(*r);
+        return "look-up answered HTTP " + std::to_string(r->status) + ": " + push_server_message(*r, opts.jwt);
+    }
+
+    // GET that answers an entity; its `id`.
+    boost::asio::awaitable<push_lookup> get_id(std::string const& target, std::string const& not_found) {
+        ++report.lookups;
+        auto r = co_await send(http_method::get, target, nullptr);
+        if (r && r->status == 404) co_return push_lookup{std::nullopt, not_found};
+        if (!r || r->status < 200 || r->status > 299) co_return push_lookup{std::nullopt, lookup_failure(r)};
+        boost::system::error_code ec;
+        auto v = boost::json::parse(r->body, ec);
+        auto id = ec ? std::string() : json_string_at(v, "id");
+        if (id.empty()) co_return push_lookup{std::nullopt, "the server's answer has no id"};
+        co_return push_lookup{id, {}};
+    }
+
+    // A search (…/search/query or …/search/fieldQuery) answering Elasticsearch
+    // hits; exactly one hit resolves.
+    boost::asio::awaitable<push_lookup> search_one(std::string const& target, std::string_view type,
+                                                   std::string const& none) {
+        ++report.lookups;
+        auto r = co_await send(http_method::get, target, nullptr);
+        if (!r || r->status < 200 || r->status > 299) co_return push_lookup{std::nullopt, lookup_failure(r)};
+        boost::system::error_code ec;
+        auto v = boost::json::parse(r->body, ec);
+        boost::json::array const* hits = nullptr;
+        if (!ec)
+            if (auto const* o = v.if_object())
+                if (auto const* h = o->if_contains("hits"); h && h->is_object())
+                    if (auto const* a = h->get_object().if_contains("hits"); a && a->is_array()) hits = &a->get_array();
+        if (hits == nullptr) co_return push_lookup{std::nullopt, "the search answer has no hits.hits"};
+        if (hits->empty()) co_return push_lookup{std::nullopt, none};
+        if (hits->size() > 1)
+            co_return push_lookup{std::nullopt, std::to_string(hits->size()) +
+                                                    " entities match; name it fully (dbServicePrefix) to choose one"};
+        auto const* hit = (*hits)[0].if_object();
+        auto const* source = hit ? hit->if_contains("_source") : nullptr;
+        if (source == nullptr) co_return push_lookup{std::nullopt, "the search hit has no _source"};
+        if (auto id = json_string_at(*source, "id"); !id.empty()) co_return push_lookup{id, {}};
+        auto fqn = json_string_at(*source, "fullyQualifiedName");
+        if (fqn.empty()) co_return push_lookup{std::nullopt, "the search hit has neither id nor fullyQualifiedName"};
+        co_return co_await get_id(base.prefix + std::string(push_by_name_path(type)) + push_encode(fqn),
+                                  "found by search but not by name");
+    }
+
+    boost::asio::awaitable<push_lookup> lookup(std::string const& type, std::string const& name, bool by_email) {
+        std::string key = cache_key(by_email ? "email" : type, name);
+        if (auto it = cache.find(key); it != cache.end()) co_return it->second;
+        push_lookup found;
+        if (by_email) {
+            // OpenMetadata's connector finds owners the same way: the user index, by email.
+            found = co_await search_one(base.prefix + "/api/v1/search/query?q=" +
+                                            push_encode("email.keyword:" + lucene_escape(name)) +
+                                            "&from=0&size=2&index=user_search_index",
+                                        "user", "no OpenMetadata user has this email");
+        } else if (type == "table" && name.find('*') != std::string::npos) {
+            // A part neither Sigma nor dbServicePrefix knows: any service/database/schema.
+            found = co_await search_one(base.prefix + "/api/v1/search/fieldQuery?fieldName=fullyQualifiedName&fieldValue=" +
+                                            push_encode(name) + "&from=0&size=2&index=table_search_index&deleted=false",
+                                        type, "no table matches (set dbServicePrefix to name its service)");
+        } else {
+            auto path = push_by_name_path(type);
+            if (path.empty()) found.reason = "cannot look up an entity of type " + type;
+            else found = co_await get_id(base.prefix + std::string(path) + push_encode(name),
+                                         "no " + type + " with this fully qualified name in OpenMetadata");
+        }
+        cache.emplace(std::move(key), found);
+        co_return found;
+    }
+
+    // Replaces a placeholder by {id, type[, fullyQualifiedName]}; false when unresolved.
+    boost::asio::awaitable<bool> resolve_ref(boost::json::value& ref, std::string const& entity) {
+        auto* o = ref.if_object();
+        if (o == nullptr) co_return false;
+        if (auto id = json_string_at(ref, "id"); !id.empty()) co_return true; // already an EntityReference
+        std::string type = json_string_at(ref, "type");
+        std::string email = json_string_at(ref, "email");
+        std::string fqn = json_string_at(ref, "fullyQualifiedName");
+        bool const by_email = !email.empty();
+        std::string const& name = by_email ? email : fqn;
+        std::string const shown = type + " " + name;
+        if (name.empty()) {
+            unresolved(entity, type, "the reference names neither an email nor a fully qualified name");
+            co_return false;
+        }
+        auto found = co_await lookup(type, name, by_email);
+        if (!found.id) {
+            unresolved(entity, shown, found.reason);
+            co_return false;
+        }
+        ++report.referencesResolved;
+        (*o)["id"] = *found.id;
+        o->erase("email"); // not an EntityReference field
+        co_return true;
+    }
+
+    // ---- one record ------------------------------------------------------
+
+    boost::asio::awaitable<void> push_one(record r) {
+        std::string name = push_record_name(r);
+        std::string const entity = r.path + " " + name;
+        if (auto* body = r.body.if_object()) {
+            if (r.path == paths::lineage) {
+                auto* edge = body->if_contains("edge");
+                bool ok = edge != nullptr && edge->is_object();
+                for (auto end : {"fromEntity", "toEntity"}) {
+                    if (!ok) break;
+                    auto* ref = edge->get_object().if_contains(end);
+                    if (ref == nullptr) ok = false;
+                    else ok = co_await resolve_ref(*ref, entity);
+                }
+                if (!ok) {
+                    ++report.lineageSkipped;
+                    co_return;
+                }
+            } else if (auto* owners = body->if_contains("owners"); owners && owners->is_array()) {
+                boost::json::array kept;
+                for (auto& ref : owners->get_array())
+                    if (co_await resolve_ref(ref, entity)) kept.push_back(std::move(ref));
+                if (kept.empty()) body->erase("owners");
+                else *owners = std::move(kept);
+            }
+        }
+        if (!report.aborted.empty()) { // a look-up met a 401
+            ++report.notSent;
+            co_return;
+        }
+        http_method method = r.method == "POST" ? http_method::post : http_method::put;
+        std::string const payload = boost::json::serialize(r.body);
+        auto resp = co_await send(method, base.prefix + r.path, &payload);
+        if (!resp) {
+            fail(r, std::move(name), 0, resp.error().message());
+            co_return;
+        }
+        if (resp->status < 200 || resp->status > 299) {
+            if (resp->status == 401) abort_on_401(*resp);
+            fail(r, std::move(name), resp->status, push_server_message(*resp, opts.jwt));
+            co_return;
+        }
+        ++report.sent;
+        // The ids of what this push created: lineage needs no look-up for them.
+        if (auto type = push_entity_type(r.path); !type.empty()) {
+            boost::system::error_code ec;
+            auto v = boost::json::parse(resp->body, ec);
+            if (!ec) {
+                auto id = json_string_at(v, "id");
+                auto fqn = json_string_at(v, "fullyQualifiedName");
+                if (!id.empty() && !fqn.empty()) cache.insert_or_assign(cache_key(type, fqn), push_lookup{id, {}});
+            }
+        }
+    }
+};
+
+template <class Transport>
+struct push_emitter {
+    std::shared_ptr<push_state<Transport>> st;
+    void operator()(record const& r) const { st->enqueue(r); }
+};
+
+} // namespace detail
+
+template <class Transport>
+class push_sink {
+    static_assert(sigma::transport<Transport>,
+                  "sigma::openmetadata::push_sink<Transport>: Transport must satisfy sigma::transport "
+                  "(get_executor() and async_send(http_request) -> awaitable<result<http_response>>), e.g. "
+                  "sigma::beast_transport or sigma::testing::memory_transport");
+
+    using state = detail::push_state<Transport>;
+    using inner_sink = record_sink<detail::push_emitter<Transport>>;
+
+public:
+    // Checks hostPort; the transport must be able to reach it (an http://
+    // server needs beast_transport_options::allow_insecure_http).
+    static result<push_sink> create(Transport transport, push_options options, mapping m,
+                                    std::optional<sigma::config> connection = std::nullopt) {
+        auto base = detail::parse_push_host(options.hostPort);
+        if (!base) return std::move(base).error();
+        if (!options.clock.sleep || !options.clock.random || !options.clock.wall_now)
+            return sigma::error(errc::config, "push_options::clock: sleep, random and wall_now must all be set");
+        if (options.retry.max_attempts == 0)
+            return sigma::error(errc::config, "push_options::retry.max_attempts must be at least 1");
+        auto st = std::make_shared<state>(std::move(transport), std::move(options), std::move(*base));
+        return push_sink(st, inner_sink(detail::push_emitter<Transport>{st}, std::move(m), std::move(connection)));
+    }
+
+    void on_workspace(extract::workspace_info const& w) { inner_.on_workspace(w); }
+    void on_connection(api::connection const& c) { inner_.on_connection(c); }
+    void on_data_model(extract::data_model_info&& dm) { inner_.on_data_model(std::move(dm)); }
+    void on_workbook(extract::workbook_info&& wb) { inner_.on_workbook(std::move(wb)); }
+    void on_finish(extract::report const& r) { inner_.on_finish(r); }
+
+    // Sends every record still queued, waits for the one being sent, and
+    // answers the report. Runs on a strand of the transport's executor.
+    boost::asio::awaitable<push_report> async_flush() {
+        auto st = st_;
+        co_return co_await boost::asio::co_spawn(st->strand, st->flush(), boost::asio::use_awaitable);
+    }
+
+    // The same, running the transport's io_context on this thread until done
+    // (as basic_client's synchronous calls do): the tool's way, after extract().
+    push_report flush() {
+        boost::asio::any_io_executor ex = st_->transport.get_executor();
+        auto const* iox = ex.target<boost::asio::io_context::executor_type>();
+        if (iox == nullptr)
+            throw sigma::error(errc::invalid_argument,
+                               "push_sink::flush() needs a transport on a boost::asio::io_context; co_await "
+                               "async_flush() with other executors");
+        if (iox->running_in_this_thread())
+            throw sigma::error(errc::invalid_argument,
+                               "push_sink::flush() was called from inside the io_context it needs to run; co_await "
+                               "async_flush() instead");
+        boost::asio::io_context& ioc = iox->context();
+        std::optional<push_report> out;
+        std::exception_ptr failure;
+        boost::asio::co_spawn(st_->strand, st_->flush(), [&](std::exception_ptr e, push_report r) {
+            failure = e;
+            if (!e) out.emplace(std::move(r));
+        });
+        ioc.restart();
+        while (!out && !failure && ioc.run_one() > 0) {
+        }
+        if (failure) std::rethrow_exception(failure);
+        if (!out) throw sigma::error(errc::cancelled, "the io_context stopped before the push completed");
+        return std::move(*out);
+    }
+
+    // Records handed to the sender so far, and lineage records waiting for on_finish.
+    [[nodiscard]] std::size_t records_written() const noexcept { return inner_.records_written(); }
+    [[nodiscard]] std::size_t buffered_lineage() const noexcept { return inner_.buffered_lineage(); }
+    [[nodiscard]] mapping const& get_mapping() const noexcept { return inner_.get_mapping(); }
+
+private:
+    push_sink(std::shared_ptr<state> st, inner_sink inner) : st_(std::move(st)), inner_(std::move(inner)) {}
+
+    std::shared_ptr<state> st_;
+    inner_sink inner_;
+};
+
+} // namespace sigma::openmetadata
+
+SIGMA_COROUTINES_END
+
+#endif
+// ---- end <sigma/openmetadata/push_sink.hpp> ----
 
 #endif
 // ---- end <sigma/openmetadata.hpp> ----
@@ -11353,6 +12020,456 @@ private:
 
 #endif
 // ---- end <sigma/testing/connect_proxy.hpp> ----
+// ---- begin <sigma/testing/fake_openmetadata.hpp> ----
+// SPDX-License-Identifier: MIT
+// sigma::testing::fake_openmetadata: the part of OpenMetadata's REST API that
+// a dashboard connector writes to, in memory, as a handler (request in,
+// response out) for memory_transport or the loopback http_server:
+//
+//   PUT  /api/v1/services/dashboardServices, /classifications, /tags, /charts,
+//        /dashboard/datamodels, /dashboards   create or update by FQN, answer
+//                                             the entity with `id` (a UUID) and
+//                                             `fullyQualifiedName` (201 new, 200 updated)
+//   PUT  /api/v1/lineage                      store the edge; both ends must be
+//                                             ids of that type (404 otherwise)
+//   GET  /api/v1/{tables,charts,dashboards,dashboard/datamodels,users}/name/{fqn}
+//   GET  /api/v1/search/query?q=email.keyword:<email>&index=user_search_index
+//   GET  /api/v1/search/fieldQuery?fieldName=fullyQualifiedName&fieldValue=<fqn with *>&index=table_search_index
+//
+// It checks what OpenMetadata checks for these bodies: `Authorization:
+// Bearer <jwt>` (401), the service, tags, charts and data models a body names
+// exist (404), every owner is an EntityReference with a known id (400 / 404).
+// Errors are OpenMetadata's {"code": <status>, "message": "..."}. Users and
+// tables are the server's, so tests seed them. Scripted failures answer a
+// status for the nth request on a path. Copies share one state; the handler
+// is thread-safe.
+#ifndef SIGMA_TESTING_FAKE_OPENMETADATA_HPP
+#define SIGMA_TESTING_FAKE_OPENMETADATA_HPP
+
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <boost/url/params_view.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sigma::testing {
+
+// A status to answer instead of serving: on the nth request (1-based) whose
+// path equals `path` (or, ending in '*', starts with what precedes it), and
+// the `count` - 1 matching requests after it.
+struct openmetadata_fault {
+    std::string path;
+    unsigned status = 503;
+    std::size_t nth = 1;
+    std::size_t count = 1;
+    std::optional<http_method> method;
+    std::optional<std::string> retry_after;
+    std::string message = "Scripted failure";
+};
+
+// One lineage edge as stored.
+struct openmetadata_edge {
+    std::string fromType, fromId, toType, toId;
+    boost::json::value lineageDetails; // null when absent
+};
+
+class fake_openmetadata {
+public:
+    // `jwt`: the token accepted in `Authorization: Bearer`.
+    explicit fake_openmetadata(std::string jwt) : st_(std::make_shared<state>()) { st_->jwt = std::move(jwt); }
+
+    http_response operator()(http_request const& req) const {
+        std::lock_guard lock(st_->m);
+        return st_->serve(req);
+    }
+
+    // A memory_transport answered by this fake (state shared).
+    memory_transport transport(boost::asio::any_io_executor ex) const {
+        auto st = st_;
+        return memory_transport(std::move(ex), [st](http_request const& r) -> result<http_response> {
+            std::lock_guard lock(st->m);
+            return st->serve(r);
+        });
+    }
+
+    // ---- seeding ----------------------------------------------------------------
+
+    // A user (found by email and by name); returns its id.
+    std::string add_user(std::string const& name, std::string const& email) {
+        std::lock_guard lock(st_->m);
+        boost::json::object u;
+        u["name"] = name;
+        u["email"] = email;
+        return st_->store("user", name, std::move(u)).first;
+    }
+    // A table with that FQN (service.database.schema.table); returns its id.
+    std::string add_table(std::string const& fqn) {
+        std::lock_guard lock(st_->m);
+        auto parts = openmetadata::split_fqn(fqn);
+        boost::json::object t;
+        t["name"] = parts.empty() ? fqn : parts.back();
+        return st_->store("table", fqn, std::move(t)).first;
+    }
+
+    void script(openmetadata_fault f) {
+        std::lock_guard lock(st_->m);
+        st_->faults.push_back({std::move(f), 0});
+    }
+
+    // ---- what the server holds ---------------------------------------------------
+
+    // The stored entity of that type ("chart", "dashboard", "dashboardDataModel",
+    // "dashboardService", "classification", "tag", "table", "user") and FQN.
+    [[nodiscard]] std::optional<boost::json::object> entity(std::string const& type, std::string const& fqn) const {
+        std::lock_guard lock(st_->m);
+        auto it = st_->by_fqn.find(state::key(type, fqn));
+        if (it == st_->by_fqn.end()) return std::nullopt;
+        return st_->entities.at(it->second);
+    }
+    // Every stored entity of a type.
+    [[nodiscard]] std::vector<boost::json::object> entities(std::string const& type) const {
+        std::lock_guard lock(st_->m);
+        std::vector<boost::json::object> out;
+        for (auto const& [id, e] : st_->entities)
+            if (e.at("entityType").as_string() == type) out.push_back(e);
+        return out;
+    }
+    [[nodiscard]] std::vector<openmetadata_edge> edges() const {
+        std::lock_guard lock(st_->m);
+        std::vector<openmetadata_edge> out;
+        for (auto const& [k, e] : st_->edges) out.push_back(e);
+        return out;
+    }
+    // The FQN of an id, or empty.
+    [[nodiscard]] std::string fqn_of(std::string const& id) const {
+        std::lock_guard lock(st_->m);
+        auto it = st_->entities.find(id);
+        return it == st_->entities.end() ? std::string() : std::string(it->second.at("fullyQualifiedName").as_string());
+    }
+    // "METHOD target -> status" of every request, in order.
+    [[nodiscard]] std::vector<std::string> log() const {
+        std::lock_guard lock(st_->m);
+        return st_->log;
+    }
+    // Every Authorization header value received (to check what was sent).
+    [[nodiscard]] std::vector<std::string> authorizations() const {
+        std::lock_guard lock(st_->m);
+        return st_->auths;
+    }
+
+private:
+    struct scripted {
+        openmetadata_fault f;
+        std::size_t seen;
+    };
+
+    struct state {
+        std::mutex m;
+        std::string jwt;
+        std::map<std::string, boost::json::object> entities; // id -> entity (with entityType)
+        std::map<std::string, std::string> by_fqn;           // "type\nfqn" -> id
+        std::map<std::string, openmetadata_edge> edges;      // "from\nto" -> edge
+        std::vector<scripted> faults;
+        std::vector<std::string> log;
+        std::vector<std::string> auths;
+        std::uint64_t counter = 0;
+
+        static std::string key(std::string_view type, std::string_view fqn) {
+            return std::string(type) + "\n" + std::string(fqn);
+        }
+
+        std::string next_uuid() {
+            // Deterministic UUID-shaped ids (version 4 layout).
+            static constexpr char hex[] = "0123456789abcdef";
+            std::uint64_t v = 0x5ca1ab1e00000000ull + ++counter;
+            std::string s = "00000000-0000-4000-8000-000000000000";
+            for (std::size_t i = s.size(); i-- > 0 && v != 0;) {
+                if (s[i] == '-') continue;
+                s[i] = hex[v & 15];
+                v >>= 4;
+            }
+            return s;
+        }
+
+        // Creates or updates; returns the id and whether it was new.
+        std::pair<std::string, bool> store(std::string const& type, std::string const& fqn, boost::json::object body) {
+            auto [it, fresh] = by_fqn.try_emplace(key(type, fqn));
+            if (fresh) it->second = next_uuid();
+            auto const& id = it->second;
+            double version = 0.1;
+            if (!fresh) version = entities[id].at("version").as_double() + 0.1;
+            body["id"] = id;
+            body["fullyQualifiedName"] = fqn;
+            body["entityType"] = type;
+            body["version"] = version;
+            entities[id] = std::move(body);
+            return {id, fresh};
+        }
+
+        std::optional<std::string> id_of(std::string const& type, std::string const& fqn) const {
+            auto it = by_fqn.find(key(type, fqn));
+            if (it == by_fqn.end()) return std::nullopt;
+            return it->second;
+        }
+
+        static http_response json(unsigned status, boost::json::value const& v) {
+            return json_response(status, boost::json::serialize(v));
+        }
+        static http_response fail(unsigned status, std::string const& message) {
+            boost::json::object o;
+            o["code"] = status;
+            o["message"] = message;
+            return json(status, o);
+        }
+
+        http_response serve(http_request const& req) {
+            http_response r = route(req);
+            log.push_back(std::string(to_string(req.method)) + " " + req.target + " -> " + std::to_string(r.status));
+            return r;
+        }
+
+        static bool path_matches(std::string const& pattern, std::string_view path) {
+            if (!pattern.empty() && pattern.back() == '*')
+                return path.substr(0, pattern.size() - 1) == std::string_view(pattern).substr(0, pattern.size() - 1);
+            return pattern == path;
+        }
+
+        http_response route(http_request const& req) {
+            auto url = boost::urls::parse_origin_form(req.target);
+            if (!url) return fail(400, "Malformed request target");
+            std::vector<std::string> segs;
+            for (auto s : url->segments()) segs.push_back(std::string(s));
+            std::string const path(url->encoded_path());
+
+            auths.push_back(std::string(req.header("Authorization")));
+            if (req.header("Authorization") != "Bearer " + jwt)
+                return fail(401, "Not Authorized! Token verification failed");
+
+            for (auto& s : faults) {
+                if (s.f.method && *s.f.method != req.method) continue;
+                if (!path_matches(s.f.path, path)) continue;
+                ++s.seen;
+                if (s.seen >= s.f.nth && (s.f.count == 0 || s.seen < s.f.nth + s.f.count)) {
+                    auto r = fail(s.f.status, s.f.message);
+                    if (s.f.retry_after) r.headers.push_back({"Retry-After", *s.f.retry_after});
+                    return r;
+                }
+            }
+
+            if (segs.size() < 3 || segs[0] != "api" || segs[1] != "v1") return fail(404, "Unknown path " + path);
+            std::vector<std::string> rest(segs.begin() + 2, segs.end());
+
+            if (req.method == http_method::get) return get(rest, *url);
+            if (req.method != http_method::put) return fail(405, "Method not allowed");
+
+            boost::system::error_code ec;
+            auto body = boost::json::parse(req.body, ec);
+            if (ec || !body.is_object()) return fail(400, "Unable to process JSON: the body is not a JSON object");
+            auto& o = body.get_object();
+            std::string const joined = [&] {
+                std::string j;
+                for (auto const& s : rest) j += (j.empty() ? "" : "/") + s;
+                return j;
+            }();
+            if (joined == "lineage") return put_lineage(o);
+
+            auto const* name_v = o.if_contains("name");
+            if (name_v == nullptr || !name_v->is_string() || name_v->get_string().empty())
+                return fail(400, "[query param name must not be null]");
+            std::string const name(name_v->get_string());
+            std::string type, fqn;
+            if (joined == "services/dashboardServices") {
+                type = "dashboardService";
+                fqn = openmetadata::build_fqn({name});
+            } else if (joined == "classifications") {
+                type = "classification";
+                fqn = openmetadata::build_fqn({name});
+            } else if (joined == "tags") {
+                type = "tag";
+                std::string cls = string_at(o, "classification");
+                if (!id_of("classification", cls)) return fail(404, "classification instance for " + cls + " not found");
+                fqn = openmetadata::build_fqn({cls, name});
+            } else if (joined == "charts" || joined == "dashboards" || joined == "dashboard/datamodels") {
+                type = joined == "charts" ? "chart" : joined == "dashboards" ? "dashboard" : "dashboardDataModel";
+                std::string svc = string_at(o, "service");
+                if (!id_of("dashboardService", svc)) return fail(404, "dashboardService instance for " + svc + " not found");
+                fqn = type == "dashboardDataModel" ? openmetadata::data_model_fqn(svc, name)
+                                                   : openmetadata::build_fqn({svc, name});
+                if (auto problem = check_refs(o)) return *problem;
+            } else {
+                return fail(404, "Unknown path " + path);
+            }
+            auto [id, fresh] = store(type, fqn, o);
+            return json(fresh ? 201 : 200, entities[id]);
+        }
+
+        static std::string string_at(boost::json::object const& o, std::string_view k) {
+            auto const* v = o.if_contains(k);
+            return v && v->is_string() ? std::string(v->get_string()) : std::string();
+        }
+
+        // owners, tags, charts, dataModels must name what exists.
+        std::optional<http_response> check_refs(boost::json::object const& o) const {
+            if (auto const* owners = o.if_contains("owners")) {
+                if (!owners->is_array()) return fail(400, "owners must be an array");
+                for (std::size_t i = 0; i < owners->get_array().size(); ++i) {
+                    auto const* ref = owners->get_array()[i].if_object();
+                    std::string const at = "owners[" + std::to_string(i) + "]";
+                    if (ref == nullptr) return fail(400, at + " must be an object");
+                    for (auto const& kv : *ref)
+                        if (kv.key() != "id" && kv.key() != "type" && kv.key() != "name" &&
+                            kv.key() != "fullyQualifiedName" && kv.key() != "displayName")
+                            return fail(400, "Unrecognized field \"" + std::string(kv.key()) + "\" in " + at);
+                    std::string id = string_at(*ref, "id");
+                    if (id.empty()) return fail(400, at + ".id must not be null");
+                    auto it = entities.find(id);
+                    if (it == entities.end() || it->second.at("entityType").as_string() != string_at(*ref, "type"))
+                        return fail(404, string_at(*ref, "type") + " instance for " + id + " not found");
+                }
+            }
+            auto names = [&](std::string_view k, std::string const& type) -> std::optional<http_response> {
+                auto const* a = o.if_contains(k);
+                if (a == nullptr) return std::nullopt;
+                if (!a->is_array()) return fail(400, std::string(k) + " must be an array");
+                for (auto const& v : a->get_array()) {
+                    std::string fqn = v.is_string() ? std::string(v.get_string())
+                                      : v.is_object() ? string_at(v.get_object(), "tagFQN")
+                                                      : std::string();
+                    if (!id_of(type, fqn)) return fail(404, type + " instance for " + fqn + " not found");
+                }
+                return std::nullopt;
+            };
+            if (auto p = names("tags", "tag")) return p;
+            if (auto p = names("charts", "chart")) return p;
+            if (auto p = names("dataModels", "dashboardDataModel")) return p;
+            return std::nullopt;
+        }
+
+        http_response put_lineage(boost::json::object const& o) {
+            auto const* edge = o.if_contains("edge");
+            if (edge == nullptr || !edge->is_object()) return fail(400, "edge must not be null");
+            auto const& e = edge->get_object();
+            openmetadata_edge out;
+            for (auto end : {"fromEntity", "toEntity"}) {
+                auto const* ref = e.if_contains(end);
+                if (ref == nullptr || !ref->is_object()) return fail(400, std::string("edge.") + end + " must not be null");
+                std::string id = string_at(ref->get_object(), "id");
+                std::string type = string_at(ref->get_object(), "type");
+                if (id.empty()) return fail(400, std::string("edge.") + end + ".id must not be null");
+                auto it = entities.find(id);
+                if (it == entities.end() || it->second.at("entityType").as_string() != type)
+                    return fail(404, type + " instance for " + id + " not found");
+                (std::string_view(end) == "fromEntity" ? out.fromId : out.toId) = id;
+                (std::string_view(end) == "fromEntity" ? out.fromType : out.toType) = type;
+            }
+            if (auto const* d = e.if_contains("lineageDetails")) out.lineageDetails = *d;
+            edges[out.fromId + "\n" + out.toId] = std::move(out);
+            return json_response(200, "");
+        }
+
+        static bool fqn_glob(std::string_view pat, std::string_view s) {
+            if (pat.empty()) return s.empty();
+            if (pat.front() == '*') {
+                for (std::size_t i = 0; i <= s.size(); ++i)
+                    if (fqn_glob(pat.substr(1), s.substr(i))) return true;
+                return false;
+            }
+            return !s.empty() && pat.front() == s.front() && fqn_glob(pat.substr(1), s.substr(1));
+        }
+
+        static std::string param(boost::urls::url_view const& u, std::string_view k) {
+            for (auto const& p : u.params())
+                if (p.key == k) return std::string(p.value);
+            return {};
+        }
+
+        static boost::json::object hits(std::vector<boost::json::object> const& found) {
+            boost::json::array a;
+            for (auto const& e : found) {
+                boost::json::object h;
+                h["_index"] = "index";
+                h["_id"] = e.at("id");
+                h["_source"] = e;
+                a.push_back(std::move(h));
+            }
+            boost::json::object total;
+            total["value"] = found.size();
+            total["relation"] = "eq";
+            boost::json::object inner;
+            inner["total"] = std::move(total);
+            inner["hits"] = std::move(a);
+            boost::json::object out;
+            out["hits"] = std::move(inner);
+            return out;
+        }
+
+        http_response get(std::vector<std::string> const& rest, boost::urls::url_view const& u) {
+            // .../name/{fqn}
+            static constexpr std::pair<std::string_view, std::string_view> by_name[] = {
+                {"tables", "table"}, {"charts", "chart"}, {"dashboards", "dashboard"}, {"users", "user"}};
+            for (auto const& [coll, type] : by_name)
+                if (rest.size() == 3 && rest[0] == coll && rest[1] == "name") return named(std::string(type), rest[2]);
+            if (rest.size() == 4 && rest[0] == "dashboard" && rest[1] == "datamodels" && rest[2] == "name")
+                return named("dashboardDataModel", rest[3]);
+            if (rest.size() == 2 && rest[0] == "search" && rest[1] == "query") {
+                if (param(u, "index") != "user_search_index") return fail(400, "this fake searches users only");
+                std::string q = param(u, "q");
+                std::string_view const prefix = "email.keyword:";
+                if (q.rfind(prefix, 0) != 0) return fail(400, "this fake answers q=email.keyword:<email> only");
+                std::string email;
+                for (std::size_t i = prefix.size(); i < q.size(); ++i) {
+                    if (q[i] == '\\' && i + 1 < q.size()) ++i;
+                    email += q[i];
+                }
+                std::vector<boost::json::object> found;
+                for (auto const& [id, e] : entities)
+                    if (e.at("entityType").as_string() == "user" && string_at(e, "email") == email) found.push_back(e);
+                return json(200, hits(found));
+            }
+            if (rest.size() == 2 && rest[0] == "search" && rest[1] == "fieldQuery") {
+                if (param(u, "index") != "table_search_index" || param(u, "fieldName") != "fullyQualifiedName")
+                    return fail(400, "this fake searches tables by fullyQualifiedName only");
+                std::string pattern = param(u, "fieldValue");
+                std::vector<boost::json::object> found;
+                for (auto const& [id, e] : entities)
+                    if (e.at("entityType").as_string() == "table" &&
+                        fqn_glob(pattern, std::string_view(e.at("fullyQualifiedName").as_string())))
+                        found.push_back(e);
+                return json(200, hits(found));
+            }
+            return fail(404, "Unknown path");
+        }
+
+        http_response named(std::string const& type, std::string const& fqn) {
+            auto id = id_of(type, fqn);
+            if (!id) return fail(404, type + " instance for " + fqn + " not found");
+            return json(200, entities[*id]);
+        }
+    };
+
+    std::shared_ptr<state> st_;
+};
+
+} // namespace sigma::testing
+
+#endif
+// ---- end <sigma/testing/fake_openmetadata.hpp> ----
 
 #endif
 // ---- end <sigma/sigma.hpp> ----

@@ -158,6 +158,169 @@ with tempfile.TemporaryDirectory() as tmp:
                          env={"SIGMA_CLIENT_SECRET": SECRET})
     check(code == 2 and SECRET not in out + err, "extract to a closed port fails with status 2, secret unprinted", out + err)
 
+
+# --- --push: a simulated Sigma over HTTPS, a fake OpenMetadata server over HTTP ----
+import http.server
+import signal
+import threading
+import urllib.parse
+
+
+class FakeOpenMetadata:
+    """Just enough of OpenMetadata's API for --push: PUT create-or-update by FQN
+    answering an id, users by email (search), tables by FQN, lineage between
+    known ids, the Bearer JWT."""
+
+    def __init__(self, jwt, users):
+        self.jwt = jwt
+        self.users = dict(users)  # email -> id
+        self.ids = {}             # (type, fqn) -> id
+        self.known = set(self.users.values())
+        self.edges = set()
+        self.puts = []
+        self.lock = threading.Lock()
+
+    def put_entity(self, kind, fqn):
+        with self.lock:
+            if (kind, fqn) not in self.ids:
+                self.ids[(kind, fqn)] = f"00000000-0000-4000-8000-{len(self.ids) + 1:012d}"
+                self.known.add(self.ids[(kind, fqn)])
+            return self.ids[(kind, fqn)]
+
+
+def quote_part(n):
+    return f'"{n}"' if "." in n and '"' not in n else n
+
+
+def om_handler(om):
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def reply(self, status, obj):
+            body = json.dumps(obj).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def authorised(self):
+            if self.headers.get("Authorization") != "Bearer " + om.jwt:
+                self.reply(401, {"code": 401, "message": "Not Authorized! Token verification failed"})
+                return False
+            return True
+
+        def do_GET(self):
+            if not self.authorised():
+                return
+            u = urllib.parse.urlsplit(self.path)
+            q = urllib.parse.parse_qs(u.query)
+            if u.path == "/api/v1/search/query":
+                email = q["q"][0].split(":", 1)[1].replace("\\", "")
+                hits = [{"_source": {"id": om.users[email], "email": email}}] if email in om.users else []
+                self.reply(200, {"hits": {"total": {"value": len(hits)}, "hits": hits}})
+            elif u.path.startswith("/api/v1/tables/name/"):
+                fqn = urllib.parse.unquote(u.path[len("/api/v1/tables/name/"):])
+                self.reply(200, {"id": om.put_entity("table", fqn), "fullyQualifiedName": fqn})
+            else:
+                self.reply(404, {"code": 404, "message": "not found"})
+
+        def do_PUT(self):
+            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))) or b"{}")
+            if not self.authorised():
+                return
+            path = urllib.parse.urlsplit(self.path).path
+            om.puts.append(path)
+            if path == "/api/v1/lineage":
+                ends = [body["edge"][k].get("id") for k in ("fromEntity", "toEntity")]
+                if not all(e in om.known for e in ends):
+                    self.reply(404, {"code": 404, "message": "entity not found"})
+                    return
+                om.edges.add(tuple(ends))
+                self.reply(200, {})
+                return
+            for o in body.get("owners") or []:
+                if o.get("id") not in om.known or "email" in o:
+                    self.reply(400, {"code": 400, "message": "bad owner reference"})
+                    return
+            name, svc = body["name"], body.get("service", "")
+            kinds = {"/api/v1/charts": ("chart", f"{quote_part(svc)}.{quote_part(name)}"),
+                     "/api/v1/dashboards": ("dashboard", f"{quote_part(svc)}.{quote_part(name)}"),
+                     "/api/v1/dashboard/datamodels": ("dashboardDataModel", f"{quote_part(svc)}.model.{quote_part(name)}")}
+            kind, fqn = kinds.get(path, (path, quote_part(name)))
+            self.reply(201, {"id": om.put_entity(kind, fqn), "fullyQualifiedName": fqn, "name": name})
+
+    return Handler
+
+
+with open(golden, encoding="utf-8") as f:
+    demo_records = [json.loads(line) for line in f]
+emails = sorted({o["email"] for r in demo_records for o in (r["body"].get("owners") or [])})
+JWT = "eyJhbGciOiJSUzI1NiJ9.tool-test-NEVER-PRINT.c2ln"
+
+with tempfile.TemporaryDirectory() as tmp:
+    sim = subprocess.Popen([os.path.abspath(TOOL), "simulate", "--tls"], cwd=tmp, stdout=subprocess.PIPE,
+                           stderr=subprocess.DEVNULL, text=True)
+    settings = {}
+    for line in sim.stdout:
+        if ":" in line and line.startswith("  "):
+            k, v = line.strip().split(":", 1)
+            settings[k.strip()] = v.strip().split()[0] if v.strip() else ""
+        if line.startswith("Press Ctrl-C"):
+            break
+    om = FakeOpenMetadata(JWT, {e: f"11111111-0000-4000-8000-{i:012d}" for i, e in enumerate(emails[1:])})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), om_handler(om))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        def push_workflow(name, jwt, om_host=f"http://127.0.0.1:{server.server_port}/api"):
+            p = os.path.join(tmp, name)
+            om_cfg = ""
+            if om_host:
+                om_cfg = (f"workflowConfig:\n  openMetadataServerConfig:\n    hostPort: {om_host}\n"
+                          f"    authProvider: openmetadata\n    securityConfig:\n      jwtToken: {jwt}\n")
+            with open(p, "w", encoding="utf-8") as f:
+                f.write("source:\n  type: sigma\n  serviceName: sigma_demo\n  serviceConnection:\n    config:\n"
+                        f"      type: Sigma\n      hostPort: {settings['hostPort']}\n      clientId: {settings['clientId']}\n"
+                        f"      clientSecret: {settings['clientSecret']}\n"
+                        "  sourceConfig:\n    config:\n      type: DashboardMetadata\n" + om_cfg)
+            return p
+
+        ca = os.path.join(tmp, "sigma-simulate-ca.pem")
+        code, out, err = run("extract", "--config", push_workflow("push.yaml", JWT), "--ca-file", ca, "--push", "--verbose")
+        text = out + err
+        check(code == 0, "extract --push exits 0", text[-3000:])
+        check(out == "", "--push writes nothing on stdout", out[:500])
+        by_path = {}
+        for r in demo_records:
+            by_path[r["path"]] = by_path.get(r["path"], 0) + 1
+        for path in ("/api/v1/charts", "/api/v1/dashboards", "/api/v1/dashboard/datamodels"):
+            check(om.puts.count(path) == by_path.get(path, 0), f"--push sends every {path} record",
+                  f"{om.puts.count(path)} of {by_path.get(path, 0)}")
+        check(len(om.edges) == by_path.get("/api/v1/lineage", 0), "--push sends every lineage edge with ids",
+              f"{len(om.edges)} of {by_path.get('/api/v1/lineage', 0)}")
+        check(f"{len(demo_records)} of {len(demo_records)} records sent" in err, "the push summary counts every record", err[-1500:])
+        check("unresolved: " in err and emails[0] in err, "an unknown owner is reported, not fatal", err[-1500:])
+        check(JWT not in text and "NEVER-PRINT" not in text, "--push never prints the JWT")
+
+        code, out, err = run("extract", "--config", push_workflow("bad-jwt.yaml", "wrong-token"), "--ca-file", ca, "--push")
+        check(code == 2 and "401" in err and "jwtToken" in err, "--push with a refused JWT stops with exit 2 and says why", err[-1500:])
+        check("wrong-token" not in out + err, "a refused JWT is not printed")
+
+        code, out, err = run("extract", "--config", push_workflow("no-om.yaml", JWT, om_host=None), "--ca-file", ca, "--push")
+        check(code == 2 and "openMetadataServerConfig.hostPort" in err, "--push without an OpenMetadata server names the key", err)
+        code, out, err = run("extract", "--demo", "--push")
+        check(code == 2 and "hostPort" in err, "--push with --demo (no workflow file) is refused with advice", err)
+    finally:
+        server.shutdown()
+        sim.send_signal(signal.SIGINT)
+        try:
+            sim.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            sim.kill()
+
 print(f"{checks - len(failures)} passed, {len(failures)} failed")
 if failures:
     print("\n\n".join(failures), file=sys.stderr)

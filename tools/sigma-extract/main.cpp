@@ -246,6 +246,101 @@ int finish(common_flags const& f, report const& r, double seconds) {
     return r.failures.empty() ? exit_ok : exit_entity_failures;
 }
 
+// --push: the records go straight to the workflow's OpenMetadata server,
+// sent on the client's io_context while the crawl runs.
+int push(common_flags const& f, extract_flags const& x, sigma_tool::workflow const& w) {
+    std::string const where = f.config_file.empty() ? std::string("--push") : f.config_file;
+    if (x.format != "openmetadata") {
+        std::cerr << "sigma-extract: --push sends OpenMetadata records; --format " << x.format << " cannot be pushed\n";
+        return exit_failed;
+    }
+    if (x.output != "-") {
+        std::cerr << "sigma-extract: --push sends the records to the server; drop --output (or drop --push to write them)\n";
+        return exit_failed;
+    }
+    if (!w.openmetadata_host || w.openmetadata_host->empty()) {
+        std::cerr << "sigma-extract: " << where
+                  << ": workflowConfig.openMetadataServerConfig.hostPort: missing; --push needs the OpenMetadata "
+                     "server, e.g. http://localhost:8585/api (give --config with a workflow file)\n";
+        return exit_failed;
+    }
+    if (!w.openmetadata_jwt || w.openmetadata_jwt->empty()) {
+        std::cerr << "sigma-extract: " << where
+                  << ": workflowConfig.openMetadataServerConfig.securityConfig.jwtToken: missing; --push needs a "
+                     "bot's JWT\n";
+        return exit_failed;
+    }
+    auto base = sigma::openmetadata::detail::parse_push_host(*w.openmetadata_host);
+    if (!base) {
+        std::cerr << "sigma-extract: " << where << ": workflowConfig.openMetadataServerConfig." << base.error().message() << '\n';
+        return exit_failed;
+    }
+    bool const plain = base->origin.rfind("http://", 0) == 0;
+    if (plain && base->origin.find("://localhost") == std::string::npos &&
+        base->origin.find("://127.0.0.1") == std::string::npos && base->origin.find("://[::1]") == std::string::npos)
+        std::cerr << "WARNING: the OpenMetadata server is reached over plain http://: the JWT crosses the network "
+                     "unencrypted; use https:// outside a local set-up.\n";
+
+    sigma::openmetadata::mapping_options mo;
+    mo.serviceName = w.service_name;
+    mo.dbServicePrefix = w.source.dbServicePrefix;
+    auto m = sigma::openmetadata::mapping::create(mo);
+    if (!m) {
+        std::cerr << "sigma-extract: " << m.error().message() << '\n';
+        return exit_failed;
+    }
+    auto s = make_session(f, w);
+    auto auth = s->client->authenticate();
+    if (!auth) {
+        std::cerr << "sigma-extract: " << auth.error().message() << '\n';
+        return exit_failed;
+    }
+    sigma::beast_transport_options t;
+    t.allow_insecure_http = plain;
+    t.insecure_skip_tls_verify = f.insecure_skip_tls_verify;
+    t.ca_file = f.ca_file;
+    sigma::openmetadata::push_options po;
+    po.hostPort = *w.openmetadata_host;
+    po.jwt = *w.openmetadata_jwt;
+    if (f.verbose)
+        po.log = [](sigma::log_level l, std::string_view msg) { std::cerr << "[" << sigma::to_string(l) << "] " << msg << '\n'; };
+    using push_sink = sigma::openmetadata::push_sink<sigma::beast_transport>;
+    auto sink = push_sink::create(sigma::beast_transport(s->ioc.get_executor(), t), std::move(po), std::move(*m),
+                                  w.connection);
+    if (!sink) {
+        std::cerr << "sigma-extract: " << sink.error().message() << '\n';
+        return exit_failed;
+    }
+    bool show = !f.quiet && isatty(STDERR_FILENO);
+    auto start = std::chrono::steady_clock::now();
+    progress_sink<push_sink> p{*sink, *s->client, show};
+    auto r = sigma::extract::extract(*s->client, w.source, p);
+    if (!r) {
+        std::cerr << "sigma-extract: " << r.error().message() << '\n';
+        return exit_failed;
+    }
+    auto pr = sink->flush();
+    int code = finish(f, *r, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    for (auto const& x : pr.failures)
+        if (!f.quiet)
+            std::cerr << "push failed: " << x.path << " " << x.name << ": "
+                      << (x.status ? "HTTP " + std::to_string(x.status) + ": " : std::string()) << x.message << '\n';
+    if (f.verbose)
+        for (auto const& u : pr.unresolved)
+            std::cerr << "unresolved: " << u.entity << ": " << u.reference << ": " << u.reason << '\n';
+    say(f, "OpenMetadata: " + std::to_string(pr.sent) + " of " + std::to_string(pr.records) + " records sent, " +
+               std::to_string(pr.failed) + " failed, " + std::to_string(pr.lineageSkipped) + " lineage edges skipped, " +
+               std::to_string(pr.notSent) + " not sent; references " + std::to_string(pr.referencesResolved) +
+               " resolved, " + std::to_string(pr.referencesUnresolved) + " unresolved; " + std::to_string(pr.requests) +
+               " requests, " + std::to_string(pr.retries) + " retries");
+    if (!pr.aborted.empty()) {
+        std::cerr << "sigma-extract: the push stopped: " << pr.aborted << '\n';
+        return exit_failed;
+    }
+    if (code == exit_ok && pr.failed > 0) code = exit_entity_failures;
+    return code;
+}
+
 int extract(common_flags const& f, extract_flags const& x) {
     std::optional<demo_server> demo;
     auto w = load_settings(f, demo);
@@ -257,10 +352,7 @@ int extract(common_flags const& f, extract_flags const& x) {
         std::cerr << "sigma-extract: --format: expected openmetadata, inventory or dot, got \"" << x.format << "\"\n";
         return exit_failed;
     }
-    if (x.push) {
-        std::cerr << "sigma-extract: --push is not available yet; write the records to a file and replay them\n";
-        return exit_failed;
-    }
+    if (x.push) return push(f, x, *w);
     std::ofstream file;
     std::ostream* out = &std::cout;
     if (x.output != "-") {
