@@ -89,7 +89,9 @@ TEST_CASE("client over HTTPS: transient wire faults are retried and lose nothing
     CHECK(inv->status.failures.empty());
     same_entities(*inv, in_memory());
     CHECK(h.server.stats().faults_injected == 5);
-    CHECK(h.client.stats().retries >= 5);
+    // A connection closed before any answer may be retried by the transport
+    // itself (a stale kept-alive connection); every other fault by the client.
+    CHECK(h.client.stats().retries + h.client.transport().stats().stale_retries >= 5);
 }
 
 TEST_CASE("client over HTTPS: a token refused mid-run is renewed once") {
