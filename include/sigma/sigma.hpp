@@ -37,6 +37,7 @@
 #include <sigma/openmetadata.hpp>
 
 // For tests without a Sigma account
+#include <sigma/testing/manual_clock.hpp>
 #include <sigma/testing/memory_transport.hpp>
 #include <sigma/testing/simulated_org.hpp>
 #include <sigma/testing/fake_sigma.hpp>

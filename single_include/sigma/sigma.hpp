@@ -3925,6 +3925,8 @@ BOOST_DESCRIBE_STRUCT(error_body, (error_fields), (error))
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
+#include <vector>
 
 namespace sigma::api {
 
@@ -4118,7 +4120,7 @@ inline bool acceptable_segment(std::string_view s) noexcept { return !s.empty() 
 // cannot be a path segment.
 template <class E>
 result<std::string> build_target(E const& e, std::string_view api_version,
-                                 std::initializer_list<std::pair<std::string_view, std::string>> extra = {}) {
+                                 std::vector<std::pair<std::string_view, std::string>> const& extra = {}) {
     static_assert(check_endpoint<E>());
     boost::urls::url u;
     u.set_path_absolute(true);
@@ -4645,7 +4647,6 @@ inline std::optional<std::chrono::milliseconds> retry_delay(retry_policy const& 
 // ---- end <sigma/client/retry.hpp> ----
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -4742,7 +4743,7 @@ public:
 
     // Mints a token now unless a valid one is cached.
     boost::asio::awaitable<result<void>> async_authenticate() {
-        auto t = co_await token(false);
+        auto t = co_await token();
         if (!t) co_return std::move(t).error();
         co_return result<void>{};
     }
@@ -4778,7 +4779,7 @@ public:
         static_assert(api::is_paged<E>, "sigma::basic_client::page: this endpoint does not page; use get()");
         using P = api::page<typename E::response_type>;
         auto params = api::page_parameters<E>(opts_.page_size, cursor);
-        result<std::string> target = build_paged_target(e, params);
+        auto target = api::build_target(e, settings_.settings.apiVersion, params);
         if (!target) co_return std::move(target).error();
         auto resp = co_await send(E::method, *target, true);
         if (!resp) co_return std::move(resp).error();
@@ -5002,7 +5003,7 @@ public:
             req.origin = settings_.origin;
             req.target = target;
             if (authorized) {
-                auto tok = co_await token(false);
+                auto tok = co_await token();
                 if (!tok) co_return std::move(tok).error();
                 req.headers.push_back({"Authorization", "Bearer " + tok->reveal()});
             }
@@ -5064,16 +5065,6 @@ public:
     }
 
 private:
-    template <class E>
-    result<std::string> build_paged_target(E const& e,
-                                           std::vector<std::pair<std::string_view, std::string>> const& params) {
-        switch (params.size()) {
-        case 0: return api::build_target(e, settings_.settings.apiVersion);
-        case 1: return api::build_target(e, settings_.settings.apiVersion, {params[0]});
-        default: return api::build_target(e, settings_.settings.apiVersion, {params[0], params[1]});
-        }
-    }
-
     bool budget_left() const noexcept { return stats_.retries < opts_.retry.budget; }
 
     boost::asio::awaitable<void> pause(std::chrono::milliseconds wait, std::string const& why) {
@@ -5085,8 +5076,8 @@ private:
 
     // The cached token, renewed when it is within the margin of expiry. One
     // renewal at a time: callers arriving during one wait for its outcome.
-    boost::asio::awaitable<result<secret>> token(bool force) {
-        if (!force && token_ && opts_.clock.now() < token_expiry_) co_return *token_;
+    boost::asio::awaitable<result<secret>> token() {
+        if (token_ && opts_.clock.now() < token_expiry_) co_return *token_;
         if (renewing_) {
             if (!renewal_done_) renewal_done_ = std::make_unique<boost::asio::steady_timer>(transport_.get_executor());
             renewal_done_->expires_at(boost::asio::steady_timer::time_point::max());
@@ -8632,6 +8623,56 @@ SIGMA_COROUTINES_END
 // ---- end <sigma/openmetadata.hpp> ----
 
 // For tests without a Sigma account
+// ---- begin <sigma/testing/manual_clock.hpp> ----
+// SPDX-License-Identifier: MIT
+// A clock for tests: time passes only when the code under test sleeps or the
+// test advances it, every sleep is recorded, and the random draw is fixed, so
+// retry and expiry tests check exact waits and never sleep on the wall clock.
+#ifndef SIGMA_TESTING_MANUAL_CLOCK_HPP
+#define SIGMA_TESTING_MANUAL_CLOCK_HPP
+
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <vector>
+
+SIGMA_COROUTINES_BEGIN
+
+namespace sigma::testing {
+
+struct manual_clock {
+    std::chrono::steady_clock::time_point now{std::chrono::hours(1000)};
+    std::chrono::system_clock::time_point wall{std::chrono::sys_days{std::chrono::year{2026} / 11 / 28}};
+    std::vector<std::chrono::milliseconds> sleeps;
+    double random = 0.5; // what clock_source::random returns
+
+    void advance(std::chrono::milliseconds d) {
+        now += d;
+        wall += d;
+    }
+
+    // A clock_source reading this object; it must outlive the source's users.
+    sigma::clock_source source() {
+        sigma::clock_source c;
+        c.now = [this] { return now; };
+        c.wall_now = [this] { return wall; };
+        c.sleep = [this](std::chrono::milliseconds d) -> boost::asio::awaitable<void> {
+            sleeps.push_back(d);
+            advance(d);
+            co_return;
+        };
+        c.random = [this] { return random; };
+        return c;
+    }
+};
+
+} // namespace sigma::testing
+
+SIGMA_COROUTINES_END
+
+#endif
+// ---- end <sigma/testing/manual_clock.hpp> ----
 // ---- begin <sigma/testing/memory_transport.hpp> ----
 // SPDX-License-Identifier: MIT
 // An in-memory Transport for tests: every request goes to a handler function

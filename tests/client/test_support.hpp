@@ -4,8 +4,11 @@
 
 #include <sigma/client.hpp>
 #include <sigma/api/endpoints.hpp>
+#include <sigma/testing/manual_clock.hpp>
 #include <sigma/testing/memory_transport.hpp>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 
 #include <chrono>
@@ -15,27 +18,7 @@
 
 namespace client_support {
 
-// Time that passes only when the client sleeps; every wait is recorded.
-struct fake_clock {
-    std::chrono::steady_clock::time_point now{std::chrono::hours(1000)};
-    std::chrono::system_clock::time_point wall{std::chrono::sys_days{std::chrono::year{2026} / 11 / 28}};
-    std::vector<std::chrono::milliseconds> sleeps;
-    double random = 0.5;
-
-    sigma::clock_source source() {
-        sigma::clock_source c;
-        c.now = [this] { return now; };
-        c.wall_now = [this] { return wall; };
-        c.sleep = [this](std::chrono::milliseconds d) -> boost::asio::awaitable<void> {
-            sleeps.push_back(d);
-            now += d;
-            wall += d;
-            co_return;
-        };
-        c.random = [this] { return random; };
-        return c;
-    }
-};
+using fake_clock = sigma::testing::manual_clock;
 
 inline sigma::config test_config() {
     sigma::config c;

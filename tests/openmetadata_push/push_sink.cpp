@@ -5,6 +5,7 @@
 #include <sigma/extract/extractor.hpp>
 #include <sigma/testing/fake_openmetadata.hpp>
 #include <sigma/testing/fake_sigma.hpp>
+#include <sigma/testing/manual_clock.hpp>
 #include <sigma/testing/http_server.hpp>
 #include <sigma/transport/beast.hpp>
 
@@ -30,26 +31,7 @@ using sigma::testing::simulated_org;
 inline constexpr char const* jwt = "eyJhbGciOiJSUzI1NiJ9.test-jwt-NEVER-PRINT.c2lnbmF0dXJl";
 inline constexpr char const* service = "sigma_demo";
 
-// Time passes only when the sink sleeps; every wait is recorded.
-struct fake_clock {
-    std::chrono::steady_clock::time_point now{std::chrono::hours(1000)};
-    std::chrono::system_clock::time_point wall{std::chrono::sys_days{std::chrono::year{2026} / 1 / 5}};
-    std::vector<std::chrono::milliseconds> sleeps;
-
-    sigma::clock_source source() {
-        sigma::clock_source c;
-        c.now = [this] { return now; };
-        c.wall_now = [this] { return wall; };
-        c.sleep = [this](std::chrono::milliseconds d) -> boost::asio::awaitable<void> {
-            sleeps.push_back(d);
-            now += d;
-            wall += d;
-            co_return;
-        };
-        c.random = [] { return 0.5; };
-        return c;
-    }
-};
+using fake_clock = sigma::testing::manual_clock;
 
 om::mapping demo_mapping() {
     om::mapping_options o;

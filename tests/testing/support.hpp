@@ -6,6 +6,7 @@
 #include <sigma/client.hpp>
 #include <sigma/api/endpoints.hpp>
 #include <sigma/testing/fake_sigma.hpp>
+#include <sigma/testing/manual_clock.hpp>
 #include <sigma/testing/memory_transport.hpp>
 #include <sigma/testing/simulated_org.hpp>
 
@@ -21,29 +22,7 @@
 
 namespace testing_support {
 
-// Time passes only when the client sleeps or the test advances it.
-struct fake_clock {
-    std::chrono::steady_clock::time_point now{std::chrono::hours(1000)};
-    std::chrono::system_clock::time_point wall{std::chrono::sys_days{std::chrono::year{2026} / 11 / 28}};
-    std::vector<std::chrono::milliseconds> sleeps;
-
-    sigma::clock_source source() {
-        sigma::clock_source c;
-        c.now = [this] { return now; };
-        c.wall_now = [this] { return wall; };
-        c.sleep = [this](std::chrono::milliseconds d) -> boost::asio::awaitable<void> {
-            sleeps.push_back(d);
-            advance(d);
-            co_return;
-        };
-        c.random = [] { return 0.5; };
-        return c;
-    }
-    void advance(std::chrono::milliseconds d) {
-        now += d;
-        wall += d;
-    }
-};
+using fake_clock = sigma::testing::manual_clock;
 
 using client = sigma::basic_client<sigma::testing::memory_transport>;
 

@@ -174,9 +174,10 @@ inline sigma::result<workflow> read_workflow(boost::json::value const& doc, std:
         auto const* c = scfg->is_object() ? scfg->get_object().if_contains("config") : nullptr;
         if (c != nullptr && !c->is_null()) {
             if (!c->is_object()) return config_error(file, "source.sourceConfig.config", "expected an object");
-            static constexpr std::array<std::string_view, 9> ignored{
+            // OpenMetadata's DashboardMetadata settings that do not apply here.
+            static constexpr std::array<std::string_view, 8> ignored{
                 "type", "lineageInformation", "markDeletedDashboards", "markDeletedDataModels", "includeDraftDashboard",
-                "overrideMetadata", "overrideLineage", "dbServicePrefixes", "includeOwnersDeprecated"};
+                "overrideMetadata", "overrideLineage", "dbServicePrefixes"};
             static constexpr std::array<std::string_view, 14> known{
                 "dashboardFilterPattern", "chartFilterPattern", "dataModelFilterPattern", "projectFilterPattern",
                 "includeOwners", "includeDataModels", "includeTags", "dbServicePrefix", "includeLineage",

@@ -31,6 +31,8 @@
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
+#include <vector>
 
 namespace sigma::api {
 
@@ -224,7 +226,7 @@ inline bool acceptable_segment(std::string_view s) noexcept { return !s.empty() 
 // cannot be a path segment.
 template <class E>
 result<std::string> build_target(E const& e, std::string_view api_version,
-                                 std::initializer_list<std::pair<std::string_view, std::string>> extra = {}) {
+                                 std::vector<std::pair<std::string_view, std::string>> const& extra = {}) {
     static_assert(check_endpoint<E>());
     boost::urls::url u;
     u.set_path_absolute(true);

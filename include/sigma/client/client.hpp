@@ -20,7 +20,6 @@
 #include <sigma/transport/transport.hpp>
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -118,7 +117,7 @@ public:
 
     // Mints a token now unless a valid one is cached.
     boost::asio::awaitable<result<void>> async_authenticate() {
-        auto t = co_await token(false);
+        auto t = co_await token();
         if (!t) co_return std::move(t).error();
         co_return result<void>{};
     }
@@ -154,7 +153,7 @@ public:
         static_assert(api::is_paged<E>, "sigma::basic_client::page: this endpoint does not page; use get()");
         using P = api::page<typename E::response_type>;
         auto params = api::page_parameters<E>(opts_.page_size, cursor);
-        result<std::string> target = build_paged_target(e, params);
+        auto target = api::build_target(e, settings_.settings.apiVersion, params);
         if (!target) co_return std::move(target).error();
         auto resp = co_await send(E::method, *target, true);
         if (!resp) co_return std::move(resp).error();
@@ -378,7 +377,7 @@ public:
             req.origin = settings_.origin;
             req.target = target;
             if (authorized) {
-                auto tok = co_await token(false);
+                auto tok = co_await token();
                 if (!tok) co_return std::move(tok).error();
                 req.headers.push_back({"Authorization", "Bearer " + tok->reveal()});
             }
@@ -440,16 +439,6 @@ public:
     }
 
 private:
-    template <class E>
-    result<std::string> build_paged_target(E const& e,
-                                           std::vector<std::pair<std::string_view, std::string>> const& params) {
-        switch (params.size()) {
-        case 0: return api::build_target(e, settings_.settings.apiVersion);
-        case 1: return api::build_target(e, settings_.settings.apiVersion, {params[0]});
-        default: return api::build_target(e, settings_.settings.apiVersion, {params[0], params[1]});
-        }
-    }
-
     bool budget_left() const noexcept { return stats_.retries < opts_.retry.budget; }
 
     boost::asio::awaitable<void> pause(std::chrono::milliseconds wait, std::string const& why) {
@@ -461,8 +450,8 @@ private:
 
     // The cached token, renewed when it is within the margin of expiry. One
     // renewal at a time: callers arriving during one wait for its outcome.
-    boost::asio::awaitable<result<secret>> token(bool force) {
-        if (!force && token_ && opts_.clock.now() < token_expiry_) co_return *token_;
+    boost::asio::awaitable<result<secret>> token() {
+        if (token_ && opts_.clock.now() < token_expiry_) co_return *token_;
         if (renewing_) {
             if (!renewal_done_) renewal_done_ = std::make_unique<boost::asio::steady_timer>(transport_.get_executor());
             renewal_done_->expires_at(boost::asio::steady_timer::time_point::max());
