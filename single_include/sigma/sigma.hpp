@@ -584,10 +584,25 @@ constexpr bool json_rename_valid() {
     return true;
 }
 
+// No two members of T read the same JSON key (a rename onto another member's
+// name): a key selects one member.
+template <class T>
+constexpr bool json_keys_unique() {
+    std::array<std::string_view, boost::mp11::mp_size<members_of<T>>::value> keys{};
+    std::size_t n = 0;
+    boost::mp11::mp_for_each<members_of<T>>([&](auto D) { keys[n++] = json_key_of<decltype(D)>(); });
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = i + 1; j < n; ++j)
+            if (keys[i] == keys[j]) return false;
+    return true;
+}
+
 template <class T>
 constexpr void check_struct() {
     static_assert(json_rename_valid<T>(), "sigma::json: an entry of json_rename names no public member of the struct "
                                           "(the first string is the C++ member name, the second the JSON key)");
+    static_assert(json_keys_unique<T>(), "sigma::json: two members of the struct have the same JSON key (check "
+                                         "json_rename: a key may name one member only)");
 }
 
 template <class T>
@@ -854,81 +869,174 @@ constexpr E unknown_enumerator() {
     return e;
 }
 
+// Reads an enumerator from its JSON spelling; a spelling no enumerator has is
+// `unknown` when the enum has one, else an error.
+template <described_enum E>
+bool decode_enum(std::string_view s, E& out, decode_context& c, path_frame const* at) {
+    if (enum_from_spelling(s, out)) return true;
+    if constexpr (has_unknown_enumerator<E>()) {
+        out = unknown_enumerator<E>();
+        return true;
+    } else {
+        std::string what = "unknown enumerator \"";
+        what += s;
+        what += "\"; expected one of:";
+        bool first = true;
+        boost::mp11::mp_for_each<boost::describe::describe_enumerators<E>>([&](auto D) {
+            what += first ? " " : ", ";
+            what += enumerator_spelling<E>(D.value, D.name);
+            first = false;
+        });
+        return c.fail(errc::json_unknown_enum, at, what);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Structs. Both decoders walk an object in document order: each key selects a
+// member (or is unknown), and only at the object's end are absent members
+// checked (optionals reset, the first absent required one in description
+// order reported).
+
+template <described_struct T>
+inline constexpr std::size_t member_count = boost::mp11::mp_size<members_of<T>>::value;
+
+// The JSON keys of T's members, in description order.
+template <described_struct T>
+inline constexpr auto member_keys = [] {
+    std::array<std::string_view, member_count<T>> keys{};
+    std::size_t i = 0;
+    boost::mp11::mp_for_each<members_of<T>>([&](auto D) { keys[i++] = json_key_of<decltype(D)>(); });
+    return keys;
+}();
+
+inline constexpr std::size_t no_member = static_cast<std::size_t>(-1);
+
+// The member whose key is `key`, or no_member. Documents mostly list keys in
+// declaration order, so the member after the previous one (`hint`) is tried
+// first; the scan compares lengths before bytes.
+template <described_struct T>
+std::size_t member_index(std::string_view key, std::size_t hint = 0) noexcept {
+    constexpr auto const& keys = member_keys<T>;
+    if (hint < keys.size() && keys[hint] == key) return hint;
+    for (std::size_t i = 0; i < keys.size(); ++i)
+        if (keys[i].size() == key.size() && keys[i] == key) return i;
+    return no_member;
+}
+
 // Whether `key` is the JSON key of a member of T.
 template <described_struct T>
 constexpr bool is_member_key(std::string_view key) noexcept {
-    bool found = false;
+    for (auto k : member_keys<T>)
+        if (k == key) return true;
+    return false;
+}
+
+// The members met in one object, one bit each.
+constexpr std::size_t seen_words(std::size_t members) noexcept { return (members + 63) / 64; }
+constexpr bool seen_bit(std::uint64_t const* seen, std::size_t i) noexcept { return (seen[i / 64] >> (i % 64)) & 1u; }
+constexpr void set_seen_bit(std::uint64_t* seen, std::size_t i) noexcept { seen[i / 64] |= std::uint64_t{1} << (i % 64); }
+
+// The end of an object decoded into `out`: absent optionals are reset, an
+// absent required member is an error (the first in description order).
+template <described_struct T>
+bool finish_members(T& out, std::uint64_t const* seen, decode_context& c, path_frame const* at) {
+    bool ok = true;
+    std::size_t i = 0;
     boost::mp11::mp_for_each<members_of<T>>([&](auto D) {
-        if (key == json_key_of<decltype(D)>()) found = true;
+        std::size_t const index = i++;
+        if (!ok || seen_bit(seen, index)) return;
+        using M = std::remove_cvref_t<decltype(out.*D.pointer)>;
+        if constexpr (is_optional<M>::value) {
+            (out.*D.pointer).reset();
+        } else {
+            path_frame f = path_frame::member(at, json_key_of<decltype(D)>());
+            ok = c.fail(errc::json_missing_key, &f, "missing required key");
+        }
     });
-    return found;
+    return ok;
 }
 
 template <class T>
 bool decode_value(boost::json::value const& v, T& out, decode_context& c, path_frame const* at);
 
 template <described_struct T>
+bool decode_member(boost::json::value const& v, T& out, std::size_t index, decode_context& c, path_frame const* at) {
+    return boost::mp11::mp_with_index<member_count<T>>(index, [&](auto I) {
+        using D = boost::mp11::mp_at_c<members_of<T>, decltype(I)::value>;
+        return decode_value(v, out.*D::pointer, c, at);
+    });
+}
+
+// `tag_key`: the tag of a tagged union's alternative, never an unknown key
+// (optional: "" is a key like any other).
+template <described_struct T>
 bool decode_struct(boost::json::value const& v, T& out, decode_context& c, path_frame const* at,
-                   std::string_view tag_key = {}) {
+                   std::optional<std::string_view> tag_key = std::nullopt) {
     check_struct<T>();
     auto const* obj = v.if_object();
     if (obj == nullptr) return c.type_error("object", v, at);
-    bool ok = true;
-    boost::mp11::mp_for_each<members_of<T>>([&](auto D) {
-        if (!ok) return;
-        using M = std::remove_cvref_t<decltype(out.*D.pointer)>;
-        constexpr std::string_view key = json_key_of<decltype(D)>();
-        path_frame f = path_frame::member(at, key);
-        auto it = obj->find(key);
-        if (it == obj->end()) {
-            if constexpr (is_optional<M>::value)
-                (out.*D.pointer).reset();
-            else
-                ok = c.fail(errc::json_missing_key, &f, "missing required key");
-            return;
-        }
-        ok = decode_value(it->value(), out.*D.pointer, c, &f);
-    });
-    if (ok && c.options.unknown_keys == key_policy::reject) {
+    std::array<std::uint64_t, seen_words(member_count<T>)> seen{};
+    if constexpr (member_count<T> > 0) {
+        std::size_t hint = 0;
         for (auto const& kv : *obj) {
             std::string_view k = kv.key();
-            if (k != tag_key && !is_member_key<T>(k)) {
-                path_frame f = path_frame::member(at, k);
-                return c.fail(errc::json_unknown_key, &f, "unknown key");
+            std::size_t i = member_index<T>(k, hint);
+            if (i == no_member) {
+                if (c.options.unknown_keys == key_policy::reject && (!tag_key || k != *tag_key)) {
+                    path_frame f = path_frame::member(at, k);
+                    return c.fail(errc::json_unknown_key, &f, "unknown key");
+                }
+                continue;
             }
+            hint = i + 1;
+            set_seen_bit(seen.data(), i);
+            path_frame f = path_frame::member(at, member_keys<T>[i]);
+            if (!decode_member(kv.value(), out, i, c, &f)) return false;
+        }
+    } else if (c.options.unknown_keys == key_policy::reject) {
+        for (auto const& kv : *obj) {
+            if (tag_key && kv.key() == *tag_key) continue;
+            path_frame f = path_frame::member(at, kv.key());
+            return c.fail(errc::json_unknown_key, &f, "unknown key");
         }
     }
-    return ok;
+    return finish_members(out, seen.data(), c, at);
+}
+
+// ---------------------------------------------------------------------------
+// Tagged unions.
+
+template <class V>
+struct variant_traits;
+template <class... A>
+struct variant_traits<std::variant<A...>> {
+    static_assert(check_tagged_union(static_cast<std::variant<A...> const*>(nullptr)));
+    using alternatives = boost::mp11::mp_list<A...>;
+    static constexpr std::string_view tag_key = boost::mp11::mp_first<alternatives>::json_tag.key;
+};
+
+inline constexpr std::size_t no_alternative = static_cast<std::size_t>(-1);
+
+// The alternative a tag value selects: one that lists it, else the fallback.
+template <class... A>
+std::size_t alternative_for(std::string_view tag, std::variant<A...> const*) noexcept {
+    std::size_t found = no_alternative;
+    boost::mp11::mp_for_each<boost::mp11::mp_iota_c<sizeof...(A)>>([&](auto I) {
+        using Alt = boost::mp11::mp_at_c<boost::mp11::mp_list<A...>, decltype(I)::value>;
+        if (found == no_alternative && !is_fallback<Alt>() && Alt::json_tag.matches(tag)) found = I;
+    });
+    if (found != no_alternative) return found;
+    boost::mp11::mp_for_each<boost::mp11::mp_iota_c<sizeof...(A)>>([&](auto I) {
+        using Alt = boost::mp11::mp_at_c<boost::mp11::mp_list<A...>, decltype(I)::value>;
+        if (found == no_alternative && is_fallback<Alt>()) found = I;
+    });
+    return found;
 }
 
 template <class... A>
-bool decode_variant(boost::json::value const& v, std::variant<A...>& out, decode_context& c, path_frame const* at) {
-    static_assert(check_tagged_union(static_cast<std::variant<A...> const*>(nullptr)));
-    using first = boost::mp11::mp_first<boost::mp11::mp_list<A...>>;
-    constexpr std::string_view key = first::json_tag.key;
-    auto const* obj = v.if_object();
-    if (obj == nullptr) return c.type_error("object", v, at);
-    path_frame f = path_frame::member(at, key);
-    auto it = obj->find(key);
-    if (it == obj->end()) return c.fail(errc::json_discriminator, &f, "missing tag key");
-    auto const* tag_value = it->value().if_string();
-    if (tag_value == nullptr) return c.type_error("string", it->value(), &f);
-    std::string_view s = *tag_value;
-
-    bool done = false, ok = false;
-    auto try_alternative = [&](auto I, bool fallback_pass) {
-        using Alt = boost::mp11::mp_at_c<boost::mp11::mp_list<A...>, decltype(I)::value>;
-        if (done || is_fallback<Alt>() != fallback_pass) return;
-        if (!fallback_pass && !Alt::json_tag.matches(s)) return;
-        done = true;
-        ok = decode_struct(v, out.template emplace<decltype(I)::value>(), c, at, key);
-    };
-    boost::mp11::mp_for_each<boost::mp11::mp_iota_c<sizeof...(A)>>([&](auto I) { try_alternative(I, false); });
-    boost::mp11::mp_for_each<boost::mp11::mp_iota_c<sizeof...(A)>>([&](auto I) { try_alternative(I, true); });
-    if (done) return ok;
-
+std::string unknown_tag_text(std::string_view tag, std::variant<A...> const*) {
     std::string what = "unknown tag \"";
-    what += s;
+    what += tag;
     what += "\"; expected one of:";
     bool first_value = true;
     ((
@@ -940,7 +1048,25 @@ bool decode_variant(boost::json::value const& v, std::variant<A...>& out, decode
              }
          }()),
      ...);
-    return c.fail(errc::json_discriminator, &f, what);
+    return what;
+}
+
+template <class... A>
+bool decode_variant(boost::json::value const& v, std::variant<A...>& out, decode_context& c, path_frame const* at) {
+    using traits = variant_traits<std::variant<A...>>;
+    constexpr std::string_view key = traits::tag_key;
+    auto const* obj = v.if_object();
+    if (obj == nullptr) return c.type_error("object", v, at);
+    path_frame f = path_frame::member(at, key);
+    auto it = obj->find(key);
+    if (it == obj->end()) return c.fail(errc::json_discriminator, &f, "missing tag key");
+    auto const* tag_value = it->value().if_string();
+    if (tag_value == nullptr) return c.type_error("string", it->value(), &f);
+    std::string_view s = *tag_value;
+    std::size_t index = alternative_for(s, &out);
+    if (index == no_alternative) return c.fail(errc::json_discriminator, &f, unknown_tag_text(s, &out));
+    return boost::mp11::mp_with_index<sizeof...(A)>(
+        index, [&](auto I) { return decode_struct(v, out.template emplace<decltype(I)::value>(), c, at, key); });
 }
 
 template <class T>
@@ -1018,22 +1144,7 @@ bool decode_value(boost::json::value const& v, T& out, decode_context& c, path_f
     } else if constexpr (described_enum<T>) {
         auto const* s = v.if_string();
         if (s == nullptr) return c.type_error("string", v, at);
-        if (enum_from_spelling(std::string_view(*s), out)) return true;
-        if constexpr (has_unknown_enumerator<T>()) {
-            out = unknown_enumerator<T>();
-            return true;
-        } else {
-            std::string what = "unknown enumerator \"";
-            what += std::string_view(*s);
-            what += "\"; expected one of:";
-            bool first = true;
-            boost::mp11::mp_for_each<boost::describe::describe_enumerators<T>>([&](auto D) {
-                what += first ? " " : ", ";
-                what += enumerator_spelling<T>(D.value, D.name);
-                first = false;
-            });
-            return c.fail(errc::json_unknown_enum, at, what);
-        }
+        return decode_enum(std::string_view(*s), out, c, at);
     } else if constexpr (tagged_union<T>) {
         return decode_variant(v, out, c, at);
     } else if constexpr (described_struct<T>) {
@@ -1159,6 +1270,26 @@ struct codec<sigma::secret> {
 
 namespace sigma::json::detail {
 
+// The correctly rounded value of the number whose text ends with `s` and that
+// Boost read as `d`. `pending` holds the text of earlier parts (a number that
+// straddles two write_some calls, see on_number_part) and is left empty.
+inline double exact_double(double d, boost::json::string_view s, std::string& pending) {
+    char const* first = s.data();
+    char const* last = s.data() + s.size();
+    if (!pending.empty()) {
+        pending.append(s.data(), s.size());
+        first = pending.data();
+        last = pending.data() + pending.size();
+    }
+    double exact = 0;
+    auto [ptr, ec] = std::from_chars(first, last, exact);
+    // Out of range (1e400, 1e-400): keep Boost's infinity or zero, so that a
+    // value nobody decodes as a double does not fail the whole document.
+    if (ec == std::errc{} && ptr == last) d = exact;
+    pending.clear();
+    return d;
+}
+
 class value_builder {
 public:
     static constexpr std::size_t max_object_size = boost::json::object::max_size();
@@ -1221,20 +1352,7 @@ public:
         return true;
     }
     bool on_double(double d, string_view s, error_code&) {
-        char const* first = s.data();
-        char const* last = s.data() + s.size();
-        if (!number_.empty()) {
-            number_.append(s.data(), s.size());
-            first = number_.data();
-            last = number_.data() + number_.size();
-        }
-        double exact = 0;
-        auto [ptr, ec] = std::from_chars(first, last, exact);
-        // Out of range (1e400, 1e-400): keep Boost's infinity or zero, so that a
-        // value nobody decodes as a double does not fail the whole document.
-        if (ec == std::errc{} && ptr == last) d = exact;
-        number_.clear();
-        st_.push_double(d);
+        st_.push_double(exact_double(d, s, number_));
         return true;
     }
     bool on_bool(bool b, error_code&) {
@@ -1277,6 +1395,772 @@ inline parsed parse_text(char const* data, std::size_t size, boost::json::storag
 
 #endif
 // ---- end <sigma/json/detail/parse.hpp> ----
+// ---- begin <sigma/json/detail/stream_decode.hpp> ----
+// SPDX-License-Identifier: MIT
+// Decoding straight from the parser's events into described types, without a
+// boost::json::value in between: the fast path behind sigma::json::decode.
+//
+// The handler keeps a stack of frames, one per open array or object that is
+// being decoded into a C++ container or struct; each frame's operations are
+// generated per type from the Boost.Describe descriptions. What needs a whole
+// value (a tagged union whose tag is not its first key, a boost::json::value,
+// a codec) is built as a boost::json::value by Boost's value_stack and handed
+// to the DOM decoder (dom_decode.hpp) with its path, so each rule lives once.
+//
+// Results and errors equal the DOM path's (parse, then decode_value):
+// - syntax errors win over schema errors: after the first schema error the
+//   parser still reads to the end, decoding nothing;
+// - schema errors are found in document order, absent keys at an object's end,
+//   as the DOM decoder walks;
+// - a repeated key keeps its last value in a DOM (at its first position), which
+//   a stream cannot know in advance. The stream overwrites, which gives the
+//   same value; when a repetition could change which error is reported (a key
+//   repeated after an error in an object still open, a second tag key), the
+//   outcome is `ambiguous` and the caller asks the DOM path.
+#ifndef SIGMA_JSON_DETAIL_STREAM_DECODE_HPP
+#define SIGMA_JSON_DETAIL_STREAM_DECODE_HPP
+
+
+#include <boost/json/basic_parser_impl.hpp>
+#include <boost/json/error.hpp>
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/parse_options.hpp>
+#include <boost/json/storage_ptr.hpp>
+#include <boost/json/value.hpp>
+#include <boost/json/value_stack.hpp>
+#include <boost/mp11/algorithm.hpp>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace sigma::json::detail {
+
+// One event of the parser that starts or continues a value.
+enum class token_kind : unsigned char { null, boolean, int64, uint64, double_, string, object, array };
+
+struct token {
+    token_kind kind = token_kind::null;
+    bool first = true; // string: the first piece of its text
+    bool last = true;  // string: the last piece
+    bool b = false;
+    std::int64_t i = 0;
+    std::uint64_t u = 0;
+    double d = 0;
+    std::string_view s{};
+};
+
+// A scalar token as the DOM decoder sees it. Strings, arrays and objects come
+// out empty: only their kind is read, to name it in a type error.
+inline boost::json::value token_value(token const& t) {
+    switch (t.kind) {
+    case token_kind::null: break;
+    case token_kind::boolean: return boost::json::value(t.b);
+    case token_kind::int64: return boost::json::value(t.i);
+    case token_kind::uint64: return boost::json::value(t.u);
+    case token_kind::double_: return boost::json::value(t.d);
+    case token_kind::string: return boost::json::value(boost::json::string_kind);
+    case token_kind::object: return boost::json::value(boost::json::object_kind);
+    case token_kind::array: return boost::json::value(boost::json::array_kind);
+    }
+    return boost::json::value(nullptr);
+}
+
+class stream_decoder;
+
+// Decodes one token into the value at `target`.
+using value_fn = void (*)(stream_decoder&, void* target, token const&);
+// Takes a subtree built by the value_stack.
+using complete_fn = void (*)(stream_decoder&, void* target, boost::json::value&&);
+
+struct stream_frame;
+
+struct frame_ops {
+    void (*key)(stream_decoder&, std::string_view);                               // objects: sets the slot
+    void (*element)(stream_decoder&);                                             // arrays: sets the slot
+    void (*end)(stream_decoder&);                                                 // checks, then pops
+    bool (*has_key)(stream_decoder const&, stream_frame const&, std::string_view); // met already?
+};
+
+struct stream_frame {
+    frame_ops const* ops = nullptr;
+    void* target = nullptr;
+    path_frame pf{};            // the child being decoded; parents are linked only when a path is read
+    std::uint64_t seen = 0;     // struct: members met; above 64 members, an offset into seen_words_
+    std::size_t hint = 0;       // struct: the member expected next
+    std::string_view tag_key{}; // struct chosen by its tag: that key, met already
+    bool tagged = false;
+};
+
+template <class T>
+void on_value(stream_decoder& d, void* target, token const& t);
+
+class stream_decoder {
+public:
+    static constexpr std::size_t max_object_size = value_builder::max_object_size;
+    static constexpr std::size_t max_array_size = value_builder::max_array_size;
+    static constexpr std::size_t max_key_size = value_builder::max_key_size;
+    static constexpr std::size_t max_string_size = value_builder::max_string_size;
+
+    using error_code = boost::json::error_code;
+    using string_view = boost::json::string_view;
+
+    stream_decoder(decode_context& c, value_fn root, void* target) : ctx(c), slot_fn_(root), slot_target_(target) {
+        frames_.reserve(8);
+    }
+
+    decode_context& ctx;
+
+    // Whether a repeated key leaves the outcome to the DOM path.
+    [[nodiscard]] bool ambiguous() const noexcept { return ambiguous_; }
+
+    // ---- parser events --------------------------------------------------------
+
+    bool on_document_begin(error_code&) { return true; }
+    bool on_document_end(error_code&) { return true; }
+
+    bool on_object_begin(error_code&) {
+        container_begin(token_kind::object);
+        return true;
+    }
+    bool on_array_begin(error_code&) {
+        container_begin(token_kind::array);
+        return true;
+    }
+    bool on_object_end(std::size_t n, error_code&) {
+        if (mode_ == mode::sub) {
+            st_.push_object(n);
+            if (--sub_depth_ == 0) finish_sub();
+        } else {
+            container_end();
+        }
+        return true;
+    }
+    bool on_array_end(std::size_t n, error_code&) {
+        if (mode_ == mode::sub) {
+            st_.push_array(n);
+            if (--sub_depth_ == 0) finish_sub();
+        } else {
+            container_end();
+        }
+        return true;
+    }
+
+    bool on_key_part(string_view s, std::size_t, error_code&) {
+        if (mode_ == mode::sub) {
+            st_.push_chars(s);
+            return true;
+        }
+        if (!key_open_) {
+            key_.clear();
+            key_open_ = true;
+        }
+        key_.append(s.data(), s.size());
+        return true;
+    }
+    bool on_key(string_view s, std::size_t, error_code&) {
+        if (mode_ == mode::sub) {
+            st_.push_key(s);
+            return true;
+        }
+        std::string_view k(s.data(), s.size());
+        if (key_open_) {
+            key_.append(s.data(), s.size());
+            k = key_;
+            key_open_ = false;
+        }
+        if (mode_ == mode::normal) {
+            frames_.back().ops->key(*this, k);
+        } else if (failed_ && skip_depth_ == 0 && !ambiguous_) {
+            // A key of an object that was open at the error: met before, it
+            // may move the error or replace the failing value.
+            stream_frame const& f = frames_.back();
+            if (f.ops->has_key(*this, f, k)) ambiguous_ = true;
+        }
+        return true;
+    }
+
+    bool on_string_part(string_view s, std::size_t, error_code&) {
+        bool const first = !string_open_;
+        string_open_ = true;
+        if (mode_ == mode::sub) {
+            st_.push_chars(s);
+        } else if (mode_ == mode::normal) {
+            token t;
+            t.kind = token_kind::string;
+            t.first = first;
+            t.last = false;
+            t.s = std::string_view(s.data(), s.size());
+            if (first)
+                begin_value(t);
+            else
+                slot_fn_(*this, slot_target_, t);
+        }
+        return true;
+    }
+    bool on_string(string_view s, std::size_t, error_code&) {
+        bool const first = !string_open_;
+        string_open_ = false;
+        if (mode_ == mode::sub) {
+            st_.push_string(s);
+            if (sub_depth_ == 0) finish_sub();
+        } else if (mode_ == mode::normal) {
+            token t;
+            t.kind = token_kind::string;
+            t.first = first;
+            t.s = std::string_view(s.data(), s.size());
+            if (first)
+                begin_value(t);
+            else
+                slot_fn_(*this, slot_target_, t);
+        }
+        return true;
+    }
+
+    bool on_number_part(string_view s, error_code&) {
+        // Only when a number straddles two write_some calls (see value_builder).
+        number_.append(s.data(), s.size());
+        return true;
+    }
+    bool on_int64(std::int64_t i, string_view, error_code&) {
+        number_.clear();
+        token t;
+        t.kind = token_kind::int64;
+        t.i = i;
+        scalar(t);
+        return true;
+    }
+    bool on_uint64(std::uint64_t u, string_view, error_code&) {
+        number_.clear();
+        token t;
+        t.kind = token_kind::uint64;
+        t.u = u;
+        scalar(t);
+        return true;
+    }
+    bool on_double(double d, string_view s, error_code&) {
+        token t;
+        t.kind = token_kind::double_;
+        t.d = exact_double(d, s, number_);
+        scalar(t);
+        return true;
+    }
+    bool on_bool(bool b, error_code&) {
+        token t;
+        t.kind = token_kind::boolean;
+        t.b = b;
+        scalar(t);
+        return true;
+    }
+    bool on_null(error_code&) {
+        scalar(token{});
+        return true;
+    }
+    bool on_comment_part(string_view, error_code&) { return true; }
+    bool on_comment(string_view, error_code&) { return true; }
+
+    // ---- for the operations of the types ---------------------------------------
+
+    stream_frame& top() noexcept { return frames_.back(); }
+
+    void push(frame_ops const* ops, void* target, bool is_array) {
+        stream_frame& f = frames_.emplace_back();
+        f.ops = ops;
+        f.target = target;
+        f.pf.is_index = is_array;
+    }
+    void pop() noexcept { frames_.pop_back(); }
+
+    void set_slot(value_fn fn, void* target) noexcept {
+        slot_fn_ = fn;
+        slot_target_ = target;
+    }
+    void dispatch(token const& t) { slot_fn_(*this, slot_target_, t); }
+
+    // The path of the value being decoded (that of the slot): null at the root.
+    path_frame const* path() noexcept {
+        if (frames_.empty()) return nullptr;
+        frames_[0].pf.parent = nullptr;
+        for (std::size_t i = 1; i < frames_.size(); ++i) frames_[i].pf.parent = &frames_[i - 1].pf;
+        return &frames_.back().pf;
+    }
+
+    // After an error (already in ctx): the rest of the document is only read.
+    void failed() noexcept {
+        failed_ = true;
+        mode_ = mode::skip;
+    }
+    void fail(errc code, std::string_view what) {
+        ctx.fail(code, path(), what);
+        failed();
+    }
+    // A repeated key decides the outcome: the DOM path will.
+    void give_up() noexcept {
+        ambiguous_ = true;
+        failed();
+    }
+
+    // Decodes a scalar (or names a container's kind) with the DOM rules.
+    template <class T>
+    void decode_token(token const& t, T& out) {
+        if (!decode_value(token_value(t), out, ctx, path())) failed();
+    }
+    template <class T>
+    bool decode_token_ok(token const& t, T& out) {
+        if (decode_value(token_value(t), out, ctx, path())) return true;
+        failed();
+        return false;
+    }
+
+    // The value of the slot is not decoded (an unknown key): a container's
+    // contents are skipped.
+    static void ignore(stream_decoder&, void*, token const&) noexcept {}
+
+    // Builds the value starting at `t` with the value_stack, then `complete`.
+    // `owned`: the value is kept (default storage), not only read.
+    void begin_sub(token const& t, complete_fn complete, void* target, bool owned) {
+        start_sub(complete, target, owned);
+        forward(t);
+    }
+    // The same for an object of which `key` is the first key, already read.
+    void begin_sub_object(std::string_view key, complete_fn complete, void* target) {
+        start_sub(complete, target, false);
+        st_.push_key(key);
+        sub_depth_ = 1;
+    }
+    // The token after begin_sub_object's key.
+    void forward(token const& t) {
+        switch (t.kind) {
+        case token_kind::null: st_.push_null(); break;
+        case token_kind::boolean: st_.push_bool(t.b); break;
+        case token_kind::int64: st_.push_int64(t.i); break;
+        case token_kind::uint64: st_.push_uint64(t.u); break;
+        case token_kind::double_: st_.push_double(t.d); break;
+        case token_kind::string:
+            if (!t.last) {
+                st_.push_chars(t.s);
+                return;
+            }
+            st_.push_string(t.s);
+            break;
+        case token_kind::object:
+        case token_kind::array: ++sub_depth_; return;
+        }
+        if (sub_depth_ == 0) finish_sub();
+    }
+
+    // Text of a string that arrives in pieces and is needed whole (enums, tags).
+    std::string text;
+
+    // Seen bits of structs with more than 64 members.
+    std::vector<std::uint64_t> seen_words_;
+
+private:
+    enum class mode : unsigned char {
+        normal, // decoding
+        sub,    // building a subtree in st_
+        skip,   // skipping skip_depth_ levels (an unknown key's value), or everything after an error
+    };
+
+    void begin_value(token const& t) {
+        if (!frames_.empty() && frames_.back().ops->element != nullptr) frames_.back().ops->element(*this);
+        slot_fn_(*this, slot_target_, t);
+    }
+
+    void scalar(token const& t) {
+        if (mode_ == mode::normal) {
+            begin_value(t);
+        } else if (mode_ == mode::sub) {
+            forward(t);
+        }
+    }
+
+    void container_begin(token_kind k) {
+        if (mode_ == mode::sub) {
+            ++sub_depth_;
+            return;
+        }
+        if (mode_ == mode::skip) {
+            ++skip_depth_;
+            return;
+        }
+        std::size_t const depth = frames_.size();
+        token t;
+        t.kind = k;
+        begin_value(t);
+        // Neither a frame nor a subtree took it (an unknown key's value, or a
+        // type error): skip its contents.
+        if (mode_ != mode::sub && frames_.size() == depth) {
+            mode_ = mode::skip;
+            skip_depth_ = 1;
+        }
+    }
+
+    void container_end() {
+        if (mode_ == mode::normal) {
+            frames_.back().ops->end(*this);
+            return;
+        }
+        if (skip_depth_ > 0) {
+            if (--skip_depth_ == 0 && !failed_) mode_ = mode::normal;
+            return;
+        }
+        frames_.pop_back(); // after an error: an object or array open at the error closes
+    }
+
+    void start_sub(complete_fn complete, void* target, bool owned) {
+        if (owned) {
+            st_.reset();
+        } else {
+            if (!scratch_) scratch_.emplace();
+            st_.reset(boost::json::storage_ptr(&*scratch_));
+        }
+        mode_ = mode::sub;
+        sub_depth_ = 0;
+        sub_complete_ = complete;
+        sub_target_ = target;
+    }
+
+    void finish_sub() {
+        mode_ = mode::normal;
+        boost::json::value v = st_.release();
+        sub_complete_(*this, sub_target_, std::move(v));
+    }
+
+    std::vector<stream_frame> frames_;
+    value_fn slot_fn_;
+    void* slot_target_;
+    mode mode_ = mode::normal;
+    bool failed_ = false;
+    bool ambiguous_ = false;
+    bool string_open_ = false;
+    bool key_open_ = false;
+    std::size_t skip_depth_ = 0;
+    std::size_t sub_depth_ = 0;
+    std::string key_;
+    std::string number_;
+
+    // Subtrees: the stack, where values that are only read live, and what to do next.
+    boost::json::value_stack st_;
+    std::optional<boost::json::monotonic_resource> scratch_;
+    complete_fn sub_complete_ = nullptr;
+    void* sub_target_ = nullptr;
+};
+
+// ---------------------------------------------------------------------------
+// Subtrees handed to the DOM decoder.
+
+template <class T>
+void complete_dom(stream_decoder& d, void* target, boost::json::value&& v) {
+    if (!decode_value(v, *static_cast<T*>(target), d.ctx, d.path())) d.failed();
+}
+
+inline void complete_json_value(stream_decoder&, void* target, boost::json::value&& v) {
+    *static_cast<boost::json::value*>(target) = std::move(v);
+}
+
+// ---------------------------------------------------------------------------
+// Structs.
+
+template <class T, class D>
+void* member_address(void* p) noexcept {
+    return &(static_cast<T*>(p)->*D::pointer);
+}
+
+template <class T, class D>
+using member_type = std::remove_cvref_t<decltype(std::declval<T&>().*D::pointer)>;
+
+struct member_slot {
+    value_fn fn;
+    void* (*address)(void*) noexcept;
+};
+
+template <class T, std::size_t... I>
+constexpr std::array<member_slot, sizeof...(I)> make_member_slots(std::index_sequence<I...>) {
+    return {{{&on_value<member_type<T, boost::mp11::mp_at_c<members_of<T>, I>>>,
+              &member_address<T, boost::mp11::mp_at_c<members_of<T>, I>>}...}};
+}
+
+template <described_struct T>
+inline constexpr auto member_slots = make_member_slots<T>(std::make_index_sequence<member_count<T>>{});
+
+template <described_struct T>
+inline constexpr bool many_members = member_count<T> > 64;
+
+template <described_struct T>
+std::uint64_t* seen_of(stream_decoder& d, stream_frame& f) noexcept {
+    if constexpr (many_members<T>)
+        return d.seen_words_.data() + f.seen;
+    else
+        return &f.seen;
+}
+template <described_struct T>
+std::uint64_t const* seen_of(stream_decoder const& d, stream_frame const& f) noexcept {
+    if constexpr (many_members<T>)
+        return d.seen_words_.data() + f.seen;
+    else
+        return &f.seen;
+}
+
+template <described_struct T>
+void struct_key(stream_decoder& d, std::string_view k) {
+    stream_frame& f = d.top();
+    if (f.tagged && k == f.tag_key) return d.give_up(); // a second tag: the last one selects, in a DOM
+    std::size_t const i = member_index<T>(k, f.hint);
+    if (i == no_member) {
+        if (d.ctx.options.unknown_keys == key_policy::reject) {
+            f.pf.key = k;
+            return d.fail(errc::json_unknown_key, "unknown key");
+        }
+        return d.set_slot(&stream_decoder::ignore, nullptr);
+    }
+    f.hint = i + 1;
+    set_seen_bit(seen_of<T>(d, f), i);
+    f.pf.key = member_keys<T>[i];
+    member_slot const& m = member_slots<T>[i];
+    d.set_slot(m.fn, m.address(f.target));
+}
+
+template <described_struct T>
+void struct_end(stream_decoder& d) {
+    stream_frame const f = d.top();
+    d.pop();
+    if (!finish_members(*static_cast<T*>(f.target), seen_of<T>(d, f), d.ctx, d.path())) d.failed();
+    if constexpr (many_members<T>) d.seen_words_.resize(f.seen);
+}
+
+template <described_struct T>
+bool struct_has_key(stream_decoder const& d, stream_frame const& f, std::string_view k) {
+    if (f.tagged && k == f.tag_key) return true;
+    std::size_t const i = member_index<T>(k);
+    return i != no_member && seen_bit(seen_of<T>(d, f), i);
+}
+
+template <described_struct T>
+inline constexpr frame_ops struct_ops{&struct_key<T>, nullptr, &struct_end<T>, &struct_has_key<T>};
+
+template <described_struct T>
+void push_struct(stream_decoder& d, T& out) {
+    check_struct<T>();
+    d.push(&struct_ops<T>, &out, false);
+    if constexpr (many_members<T>) {
+        stream_frame& f = d.top();
+        f.seen = d.seen_words_.size();
+        d.seen_words_.resize(d.seen_words_.size() + seen_words(member_count<T>));
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Tagged unions: when the tag is the first key, its alternative is decoded as
+// a struct from the stream; otherwise the object is built and decoded as a DOM.
+
+template <class V>
+void variant_tag(stream_decoder& d, void* target, token const& t);
+
+template <class V>
+void variant_key(stream_decoder& d, std::string_view k) {
+    constexpr std::string_view tag_key = variant_traits<V>::tag_key;
+    stream_frame& f = d.top();
+    if (k == tag_key) {
+        f.pf.key = tag_key;
+        return d.set_slot(&variant_tag<V>, f.target);
+    }
+    void* target = f.target;
+    d.pop();
+    d.begin_sub_object(k, &complete_dom<V>, target);
+}
+
+template <class V>
+void variant_end(stream_decoder& d) {
+    // {}: the DOM decoder names the missing tag.
+    void* target = d.top().target;
+    d.pop();
+    complete_dom<V>(d, target, boost::json::value(boost::json::object_kind));
+}
+
+template <class V>
+bool variant_has_key(stream_decoder const&, stream_frame const&, std::string_view k) {
+    return k == variant_traits<V>::tag_key;
+}
+
+template <class V>
+inline constexpr frame_ops variant_ops{&variant_key<V>, nullptr, &variant_end<V>, &variant_has_key<V>};
+
+template <class V>
+void variant_tag(stream_decoder& d, void* target, token const& t) {
+    constexpr std::string_view tag_key = variant_traits<V>::tag_key;
+    if (t.kind != token_kind::string) {
+        // Not a string: the DOM decoder says so, from the whole object.
+        d.pop();
+        d.begin_sub_object(tag_key, &complete_dom<V>, target);
+        d.forward(t);
+        return;
+    }
+    std::string_view s = t.s;
+    if (!(t.first && t.last)) {
+        if (t.first)
+            d.text.assign(t.s);
+        else
+            d.text.append(t.s);
+        if (!t.last) return;
+        s = d.text;
+    }
+    V& out = *static_cast<V*>(target);
+    std::size_t const index = alternative_for(s, &out);
+    if (index == no_alternative) return d.fail(errc::json_discriminator, unknown_tag_text(s, &out));
+    d.pop();
+    boost::mp11::mp_with_index<std::variant_size_v<V>>(index, [&](auto I) {
+        using alt = std::variant_alternative_t<decltype(I)::value, V>;
+        push_struct(d, out.template emplace<decltype(I)::value>());
+        stream_frame& f = d.top();
+        if constexpr (is_member_key<alt>(tag_key)) {
+            // The tag is also a member (a fallback that keeps it): decode it there.
+            struct_key<alt>(d, tag_key);
+            token whole;
+            whole.kind = token_kind::string;
+            whole.s = s;
+            d.dispatch(whole);
+        }
+        f.tagged = true;
+        f.tag_key = tag_key;
+    });
+}
+
+// ---------------------------------------------------------------------------
+// Arrays and maps.
+
+template <class V>
+void push_bool(stream_decoder& d, void* target, token const& t) {
+    bool b = false; // std::vector<bool> hands out proxies, not bool&
+    if (d.decode_token_ok(t, b)) static_cast<V*>(target)->push_back(b);
+}
+
+template <class V>
+void vector_element(stream_decoder& d) {
+    stream_frame& f = d.top();
+    V& out = *static_cast<V*>(f.target);
+    using E = typename V::value_type;
+    f.pf.index = out.size();
+    if constexpr (std::is_same_v<E, bool>)
+        d.set_slot(&push_bool<V>, &out);
+    else
+        d.set_slot(&on_value<E>, &out.emplace_back());
+}
+
+inline void pop_end(stream_decoder& d) { d.pop(); }
+
+inline bool no_keys(stream_decoder const&, stream_frame const&, std::string_view) { return false; }
+
+template <class V>
+inline constexpr frame_ops vector_ops{nullptr, &vector_element<V>, &pop_end, &no_keys};
+
+template <class M>
+void map_key(stream_decoder& d, std::string_view k) {
+    stream_frame& f = d.top();
+    M& out = *static_cast<M*>(f.target);
+    auto [it, inserted] = out.try_emplace(std::string(k));
+    if (!inserted) it->second = typename M::mapped_type{}; // a repeated key: its last value, from scratch
+    f.pf.key = it->first;
+    d.set_slot(&on_value<typename M::mapped_type>, &it->second);
+}
+
+template <class M>
+bool map_has_key(stream_decoder const&, stream_frame const& f, std::string_view k) {
+    M const& out = *static_cast<M const*>(f.target);
+    return out.find(std::string(k)) != out.end();
+}
+
+template <class M>
+inline constexpr frame_ops map_ops{&map_key<M>, nullptr, &pop_end, &map_has_key<M>};
+
+// ---------------------------------------------------------------------------
+// One token into a T, the rules in the same order as decode_value's.
+
+template <class T>
+void on_value(stream_decoder& d, void* target, token const& t) {
+    T& out = *static_cast<T*>(target);
+    if constexpr (has_codec<T>) {
+        d.begin_sub(t, &complete_dom<T>, target, false);
+    } else if constexpr (std::is_same_v<T, boost::json::value>) {
+        d.begin_sub(t, &complete_json_value, target, true);
+    } else if constexpr (std::is_same_v<T, bool> || json_integer<T> || std::is_floating_point_v<T>) {
+        d.decode_token(t, out);
+    } else if constexpr (std::is_same_v<T, std::string>) {
+        if (t.kind != token_kind::string) return d.decode_token(t, out);
+        if (t.first)
+            out.assign(t.s);
+        else
+            out.append(t.s);
+    } else if constexpr (is_optional<T>::value) {
+        if (t.kind == token_kind::null) return out.reset();
+        if (t.kind != token_kind::string || t.first) out.emplace();
+        on_value<typename T::value_type>(d, &*out, t);
+    } else if constexpr (is_vector<T>::value) {
+        if (t.kind != token_kind::array) return d.decode_token(t, out);
+        out.clear();
+        d.push(&vector_ops<T>, target, true);
+    } else if constexpr (is_string_map<T>::value) {
+        if (t.kind != token_kind::object) return d.decode_token(t, out);
+        out.clear();
+        d.push(&map_ops<T>, target, false);
+    } else if constexpr (described_enum<T>) {
+        if (t.kind != token_kind::string) return d.decode_token(t, out);
+        if (t.first && t.last) {
+            if (!decode_enum(t.s, out, d.ctx, d.path())) d.failed();
+            return;
+        }
+        if (t.first)
+            d.text.assign(t.s);
+        else
+            d.text.append(t.s);
+        if (t.last && !decode_enum(std::string_view(d.text), out, d.ctx, d.path())) d.failed();
+    } else if constexpr (tagged_union<T>) {
+        (void)variant_traits<T>::tag_key; // the checks of the union
+        if (t.kind != token_kind::object) return d.begin_sub(t, &complete_dom<T>, target, false);
+        d.push(&variant_ops<T>, target, false);
+    } else if constexpr (described_struct<T>) {
+        if (t.kind != token_kind::object) {
+            check_struct<T>();
+            return d.decode_token(t, out);
+        }
+        push_struct(d, out);
+    } else {
+        static_assert(unsupported_member_type<T>::value);
+    }
+}
+
+// ---------------------------------------------------------------------------
+
+struct stream_outcome {
+    boost::json::error_code ec;
+    std::size_t offset = 0; // bytes consumed; the position of the error when ec is set
+    bool ambiguous = false; // only the DOM path can tell the outcome (see the top of this file)
+};
+
+// Parses `text` into `out`; schema errors go to `c`.
+template <class T>
+stream_outcome stream_decode(std::string_view text, T& out, decode_context& c) {
+    boost::json::parse_options po;
+    po.max_depth = c.options.max_depth;
+    boost::json::basic_parser<stream_decoder> p(po, c, &on_value<T>, &out);
+    stream_outcome r;
+    r.offset = p.write_some(false, text.data(), text.size(), r.ec);
+    if (!r.ec && r.offset < text.size()) r.ec = boost::json::error::extra_data;
+    r.ambiguous = p.handler().ambiguous();
+    return r;
+}
+
+} // namespace sigma::json::detail
+
+#endif
+// ---- end <sigma/json/detail/stream_decode.hpp> ----
 
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse_options.hpp>
@@ -1338,23 +2222,49 @@ result<T> decode_parsed(boost::json::value const& v, decode_options const& optio
     }
 }
 
+inline sigma::error syntax_error(std::string_view text, boost::json::error_code const& ec, std::size_t offset) {
+    return sigma::error(errc::json_syntax, "syntax error at " + describe_offset(text, offset) + ": " + ec.message());
+}
+
 } // namespace detail
 
-// Parses `text` and decodes it into T. Syntax errors name the line, column and
-// byte; schema errors name the RFC 6901 pointer of the offending value.
+// The reference path: parses `text` into a boost::json::value, then decodes
+// that. decode() gives the same result, error message and pointer for every
+// text; this one is kept readable, for comparison.
+template <class T>
+result<T> decode_dom(std::string_view text, decode_options const& options = {}) {
+    if constexpr (detail::check_decodable<T>()) {
+        // The parsed tree lives only until decoding has copied what T keeps out
+        // of it, so it comes from one arena freed in a single step.
+        boost::json::monotonic_resource scratch;
+        boost::json::parse_options po;
+        po.max_depth = options.max_depth;
+        detail::parsed p = detail::parse_text(text.data(), text.size(), &scratch, po);
+        if (p.ec) return detail::syntax_error(text, p.ec, p.offset);
+        return detail::decode_parsed<T>(p.value, options);
+    } else {
+        return sigma::error(errc::json_type, "unsupported type"); // not reached: check_decodable failed to compile
+    }
+}
+
+// Parses `text` and decodes it into T, straight from the parser's events.
+// Syntax errors name the line, column and byte; schema errors name the RFC
+// 6901 pointer of the offending value.
 template <class T>
 result<T> decode(std::string_view text, decode_options const& options = {}) {
-    // The parsed tree lives only until decoding has copied what T keeps out of
-    // it, so it comes from one arena freed in a single step.
-    boost::json::monotonic_resource scratch;
-    boost::json::parse_options po;
-    po.max_depth = options.max_depth;
-    detail::parsed p = detail::parse_text(text.data(), text.size(), &scratch, po);
-    if (p.ec) {
-        return sigma::error(errc::json_syntax,
-                            "syntax error at " + detail::describe_offset(text, p.offset) + ": " + p.ec.message());
+    if constexpr (detail::check_decodable<T>()) {
+        detail::decode_context c{options};
+        T out{};
+        detail::stream_outcome s = detail::stream_decode(text, out, c);
+        if (s.ec) return detail::syntax_error(text, s.ec, s.offset);
+        // A key repeated where it decides between errors: the DOM's rule (its
+        // last value, at its first position) needs the whole object.
+        if (s.ambiguous) return decode_dom<T>(text, options);
+        if (c.failure) return std::move(*c.failure);
+        return out;
+    } else {
+        return sigma::error(errc::json_type, "unsupported type"); // not reached: check_decodable failed to compile
     }
-    return detail::decode_parsed<T>(p.value, options);
 }
 
 // Decodes an already parsed value.
@@ -2911,6 +3821,8 @@ public:
     }
 
     [[nodiscard]] beast_transport_options const& options() const noexcept { return st_->options; }
+    // The most requests this transport runs at once to one origin (a client caps its concurrency here).
+    [[nodiscard]] std::size_t max_in_flight() const noexcept { return st_->options.max_connections_per_origin; }
 
 private:
     using state_ptr = std::shared_ptr<detail::wire::transport_state>;
@@ -4426,35 +5338,63 @@ inline std::optional<std::string> non_empty(std::optional<std::string> s) {
 }
 } // namespace detail
 
-// Decodes one page's body according to the endpoint's style.
-template <class E>
-result<page<typename E::response_type>> decode_page(std::string_view body, json::decode_options const& opts = {}) {
+namespace detail {
+
+template <class T, bool Dom>
+result<T> decode_body(std::string_view body, json::decode_options const& opts) {
+    if constexpr (Dom)
+        return json::decode_dom<T>(body, opts);
+    else
+        return json::decode<T>(body, opts);
+}
+
+// One page's body according to the endpoint's style; `Dom`: through the
+// reference decoder. A bare array and a style-A object tell themselves apart by
+// their first token.
+template <class E, bool Dom>
+result<page<typename E::response_type>> decode_page_as(std::string_view body, json::decode_options const& opts) {
     using entry = typename E::response_type;
     page<entry> out;
     constexpr paging style = E::paging_style;
     if constexpr (style == paging::bare_array) {
-        auto r = json::decode<std::vector<entry>>(body, opts);
+        auto r = decode_body<std::vector<entry>, Dom>(body, opts);
         if (!r) return std::move(r).error();
         out.entries = std::move(*r);
     } else if constexpr (style == paging::b) {
-        auto r = json::decode<page_b<entry>>(body, opts);
+        auto r = decode_body<page_b<entry>, Dom>(body, opts);
         if (!r) return std::move(r).error();
         out.entries = std::move(r->entries);
-        out.next = detail::non_empty(std::move(r->nextPageToken));
+        out.next = non_empty(std::move(r->nextPageToken));
     } else {
         static_assert(style == paging::a || style == paging::a_or_bare, "decode_page: not a paged endpoint");
-        if (style == paging::a_or_bare && detail::starts_with_array(body)) {
-            auto r = json::decode<std::vector<entry>>(body, opts);
+        if (style == paging::a_or_bare && starts_with_array(body)) {
+            auto r = decode_body<std::vector<entry>, Dom>(body, opts);
             if (!r) return std::move(r).error();
             out.entries = std::move(*r);
         } else {
-            auto r = json::decode<page_a<entry>>(body, opts);
+            auto r = decode_body<page_a<entry>, Dom>(body, opts);
             if (!r) return std::move(r).error();
             out.entries = std::move(r->entries);
-            out.next = detail::non_empty(std::move(r->nextPage));
+            out.next = non_empty(std::move(r->nextPage));
         }
     }
     return out;
+}
+
+} // namespace detail
+
+// Decodes one page's body according to the endpoint's style, straight from
+// the text (json::decode).
+template <class E>
+result<page<typename E::response_type>> decode_page(std::string_view body, json::decode_options const& opts = {}) {
+    return detail::decode_page_as<E, false>(body, opts);
+}
+
+// The same through the reference decoder (json::decode_dom), for comparison.
+template <class E>
+result<page<typename E::response_type>> decode_page_dom(std::string_view body,
+                                                        json::decode_options const& opts = {}) {
+    return detail::decode_page_as<E, true>(body, opts);
 }
 
 } // namespace sigma::api
@@ -4534,6 +5474,158 @@ inline error_summary read_error_body(http_response const& r) {
 
 #endif
 // ---- end <sigma/client/errors.hpp> ----
+// ---- begin <sigma/client/rate_control.hpp> ----
+// SPDX-License-Identifier: MIT
+// How many requests a client keeps in flight and how fast it starts them,
+// adapted to the server's rate limit. Pure logic over time points handed in by
+// the caller, so tests drive it with a manual clock.
+//
+// Two limits work together, both lowered on a 429 and regrown without one:
+// - a window of requests in flight (AIMD: halved on a 429, +1 per window's
+//   worth of answers), which bounds load on a slow server;
+// - a pace (requests started per second), set from the rate the server was
+//   seen to admit just before the 429, which is what a token-bucket limit
+//   actually measures: with short latencies even one request in flight can
+//   outrun it. The pace regrows like TCP: doubling per second below the last
+//   good rate, then a few per cent per second above it.
+// One congestion event lowers the limits once: a 429 for a request started
+// before the last decrease is part of the same event.
+#ifndef SIGMA_CLIENT_RATE_CONTROL_HPP
+#define SIGMA_CLIENT_RATE_CONTROL_HPP
+
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <optional>
+
+namespace sigma {
+
+struct rate_control_options {
+    // On a 429 the window is multiplied by this (it never drops below 1).
+    double window_decrease = 0.5;
+    // On a 429 the pace becomes this share of the rate the server admitted
+    // over the last `measure_window` of sending time.
+    double pace_backoff = 0.9;
+    std::chrono::milliseconds measure_window{2'000};
+    // Each second without a 429 in which the pace held a request back, the
+    // pace doubles below the last good rate and grows by this share above it.
+    double pace_growth = 0.01;
+    // The pace never drops below this many requests per second.
+    double min_pace = 0.5;
+};
+
+class rate_controller {
+public:
+    using time_point = std::chrono::steady_clock::time_point;
+
+    rate_controller(std::size_t max_concurrency, rate_control_options o)
+        : max_(std::max<std::size_t>(1, max_concurrency)), window_(max_), opts_(o) {}
+
+    // Requests allowed in flight now.
+    [[nodiscard]] std::size_t window() const noexcept { return window_; }
+    [[nodiscard]] std::size_t max_concurrency() const noexcept { return max_; }
+    // Requests started per second at most; nullopt until the first 429.
+    [[nodiscard]] std::optional<double> pace() const noexcept { return pace_; }
+    // Counts decreases; a request remembers the epoch it started in.
+    [[nodiscard]] std::uint64_t epoch() const noexcept { return epoch_; }
+    [[nodiscard]] time_point paused_until() const noexcept { return paused_until_; }
+
+    // The time at which a request asked for at `now` may start, reserved for
+    // it: the caller waits until then (and re-checks the pause).
+    time_point reserve(time_point now) {
+        if (!first_) first_ = now;
+        if (!pace_) return now;
+        auto const gap = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+            std::chrono::duration<double>(1.0 / *pace_));
+        time_point at = std::max(now, next_start_);
+        next_start_ = at + gap;
+        if (at > now) held_back_ = now;
+        return at;
+    }
+
+    // An answer other than 429 arrived.
+    void on_answer(time_point now) {
+        answers_.push_back(now);
+        trim(now);
+        // Additive increase: one more place per window's worth of answers.
+        if (window_ < max_ && ++answers_at_window_ >= window_) {
+            ++window_;
+            answers_at_window_ = 0;
+        }
+        if (pace_ && held_back_ && now - *held_back_ <= std::chrono::seconds(1) &&
+            now - last_change_ >= std::chrono::seconds(1)) {
+            double grown = *pace_ < threshold_ ? std::min(*pace_ * 2.0, threshold_) : *pace_ * (1.0 + opts_.pace_growth);
+            if (grown <= *pace_) grown = *pace_ * (1.0 + opts_.pace_growth);
+            pace_ = grown;
+            last_change_ = now;
+        }
+    }
+
+    // A 429 arrived for a request started in `started_epoch`; the client is
+    // to pause until `resume_at`. True when this is a new congestion event
+    // (the limits were lowered).
+    bool on_rate_limited(std::uint64_t started_epoch, time_point now, time_point resume_at) {
+        paused_until_ = std::max(paused_until_, resume_at);
+        if (started_epoch != epoch_) return false;
+        ++epoch_;
+        window_ = std::max<std::size_t>(1, static_cast<std::size_t>(static_cast<double>(window_) * opts_.window_decrease));
+        answers_at_window_ = 0;
+
+        // The rate admitted since the last pause began, the pause included:
+        // the bucket refilled during it, so counting the pause keeps the refill
+        // from reading as a higher rate. Before any pause the sample starts at
+        // the first request and includes the bucket's initial burst, so a short
+        // one only lowers the window.
+        trim(now);
+        time_point from = now - opts_.measure_window;
+        if (first_ && *first_ > from) from = *first_;
+        if (pause_began_ && *pause_began_ > from) from = *pause_began_;
+        double const span = std::chrono::duration<double>(now - from).count();
+        auto const admitted = static_cast<double>(
+            std::count_if(answers_.begin(), answers_.end(), [&](time_point t) { return t >= from; }));
+        double const measure = std::chrono::duration<double>(opts_.measure_window).count();
+        if (span >= measure / 2 && admitted > 0) {
+            double next = std::max(opts_.min_pace, opts_.pace_backoff * admitted / span);
+            if (pace_) next = std::min(next, *pace_);
+            pace_ = next;
+            threshold_ = next;
+        } else if (pace_) {
+            pace_ = std::max(opts_.min_pace, *pace_ / 2);
+        }
+        pause_began_ = now;
+        last_change_ = now;
+        held_back_.reset();
+        return true;
+    }
+
+private:
+    void trim(time_point now) {
+        while (!answers_.empty() && now - answers_.front() > opts_.measure_window) answers_.pop_front();
+    }
+
+    std::size_t max_;
+    std::size_t window_;
+    std::size_t answers_at_window_ = 0;
+    rate_control_options opts_;
+    std::optional<double> pace_;
+    double threshold_ = 1e300;
+    std::uint64_t epoch_ = 0;
+    std::optional<time_point> first_;
+    std::optional<time_point> pause_began_;
+    std::optional<time_point> held_back_;
+    time_point next_start_{};
+    time_point last_change_{};
+    time_point paused_until_{};
+    std::deque<time_point> answers_;
+};
+
+} // namespace sigma
+
+#endif
+// ---- end <sigma/client/rate_control.hpp> ----
 // ---- begin <sigma/client/retry.hpp> ----
 // SPDX-License-Identifier: MIT
 // When to retry and how long to wait: pure functions of the attempt, the
@@ -4687,6 +5779,10 @@ struct client_options {
     std::chrono::seconds token_margin{120};
     // Sigma limits minting to about one per second.
     std::chrono::milliseconds min_mint_interval{1'000};
+    // Requests in flight at most (the extraction's concurrency). Lowered while
+    // the server answers 429; at most the transport's pool size when it has one.
+    std::size_t max_concurrency = 8;
+    rate_control_options rate_control{};
     retry_policy retry{};
     json::decode_options decoding{};
     log_sink log{};
@@ -4701,7 +5797,18 @@ struct client_stats {
     std::uint64_t rate_limited = 0;   // 429 answers seen
     std::uint64_t tokens_minted = 0;
     std::uint64_t soft_statuses = 0;  // answers read as "nothing here"
-    std::chrono::milliseconds waited{0};
+    std::chrono::milliseconds waited{0};  // retry waits and client-wide pauses, summed
+    std::uint64_t pauses = 0;             // client-wide pauses after a 429 (congestion events)
+    std::chrono::milliseconds paused{0};  // time the whole client stood still for 429s
+    std::size_t peak_in_flight = 0;
+    std::size_t concurrency_min = 0;      // the lowest window reached (max_concurrency if never lowered)
+    // The window and pace each time they changed, from the first request on.
+    struct sample {
+        std::chrono::milliseconds at{0};
+        std::size_t window = 0;
+        double pace = 0; // requests/s; 0: not paced
+    };
+    std::vector<sample> concurrency_history;
 };
 
 template <class Transport = beast_transport>
@@ -4728,6 +5835,20 @@ public:
         if (!opts_.clock.sleep) opts_.clock.sleep = sys.sleep;
         if (!opts_.clock.random) opts_.clock.random = sys.random;
         for (auto const& w : settings_.warnings) log(log_level::warn, w);
+        if (opts_.max_concurrency == 0) opts_.max_concurrency = 1;
+        if constexpr (requires(Transport const& t) {
+                          { t.max_in_flight() } -> std::convertible_to<std::size_t>;
+                      }) {
+            std::size_t const pool = transport_.max_in_flight();
+            if (pool > 0 && opts_.max_concurrency > pool) {
+                log(log_level::warn, "max_concurrency " + std::to_string(opts_.max_concurrency) +
+                                         " is more than the transport's " + std::to_string(pool) +
+                                         " connections; using " + std::to_string(pool));
+                opts_.max_concurrency = pool;
+            }
+        }
+        ctl_ = rate_controller(opts_.max_concurrency, opts_.rate_control);
+        stats_.concurrency_min = opts_.max_concurrency;
     }
 
     basic_client(basic_client const&) = delete;
@@ -5009,9 +6130,11 @@ public:
             }
             if (!content_type.empty()) req.headers.push_back({"Content-Type", content_type});
             req.body = body;
+            auto const epoch = co_await admit();
             ++stats_.requests;
             auto started = opts_.clock.now();
             auto resp = co_await transport_.async_send(std::move(req));
+            release();
             auto took = std::chrono::duration_cast<std::chrono::milliseconds>(opts_.clock.now() - started);
             bool idempotent = method == http_method::get || method == http_method::put || method == http_method::delete_;
 
@@ -5030,6 +6153,10 @@ public:
             }
             log(log_level::debug, std::string(to_string(method)) + " " + target + " -> " +
                                       std::to_string(resp->status) + " (" + std::to_string(took.count()) + " ms)");
+            if (resp->status != 429) {
+                ctl_.on_answer(opts_.clock.now());
+                note_limits();
+            }
 
             if (resp->status == 401 && authorized) {
                 if (!renewed) {
@@ -5049,10 +6176,20 @@ public:
                 std::optional<std::chrono::milliseconds> ra;
                 if (auto h = resp->header("Retry-After"); !h.empty()) ra = parse_retry_after(h, opts_.clock.wall_now());
                 auto wait = retry_delay(opts_.retry, resp->status, ra, attempt, opts_.clock.random());
+                if (resp->status == 429) {
+                    // The limit is the client's, not this request's: everything
+                    // waits, and the window and pace come down (once per event).
+                    auto const wait_for = wait.value_or(opts_.retry.min_wait_after_429);
+                    pause_client(epoch, wait_for, std::string(to_string(method)) + " " + target + ": HTTP 429");
+                }
                 if (wait && (idempotent || resp->status == 429) && attempt + 1 < opts_.retry.max_attempts &&
                     budget_left()) {
-                    co_await pause(*wait, std::string(to_string(method)) + " " + target + ": HTTP " +
-                                              std::to_string(resp->status));
+                    if (resp->status == 429) {
+                        ++stats_.retries; // the wait happens in admit(), with everyone else's
+                    } else {
+                        co_await pause(*wait, std::string(to_string(method)) + " " + target + ": HTTP " +
+                                                  std::to_string(resp->status));
+                    }
                     ++attempt;
                     continue;
                 }
@@ -5066,6 +6203,85 @@ public:
 
 private:
     bool budget_left() const noexcept { return stats_.retries < opts_.retry.budget; }
+
+    // Waits until this request may start: no client-wide pause, a free place
+    // in the window and its turn in the pace. Returns the controller's epoch
+    // at the start, so that a 429 can tell whether it belongs to an event
+    // already handled.
+    boost::asio::awaitable<std::uint64_t> admit() {
+        for (;;) {
+            auto now = opts_.clock.now();
+            if (!first_request_) {
+                first_request_ = now;
+                note_limits();
+            }
+            if (auto until = ctl_.paused_until(); now < until) {
+                co_await opts_.clock.sleep(ceil_ms(until - now));
+                continue;
+            }
+            if (in_flight_ >= ctl_.window()) {
+                if (!slot_freed_) slot_freed_ = std::make_unique<boost::asio::steady_timer>(transport_.get_executor());
+                slot_freed_->expires_at(boost::asio::steady_timer::time_point::max());
+                boost::system::error_code ec;
+                co_await slot_freed_->async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+                continue;
+            }
+            ++in_flight_; // held while waiting for the pace, so the window stays exact
+            auto at = ctl_.reserve(now);
+            if (at > now) {
+                co_await opts_.clock.sleep(ceil_ms(at - now));
+                if (opts_.clock.now() < ctl_.paused_until()) { // a 429 came in meanwhile
+                    release();
+                    continue;
+                }
+            }
+            stats_.peak_in_flight = std::max(stats_.peak_in_flight, in_flight_);
+            co_return ctl_.epoch();
+        }
+    }
+
+    void release() {
+        --in_flight_;
+        if (slot_freed_) slot_freed_->cancel();
+    }
+
+    void pause_client(std::uint64_t epoch, std::chrono::milliseconds wait, std::string const& why) {
+        auto const now = opts_.clock.now();
+        auto const before = std::max(now, ctl_.paused_until());
+        bool const was_paused = now < ctl_.paused_until();
+        bool const lowered = ctl_.on_rate_limited(epoch, now, now + wait);
+        auto const after = ctl_.paused_until();
+        if (after > before) {
+            auto const added = std::chrono::duration_cast<std::chrono::milliseconds>(after - before);
+            stats_.paused += added;
+            stats_.waited += added;
+        }
+        if (!was_paused && after > now) ++stats_.pauses;
+        if (lowered) {
+            auto const pace = ctl_.pace();
+            log(log_level::warn, why + "; pausing all requests for " + std::to_string(wait.count()) +
+                                     " ms, window " + std::to_string(ctl_.window()) +
+                                     (pace ? ", pace " + std::to_string(static_cast<long>(*pace)) + "/s" : std::string()));
+        }
+        note_limits();
+    }
+
+    // Records the window and pace when they changed.
+    void note_limits() {
+        if (!first_request_) return;
+        std::size_t const w = ctl_.window();
+        double const p = ctl_.pace().value_or(0.0);
+        stats_.concurrency_min = std::min(stats_.concurrency_min, w);
+        auto& h = stats_.concurrency_history;
+        if (!h.empty() && h.back().window == w && h.back().pace == p) return;
+        if (h.size() >= 100'000) return; // bounded: a day-long crawl stays small
+        auto const now = opts_.clock.now();
+        h.push_back({std::chrono::duration_cast<std::chrono::milliseconds>(now - *first_request_), w, p});
+    }
+
+    static std::chrono::milliseconds ceil_ms(std::chrono::steady_clock::duration d) {
+        return std::chrono::ceil<std::chrono::milliseconds>(d);
+    }
 
     boost::asio::awaitable<void> pause(std::chrono::milliseconds wait, std::string const& why) {
         ++stats_.retries;
@@ -5192,6 +6408,10 @@ private:
     Transport transport_;
     client_options opts_;
     client_stats stats_{};
+    rate_controller ctl_{1, {}};
+    std::size_t in_flight_ = 0;
+    std::unique_ptr<boost::asio::steady_timer> slot_freed_;
+    std::optional<std::chrono::steady_clock::time_point> first_request_;
 
     std::optional<secret> token_;
     std::chrono::steady_clock::time_point token_expiry_{};
@@ -5890,8 +7110,106 @@ inline std::optional<std::string> service_type_for(std::string_view connection_t
 #ifndef SIGMA_EXTRACT_EXTRACTOR_HPP
 #define SIGMA_EXTRACT_EXTRACTOR_HPP
 
+// ---- begin <sigma/extract/detail/ordered_tasks.hpp> ----
+// SPDX-License-Identifier: MIT
+// Runs n coroutines with a bound on how many run at once and hands their
+// results on in index order, whatever order they finish in: concurrency for
+// speed, a stable order for the output.
+#ifndef SIGMA_EXTRACT_DETAIL_ORDERED_TASKS_HPP
+#define SIGMA_EXTRACT_DETAIL_ORDERED_TASKS_HPP
+
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <cstddef>
+#include <exception>
+#include <map>
+#include <type_traits>
+#include <utility>
+
+SIGMA_COROUTINES_BEGIN
+
+namespace sigma::extract::detail {
+
+template <class>
+struct awaitable_value;
+template <class T, class E>
+struct awaitable_value<boost::asio::awaitable<T, E>> {
+    using type = T;
+};
+
+// make(i) -> awaitable<R> for i in [0, n); emit(i, R&&) in index order on
+// this coroutine. At most `limit` tasks run at once, and none starts more
+// than `lookahead` places after the first result not yet emitted, which
+// bounds the results held back waiting for a slow predecessor. The executor
+// must run on one thread (or be a strand): the tasks share the caller's state.
+template <class Make, class Emit>
+boost::asio::awaitable<void> run_ordered(std::size_t n, std::size_t limit, Make make, Emit emit,
+                                         std::size_t lookahead = 0) {
+    using task_type = std::invoke_result_t<Make&, std::size_t>;
+    using value_type = typename awaitable_value<task_type>::type;
+    limit = std::max<std::size_t>(1, limit);
+    if (lookahead < limit) lookahead = 4 * limit;
+
+    auto ex = co_await boost::asio::this_coro::executor;
+    boost::asio::steady_timer wake(ex);
+    std::map<std::size_t, value_type> finished;
+    std::exception_ptr failure;
+    std::size_t next_start = 0, next_emit = 0, running = 0;
+
+    while (next_emit < n || running > 0) {
+        while (!failure && running < limit && next_start < n && next_start < next_emit + lookahead) {
+            ++running;
+            boost::asio::co_spawn(ex, make(next_start),
+                                  [&, i = next_start](std::exception_ptr e, value_type v) {
+                                      --running;
+                                      if (e) {
+                                          if (!failure) failure = e;
+                                      } else {
+                                          finished.emplace(i, std::move(v));
+                                      }
+                                      wake.cancel();
+                                  });
+            ++next_start;
+        }
+        bool progressed = false;
+        for (auto it = finished.find(next_emit); !failure && it != finished.end(); it = finished.find(next_emit)) {
+            emit(next_emit, std::move(it->second));
+            finished.erase(it);
+            ++next_emit;
+            progressed = true;
+        }
+        if (failure && running == 0) break;
+        if (progressed) continue;
+        if (running == 0 && next_emit >= n) break;
+        wake.expires_at(boost::asio::steady_timer::time_point::max());
+        boost::system::error_code ec;
+        co_await wake.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+    }
+    if (failure) std::rethrow_exception(failure);
+}
+
+} // namespace sigma::extract::detail
+
+SIGMA_COROUTINES_END
+
+#endif
+// ---- end <sigma/extract/detail/ordered_tasks.hpp> ----
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <memory>
 
 #include <map>
 #include <optional>
@@ -5937,29 +7255,104 @@ class extractor {
 public:
     extractor(Client& c, options o, compiled_filters f) : client_(c), opts_(std::move(o)), filters_(std::move(f)) {}
 
+    // Up to the client's max_concurrency requests run at once; the sink still
+    // receives entities in the order of a sequential walk (listing order), and
+    // the report's lists are in that order too, so runs are reproducible.
     template <sink S>
     boost::asio::awaitable<report> run(S& out) {
-        auto const start_requests = client_.stats().requests;
-        auto const start_retries = client_.stats().retries;
-        auto const start_429 = client_.stats().rate_limited;
+        auto const start = client_.stats();
         rep_ = report{};
         rep_.complete = true;
+        width_ = std::max<std::size_t>(1, client_.options().max_concurrency);
 
-        if (opts_.includeOwners) co_await load_members();
-        co_await load_files();
-        co_await load_workspaces(out);
-        co_await load_connections(out);
-        if (opts_.includeDataModels) co_await extract_data_models(out);
-        co_await extract_workbooks(out);
+        // The organisation-wide listings do not depend on each other.
+        notes n_members, n_files, n_workspaces, n_connections, n_models, n_workbooks;
+        std::vector<api::list_workspaces::response_type> listed_workspaces;
+        std::vector<api::connection> connections;
+        std::vector<api::data_model> models;
+        std::vector<api::workbook> workbooks;
+        bool models_ok = false, workbooks_ok = false;
+        auto listing = [&](std::size_t i) -> boost::asio::awaitable<int> {
+            switch (i) {
+            case 0:
+                if (opts_.includeOwners) co_await load_members(n_members);
+                break;
+            case 1: co_await load_files(n_files); break;
+            case 2: co_await list_all(api::list_workspaces{}, "workspaces", n_workspaces, listed_workspaces); break;
+            case 3: co_await list_all(api::list_connections{}, "connections", n_connections, connections); break;
+            case 4:
+                if (opts_.includeDataModels)
+                    models_ok = co_await list_all(api::list_data_models{}, "data models", n_models, models);
+                break;
+            default: workbooks_ok = co_await list_workbooks(n_workbooks, workbooks); break;
+            }
+            co_return 0;
+        };
+        co_await detail::run_ordered(6, width_, listing, [](std::size_t, int) {});
+        merge(std::move(n_members));
+        merge(std::move(n_files));
+        merge(std::move(n_workspaces));
 
-        rep_.requests = client_.stats().requests - start_requests;
-        rep_.retries = client_.stats().retries - start_retries;
-        rep_.rateLimited = client_.stats().rate_limited - start_429;
+        co_await load_workspaces(std::move(listed_workspaces), out);
+        merge(std::move(n_connections));
+        for (auto& c : connections) {
+            out.on_connection(c);
+            connections_.emplace(c.connectionId, std::move(c));
+        }
+        merge(std::move(n_models));
+        if (models_ok) co_await extract_data_models(std::move(models), out);
+        merge(std::move(n_workbooks));
+        if (workbooks_ok) co_await extract_workbooks(std::move(workbooks), out);
+
+        // Tables are shared by many entities; their notes come last, by id.
+        for (auto& [id, t] : table_notes_) merge(std::move(t));
+
+        auto const& end = client_.stats();
+        rep_.requests = end.requests - start.requests;
+        rep_.retries = end.retries - start.retries;
+        rep_.rateLimited = end.rate_limited - start.rate_limited;
         out.on_finish(rep_);
         co_return rep_;
     }
 
 private:
+    // An answer not asked for yet (a switched-off part) is nullopt.
+    template <class E>
+    using listing = std::optional<result<std::vector<typename E::response_type>>>;
+    template <class E>
+    using answer = std::optional<result<typename E::response_type>>;
+
+    // What one part of the run found wrong, merged into the report in a fixed
+    // order whatever order the parts finished in.
+    struct notes {
+        bool incomplete = false;
+        std::string incompleteReason;
+        std::vector<std::string> warnings;
+        std::vector<failure> failures;
+        std::vector<filtered> filteredOut;
+        std::uint64_t lineageEdges = 0, columnEdges = 0, columnNameFallbacks = 0;
+
+        void fail(std::string entity, std::string endpoint, sigma::error const& e) {
+            failures.push_back({std::move(entity), std::move(endpoint), e.message()});
+        }
+        void filter_out(std::string kind, std::string name, std::string why) {
+            filteredOut.push_back({std::move(kind), std::move(name), std::move(why)});
+        }
+    };
+
+    void merge(notes&& n) {
+        if (n.incomplete) {
+            rep_.complete = false;
+            if (rep_.incompleteReason.empty()) rep_.incompleteReason = std::move(n.incompleteReason);
+        }
+        for (auto& w : n.warnings) rep_.warnings.push_back(std::move(w));
+        for (auto& f : n.failures) rep_.failures.push_back(std::move(f));
+        for (auto& f : n.filteredOut) rep_.filteredOut.push_back(std::move(f));
+        rep_.lineageEdges += n.lineageEdges;
+        rep_.columnEdges += n.columnEdges;
+        rep_.columnNameFallbacks += n.columnNameFallbacks;
+    }
+
     // ---- helpers -------------------------------------------------------------
 
     template <class E>
@@ -5968,18 +7361,10 @@ private:
         return std::string(to_string(E::method)) + " " + (t ? *t : std::string(E::path_template));
     }
 
-    void fail(std::string entity, std::string endpoint, sigma::error const& e) {
-        rep_.failures.push_back({std::move(entity), std::move(endpoint), e.message()});
-    }
-
-    void listing_failed(std::string const& what, std::string endpoint, sigma::error const& e) {
-        rep_.complete = false;
-        if (rep_.incompleteReason.empty()) rep_.incompleteReason = "listing " + what + " failed: " + e.message();
-        fail("organisation: " + what, std::move(endpoint), e);
-    }
-
-    void filter_out(std::string kind, std::string name, std::string why) {
-        rep_.filteredOut.push_back({std::move(kind), std::move(name), std::move(why)});
+    static void listing_failed(notes& n, std::string const& what, std::string endpoint, sigma::error const& e) {
+        if (!n.incomplete) n.incompleteReason = "listing " + what + " failed: " + e.message();
+        n.incomplete = true;
+        n.fail("organisation: " + what, std::move(endpoint), e);
     }
 
     std::optional<std::string> email_of(std::optional<std::string> const& member_id) const {
@@ -5989,31 +7374,50 @@ private:
         return it->second;
     }
 
-    // ---- organisation-wide listings ---------------------------------------
-
-    boost::asio::awaitable<void> load_members() {
-        api::list_members e;
+    // Every entry of an organisation-wide listing; false (and the run
+    // incomplete) when it fails.
+    template <class E, class T>
+    boost::asio::awaitable<bool> list_all(E e, std::string const& what, notes& n, std::vector<T>& into) {
         auto r = co_await client_.async_list_all(e);
         if (!r) {
-            listing_failed("members", describe(e), r.error());
-            co_return;
+            listing_failed(n, what, describe(e), r.error());
+            co_return false;
         }
-        for (auto& m : *r) {
+        into = std::move(*r);
+        co_return true;
+    }
+
+    // ---- organisation-wide listings ---------------------------------------
+
+    boost::asio::awaitable<void> load_members(notes& n) {
+        std::vector<api::list_members::response_type> all;
+        if (!co_await list_all(api::list_members{}, "members", n, all)) co_return;
+        for (auto& m : all) {
             member_email_[m.memberId] = m.email;
             if (m.homeFolderId && !m.homeFolderId->empty()) home_folder_owner_[*m.homeFolderId] = m.memberId;
         }
     }
 
-    boost::asio::awaitable<void> load_files() {
-        api::list_files e;
-        auto r = co_await client_.async_list_all(e);
-        if (!r) {
-            listing_failed("files", describe(e), r.error());
-            co_return;
+    boost::asio::awaitable<void> load_files(notes& n) {
+        std::vector<api::file> all;
+        if (!co_await list_all(api::list_files{}, "files", n, all)) co_return;
+        for (auto& f : all) files_.emplace(f.id, std::move(f));
+    }
+
+    boost::asio::awaitable<bool> list_workbooks(notes& n, std::vector<api::workbook>& all) {
+        if (!co_await list_all(api::list_workbooks{}, "workbooks", n, all)) co_return false;
+        if (opts_.includeArchived) {
+            api::list_workbooks ea;
+            ea.isArchived = true;
+            std::vector<api::workbook> archived;
+            if (co_await list_all(ea, "archived workbooks", n, archived)) {
+                std::set<std::string> have;
+                for (auto const& w : all) have.insert(w.workbookId);
+                for (auto& w : archived)
+                    if (have.insert(w.workbookId).second) all.push_back(std::move(w));
+            }
         }
-        for (auto& f : *r) {
-            files_.emplace(f.id, std::move(f));
-        }
+        co_return true;
     }
 
     // The workspace (or personal space) a file lives in: walk its parents.
@@ -6034,30 +7438,35 @@ private:
     }
 
     template <sink S>
-    boost::asio::awaitable<void> load_workspaces(S& out) {
-        api::list_workspaces e;
-        auto r = co_await client_.async_list_all(e);
-        if (!r) {
-            listing_failed("workspaces", describe(e), r.error());
-        } else {
-            for (auto& w : *r) workspaces_[w.workspaceId] = workspace_info{w.workspaceId, w.name, true, false, {}};
-        }
+    boost::asio::awaitable<void> load_workspaces(std::vector<api::list_workspaces::response_type> listed, S& out) {
+        for (auto& w : listed) workspaces_[w.workspaceId] = workspace_info{w.workspaceId, w.name, true, false, {}};
         // Workspaces seen only through /files: ask for each once; 403 means the
         // credential cannot read it, and its folder name stands in.
-        for (auto const& [id, f] : files_) {
-            if (f.type != api::file_type::workspace || workspaces_.count(id)) continue;
+        std::vector<api::file const*> unseen;
+        for (auto const& [id, f] : files_)
+            if (f.type == api::file_type::workspace && !workspaces_.count(id)) unseen.push_back(&f);
+        struct found {
+            workspace_info info;
+            notes n;
+        };
+        auto ask = [&](std::size_t i) -> boost::asio::awaitable<found> {
+            api::file const& f = *unseen[i];
+            found r;
             api::get_workspace g;
-            g.workspaceId = id;
+            g.workspaceId = f.id;
             auto w = co_await client_.async_get(g);
-            if (w)
-                workspaces_[id] = workspace_info{w->workspaceId, w->name, true, false, {}};
-            else if (w.error().http().status == 403)
-                workspaces_[id] = workspace_info{id, f.name, false, false, {}};
-            else {
-                workspaces_[id] = workspace_info{id, f.name, false, false, {}};
-                fail("workspace " + id + " (" + f.name + ")", describe(g), w.error());
+            if (w) {
+                r.info = workspace_info{w->workspaceId, w->name, true, false, {}};
+            } else {
+                r.info = workspace_info{f.id, f.name, false, false, {}};
+                if (w.error().http().status != 403) r.n.fail("workspace " + f.id + " (" + f.name + ")", describe(g), w.error());
             }
-        }
+            co_return r;
+        };
+        co_await detail::run_ordered(unseen.size(), width_, ask, [&](std::size_t i, found&& r) {
+            workspaces_[unseen[i]->id] = std::move(r.info);
+            merge(std::move(r.n));
+        });
         // Personal spaces that hold something.
         std::set<std::string> used;
         for (auto const& [id, f] : files_)
@@ -6071,7 +7480,7 @@ private:
         for (auto const& [id, w] : workspaces_) {
             if (auto why = filters_.projects.rejects(w.personal ? std::string("My Documents") : w.name)) {
                 filtered_projects_.insert(id);
-                filter_out("workspace", w.name, *why);
+                rep_.filteredOut.push_back({"workspace", w.name, *why});
                 continue;
             }
             ++rep_.workspaces;
@@ -6079,28 +7488,34 @@ private:
         }
     }
 
-    template <sink S>
-    boost::asio::awaitable<void> load_connections(S& out) {
-        api::list_connections e;
-        auto r = co_await client_.async_list_all(e);
-        if (!r) {
-            listing_failed("connections", describe(e), r.error());
-            co_return;
-        }
-        for (auto& c : *r) {
-            out.on_connection(c);
-            connections_.emplace(c.connectionId, std::move(c));
-        }
-    }
-
     // ---- tables ------------------------------------------------------------
 
     // Resolves a table source exactly through /connections/paths, else through
-    // the /files path (`Connection Root/DB/SCHEMA` + the table's name). Cached:
-    // each table is asked for once per run.
+    // the /files path (`Connection Root/DB/SCHEMA` + the table's name). Each
+    // table is asked for once per run: callers arriving while it is being
+    // resolved wait for that answer.
+    struct table_slot {
+        bool ready = false;
+        table_ref value;
+        std::unique_ptr<boost::asio::steady_timer> done;
+    };
+
     boost::asio::awaitable<table_ref> resolve_table(std::string const& inode_id, std::optional<std::string> name,
                                                     std::optional<std::string> connection_id) {
-        if (auto it = tables_.find(inode_id); it != tables_.end()) co_return it->second;
+        if (auto it = tables_.find(inode_id); it != tables_.end()) {
+            auto slot = it->second;
+            while (!slot->ready) {
+                boost::system::error_code ec;
+                co_await slot->done->async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+            }
+            co_return slot->value;
+        }
+        auto slot = std::make_shared<table_slot>();
+        slot->done = std::make_unique<boost::asio::steady_timer>(co_await boost::asio::this_coro::executor,
+                                                                 boost::asio::steady_timer::time_point::max());
+        tables_.emplace(inode_id, slot);
+        notes& n = table_notes_[inode_id];
+
         table_ref t;
         t.inodeId = inode_id;
         t.connectionId = std::move(connection_id);
@@ -6113,8 +7528,8 @@ private:
             t.path = r->path;
             t.resolvedBy = "connection-path";
         } else {
-            rep_.warnings.push_back("table " + inode_id + ": " + describe(p) + " failed (" + r.error().message() +
-                                    "); using the /files path");
+            n.warnings.push_back("table " + inode_id + ": " + describe(p) + " failed (" + r.error().message() +
+                                 "); using the /files path");
             api::get_file f;
             f.inodeId = bare;
             auto file = co_await client_.async_get(f);
@@ -6133,7 +7548,7 @@ private:
                 t.resolvedBy = "files";
                 if (!name) name = file->name;
             } else {
-                fail("table " + inode_id, describe(f), file.error());
+                n.fail("table " + inode_id, describe(f), file.error());
             }
         }
         if (t.connectionId) {
@@ -6143,185 +7558,210 @@ private:
                 t.serviceType = service_type_for(c->second.type);
             }
         }
-        tables_.emplace(inode_id, t);
+        slot->value = t;
+        slot->ready = true;
+        slot->done->cancel();
         co_return t;
     }
 
+    // Resolves the tables among `sources`, all at once.
     boost::asio::awaitable<void> resolve_sources(std::vector<lineage_source>& sources) {
-        for (auto& s : sources) {
-            if (s.kind == source_kind::table) {
-                s.table = co_await resolve_table(s.id, s.name, std::nullopt);
-                if (!s.name && !s.table->path.empty()) s.name = s.table->path.back();
-            } else if (s.kind == source_kind::data_model) {
+        for (auto& s : sources)
+            if (s.kind == source_kind::data_model) {
                 // Lineage names data models by urlId; the output wants the id.
                 if (auto it = data_model_by_url_id_.find(s.id); it != data_model_by_url_id_.end()) s.id = it->second;
             }
-        }
+        auto one = [&](std::size_t i) -> boost::asio::awaitable<int> {
+            auto& s = sources[i];
+            if (s.kind == source_kind::table) {
+                s.table = co_await resolve_table(s.id, s.name, std::nullopt);
+                if (!s.name && !s.table->path.empty()) s.name = s.table->path.back();
+            }
+            co_return 0;
+        };
+        co_await detail::run_ordered(sources.size(), width_, one, [](std::size_t, int) {});
     }
 
     // ---- data models ---------------------------------------------------------
 
-    template <sink S>
-    boost::asio::awaitable<void> extract_data_models(S& out) {
-        api::list_data_models e;
-        auto r = co_await client_.async_list_all(e);
-        if (!r) {
-            listing_failed("data models", describe(e), r.error());
-            co_return;
-        }
-        for (auto const& dm : *r) data_model_by_url_id_[dm.dataModelUrlId] = dm.dataModelId;
-        for (auto& dm : *r) {
-            bool archived = dm.isArchived.value_or(false);
-            if (archived && !opts_.includeArchived) {
-                filter_out("data model", dm.name, "archived (includeArchived is off)");
-                continue;
-            }
-            if (auto why = filters_.data_models.rejects(dm.name)) {
-                filter_out("data model", dm.name, *why);
-                continue;
-            }
-            data_model_info info;
-            info.archived = archived;
-            info.ownerEmail = email_of(dm.ownerId);
-            if (auto sp = space_of(dm.dataModelId)) {
-                if (filtered_projects_.count(sp->id)) {
-                    filter_out("data model", dm.name, "projectFilterPattern (its workspace)");
-                    continue;
-                }
-                info.workspaceName = workspaces_.count(sp->id) ? workspaces_[sp->id].name : std::string{};
-            }
-            if (opts_.includeTags && dm.tags)
-                for (auto const& t : *dm.tags) info.tags.push_back(t.tagName);
-            std::string entity = "data model " + dm.dataModelId + " (" + dm.name + ")";
+    struct data_model_outcome {
+        std::optional<data_model_info> info;
+        notes n;
+    };
 
-            api::list_data_model_elements le;
-            le.dataModelId = dm.dataModelId;
-            auto elements = co_await client_.async_list_all(le);
-            if (!elements) {
-                fail(entity, describe(le), elements.error());
-                continue;
+    template <sink S>
+    boost::asio::awaitable<void> extract_data_models(std::vector<api::data_model> all, S& out) {
+        for (auto const& dm : all) data_model_by_url_id_[dm.dataModelUrlId] = dm.dataModelId;
+        auto one = [&](std::size_t i) { return extract_data_model(std::move(all[i])); };
+        co_await detail::run_ordered(all.size(), width_, one, [&](std::size_t, data_model_outcome&& r) {
+            merge(std::move(r.n));
+            if (!r.info) return;
+            ++rep_.dataModels;
+            out.on_data_model(std::move(*r.info));
+        });
+    }
+
+    boost::asio::awaitable<data_model_outcome> extract_data_model(api::data_model dm) {
+        data_model_outcome r;
+        notes& n = r.n;
+        bool archived = dm.isArchived.value_or(false);
+        if (archived && !opts_.includeArchived) {
+            n.filter_out("data model", dm.name, "archived (includeArchived is off)");
+            co_return r;
+        }
+        if (auto why = filters_.data_models.rejects(dm.name)) {
+            n.filter_out("data model", dm.name, *why);
+            co_return r;
+        }
+        data_model_info info;
+        info.archived = archived;
+        info.ownerEmail = email_of(dm.ownerId);
+        if (auto sp = space_of(dm.dataModelId)) {
+            if (filtered_projects_.count(sp->id)) {
+                n.filter_out("data model", dm.name, "projectFilterPattern (its workspace)");
+                co_return r;
             }
-            std::map<std::string, std::vector<column_info>> columns;
-            if (opts_.includeColumns) {
-                api::list_data_model_columns lc;
-                lc.dataModelId = dm.dataModelId;
-                auto cols = co_await client_.async_list_all(lc);
-                if (!cols)
-                    fail(entity, describe(lc), cols.error());
-                else
-                    for (auto const& c : *cols)
-                        columns[c.elementId].push_back({c.columnId, std::string(c.display_name()), c.formula});
-            }
-            std::map<std::string, std::vector<lineage_source>> sources;
-            std::vector<std::string> custom_sql;
-            if (opts_.includeLineage) {
-                api::list_data_model_lineage ll;
-                ll.dataModelId = dm.dataModelId;
-                auto lin = co_await client_.async_list_all(ll);
-                if (!lin) {
-                    fail(entity, describe(ll), lin.error());
-                } else {
-                    std::map<std::string, api::lineage_table_entry> tables;
-                    for (auto const& entry : *lin) {
-                        if (auto const* t = std::get_if<api::lineage_table_entry>(&entry)) tables[t->inodeId] = *t;
-                        if (auto const* q = std::get_if<api::lineage_custom_sql_entry>(&entry))
-                            custom_sql.push_back(q->definition);
-                    }
-                    for (auto const& entry : *lin) {
-                        auto const* el = std::get_if<api::lineage_element_entry>(&entry);
-                        if (el == nullptr || !el->sourceIds) continue;
-                        for (auto const& sid : *el->sourceIds) {
-                            lineage_source s;
-                            s.id = sid;
-                            if (sid.rfind("inode-", 0) == 0) {
-                                s.kind = source_kind::table;
-                                if (auto t = tables.find(sid); t != tables.end()) {
-                                    s.name = t->second.name;
-                                    s.table = co_await resolve_table(sid, t->second.name, t->second.connectionId);
-                                } else {
-                                    s.table = co_await resolve_table(sid, std::nullopt, std::nullopt);
-                                }
-                                if (!s.name && !s.table->path.empty()) s.name = s.table->path.back();
-                            } else {
-                                s.kind = source_kind::element;
-                            }
-                            sources[el->elementId].push_back(std::move(s));
-                            ++rep_.lineageEdges;
-                        }
+            info.workspaceName = workspaces_.count(sp->id) ? workspaces_[sp->id].name : std::string{};
+        }
+        if (opts_.includeTags && dm.tags)
+            for (auto const& t : *dm.tags) info.tags.push_back(t.tagName);
+        std::string entity = "data model " + dm.dataModelId + " (" + dm.name + ")";
+
+        // Elements, columns and lineage are independent listings.
+        listing<api::list_data_model_elements> elements;
+        listing<api::list_data_model_columns> cols;
+        listing<api::list_data_model_lineage> lin;
+        api::list_data_model_elements le;
+        le.dataModelId = dm.dataModelId;
+        api::list_data_model_columns lc;
+        lc.dataModelId = dm.dataModelId;
+        api::list_data_model_lineage ll;
+        ll.dataModelId = dm.dataModelId;
+        auto fetch = [&](std::size_t i) -> boost::asio::awaitable<int> {
+            if (i == 0) elements = co_await client_.async_list_all(le);
+            if (i == 1 && opts_.includeColumns) cols = co_await client_.async_list_all(lc);
+            if (i == 2 && opts_.includeLineage) lin = co_await client_.async_list_all(ll);
+            co_return 0;
+        };
+        co_await detail::run_ordered(3, width_, fetch, [](std::size_t, int) {});
+        if (!*elements) {
+            n.fail(entity, describe(le), elements->error());
+            co_return r;
+        }
+        std::map<std::string, std::vector<column_info>> columns;
+        if (cols) {
+            if (!*cols)
+                n.fail(entity, describe(lc), cols->error());
+            else
+                for (auto const& c : **cols)
+                    columns[c.elementId].push_back({c.columnId, std::string(c.display_name()), c.formula});
+        }
+        std::map<std::string, std::vector<lineage_source>> sources;
+        std::vector<std::string> custom_sql;
+        if (lin) {
+            if (!*lin) {
+                n.fail(entity, describe(ll), lin->error());
+            } else {
+                std::map<std::string, api::lineage_table_entry> tables;
+                for (auto const& entry : **lin) {
+                    if (auto const* t = std::get_if<api::lineage_table_entry>(&entry)) tables[t->inodeId] = *t;
+                    if (auto const* q = std::get_if<api::lineage_custom_sql_entry>(&entry))
+                        custom_sql.push_back(q->definition);
+                }
+                // Collect the edges first, then resolve every table at once.
+                std::vector<std::pair<std::string, lineage_source>> edges;
+                for (auto const& entry : **lin) {
+                    auto const* el = std::get_if<api::lineage_element_entry>(&entry);
+                    if (el == nullptr || !el->sourceIds) continue;
+                    for (auto const& sid : *el->sourceIds) {
+                        lineage_source s;
+                        s.id = sid;
+                        s.kind = sid.rfind("inode-", 0) == 0 ? source_kind::table : source_kind::element;
+                        edges.emplace_back(el->elementId, std::move(s));
                     }
                 }
+                auto one = [&](std::size_t i) -> boost::asio::awaitable<int> {
+                    auto& s = edges[i].second;
+                    if (s.kind != source_kind::table) co_return 0;
+                    if (auto t = tables.find(s.id); t != tables.end()) {
+                        s.name = t->second.name;
+                        s.table = co_await resolve_table(s.id, t->second.name, t->second.connectionId);
+                    } else {
+                        s.table = co_await resolve_table(s.id, std::nullopt, std::nullopt);
+                    }
+                    if (!s.name && !s.table->path.empty()) s.name = s.table->path.back();
+                    co_return 0;
+                };
+                co_await detail::run_ordered(edges.size(), width_, one, [](std::size_t, int) {});
+                for (auto& [element_id, s] : edges) {
+                    sources[element_id].push_back(std::move(s));
+                    ++n.lineageEdges;
+                }
             }
-            for (auto& el : *elements) {
-                data_model_element_info ei;
-                ei.elementId = el.elementId;
-                ei.name = el.name;
-                ei.type = el.type;
-                if (auto c = columns.find(el.elementId); c != columns.end()) ei.columns = std::move(c->second);
-                if (auto s = sources.find(el.elementId); s != sources.end()) ei.sources = std::move(s->second);
-                info.elements.push_back(std::move(ei));
-            }
-            // Custom SQL belongs to the model's SQL elements; with one such element it is unambiguous.
-            if (!custom_sql.empty()) {
-                std::vector<data_model_element_info*> sql_elements;
-                for (auto& ei : info.elements)
-                    if (ei.type && ei.type->find("sql") != std::string::npos) sql_elements.push_back(&ei);
-                if (sql_elements.size() == custom_sql.size())
-                    for (std::size_t i = 0; i < sql_elements.size(); ++i) sql_elements[i]->sql = custom_sql[i];
-                else if (info.elements.size() == 1)
-                    info.elements.front().sql = custom_sql.front();
-            }
-            info.dataModel = std::move(dm);
-            ++rep_.dataModels;
-            out.on_data_model(std::move(info));
         }
+        for (auto& el : **elements) {
+            data_model_element_info ei;
+            ei.elementId = el.elementId;
+            ei.name = el.name;
+            ei.type = el.type;
+            if (auto c = columns.find(el.elementId); c != columns.end()) ei.columns = std::move(c->second);
+            if (auto s = sources.find(el.elementId); s != sources.end()) ei.sources = std::move(s->second);
+            info.elements.push_back(std::move(ei));
+        }
+        // Custom SQL belongs to the model's SQL elements; with one such element it is unambiguous.
+        if (!custom_sql.empty()) {
+            std::vector<data_model_element_info*> sql_elements;
+            for (auto& ei : info.elements)
+                if (ei.type && ei.type->find("sql") != std::string::npos) sql_elements.push_back(&ei);
+            if (sql_elements.size() == custom_sql.size())
+                for (std::size_t i = 0; i < sql_elements.size(); ++i) sql_elements[i]->sql = custom_sql[i];
+            else if (info.elements.size() == 1)
+                info.elements.front().sql = custom_sql.front();
+        }
+        info.dataModel = std::move(dm);
+        r.info = std::move(info);
+        co_return r;
     }
 
     // ---- workbooks -----------------------------------------------------------
 
-    template <sink S>
-    boost::asio::awaitable<void> extract_workbooks(S& out) {
-        std::vector<api::workbook> all;
-        api::list_workbooks e;
-        auto r = co_await client_.async_list_all(e);
-        if (!r) {
-            listing_failed("workbooks", describe(e), r.error());
-            co_return;
-        }
-        all = std::move(*r);
-        if (opts_.includeArchived) {
-            api::list_workbooks ea;
-            ea.isArchived = true;
-            auto ra = co_await client_.async_list_all(ea);
-            if (!ra) {
-                listing_failed("archived workbooks", describe(ea), ra.error());
-            } else {
-                std::set<std::string> have;
-                for (auto const& w : all) have.insert(w.workbookId);
-                for (auto& w : *ra)
-                    if (have.insert(w.workbookId).second) all.push_back(std::move(w));
-            }
-        }
-        for (auto& wb : all) co_await extract_workbook(std::move(wb), out);
-    }
+    struct workbook_outcome {
+        std::optional<workbook_info> info;
+        notes n;
+    };
 
     template <sink S>
-    boost::asio::awaitable<void> extract_workbook(api::workbook wb, S& out) {
+    boost::asio::awaitable<void> extract_workbooks(std::vector<api::workbook> all, S& out) {
+        auto one = [&](std::size_t i) { return extract_workbook(std::move(all[i])); };
+        co_await detail::run_ordered(all.size(), width_, one, [&](std::size_t, workbook_outcome&& r) {
+            merge(std::move(r.n));
+            if (!r.info) return;
+            ++rep_.workbooks;
+            rep_.pages += r.info->pages.size();
+            for (auto const& p : r.info->pages) rep_.elements += p.elements.size();
+            out.on_workbook(std::move(*r.info));
+        });
+    }
+
+    boost::asio::awaitable<workbook_outcome> extract_workbook(api::workbook wb) {
+        workbook_outcome r;
+        notes& n = r.n;
         bool archived = wb.isArchived.value_or(false);
         if (archived && !opts_.includeArchived) {
-            filter_out("workbook", wb.name, "archived (includeArchived is off)");
-            co_return;
+            n.filter_out("workbook", wb.name, "archived (includeArchived is off)");
+            co_return r;
         }
         if (auto why = filters_.dashboards.rejects(wb.name)) {
-            filter_out("workbook", wb.name, *why);
-            co_return;
+            n.filter_out("workbook", wb.name, *why);
+            co_return r;
         }
         workbook_info info;
         info.archived = archived;
         info.ownerEmail = email_of(wb.ownerId);
         if (auto sp = space_of(wb.workbookId)) {
             if (filtered_projects_.count(sp->id)) {
-                filter_out("workbook", wb.name, "projectFilterPattern (its workspace)");
-                co_return;
+                n.filter_out("workbook", wb.name, "projectFilterPattern (its workspace)");
+                co_return r;
             }
             info.workspaceId = sp->id;
             info.personal = sp->personal;
@@ -6330,8 +7770,8 @@ private:
             // Not visible through /files (non-admin credentials): the path stands in.
             info.workspaceName = detail::first_path_part(wb.path);
             if (auto why = filters_.projects.rejects(*info.workspaceName)) {
-                filter_out("workbook", wb.name, *why + " (its workspace)");
-                co_return;
+                n.filter_out("workbook", wb.name, *why + " (its workspace)");
+                co_return r;
             }
         }
         if (auto f = files_.find(wb.workbookId); f != files_.end() && f->second.badge && !f->second.badge->empty())
@@ -6350,17 +7790,27 @@ private:
         lp.workbookId = wb.workbookId;
         auto pages = co_await client_.async_list_all(lp);
         if (!pages) {
-            fail(entity, describe(lp), pages.error());
-            co_return;
+            n.fail(entity, describe(lp), pages.error());
+            co_return r;
         }
-        for (auto& p : *pages) {
+        std::vector<listing<api::list_page_elements>> page_elements(pages->size());
+        auto list_page = [&](std::size_t i) -> boost::asio::awaitable<int> {
             api::list_page_elements le;
             le.workbookId = wb.workbookId;
-            le.pageId = p.pageId;
-            auto els = co_await client_.async_list_all(le);
+            le.pageId = (*pages)[i].pageId;
+            page_elements[i] = co_await client_.async_list_all(le);
+            co_return 0;
+        };
+        co_await detail::run_ordered(pages->size(), width_, list_page, [](std::size_t, int) {});
+        for (std::size_t i = 0; i < pages->size(); ++i) {
+            auto& p = (*pages)[i];
+            auto& els = *page_elements[i];
             if (!els) {
-                fail(entity, describe(le), els.error());
-                co_return;
+                api::list_page_elements le;
+                le.workbookId = wb.workbookId;
+                le.pageId = p.pageId;
+                n.fail(entity, describe(le), els.error());
+                co_return r;
             }
             page_info pi;
             pi.pageId = p.pageId;
@@ -6368,7 +7818,7 @@ private:
             pi.hidden = p.hidden;
             for (auto& el : *els) {
                 if (auto why = filters_.charts.rejects(el.name.value_or(""))) {
-                    filter_out("element", el.name.value_or(el.elementId), *why);
+                    n.filter_out("element", el.name.value_or(el.elementId), *why);
                     continue;
                 }
                 element_info ei;
@@ -6386,80 +7836,103 @@ private:
         }
 
         std::unordered_map<std::string, element_info*> by_id;
+        std::vector<element_info*> data_elements;
         for (auto& p : info.pages)
-            for (auto& el : p.elements) by_id[el.elementId] = &el;
+            for (auto& el : p.elements) {
+                by_id[el.elementId] = &el;
+                if (el.dataElement) data_elements.push_back(&el); // layout elements have no lineage: never asked
+            }
 
-        if (opts_.includeColumns) {
-            api::list_workbook_columns lc;
-            lc.workbookId = wb.workbookId;
-            auto cols = co_await client_.async_list_all(lc);
-            if (!cols)
-                fail(entity, describe(lc), cols.error());
+        // Columns, queries, sources and every data element's lineage, at once.
+        listing<api::list_workbook_columns> cols;
+        listing<api::list_workbook_queries> queries;
+        listing<api::list_workbook_sources> srcs;
+        std::vector<answer<api::get_element_lineage>> graphs(data_elements.size());
+        api::list_workbook_columns lc;
+        lc.workbookId = wb.workbookId;
+        api::list_workbook_queries lq;
+        lq.workbookId = wb.workbookId;
+        api::list_workbook_sources ls;
+        ls.workbookId = wb.workbookId;
+        auto element_lineage = [&](std::size_t i) {
+            api::get_element_lineage gl;
+            gl.workbookId = wb.workbookId;
+            gl.elementId = data_elements[i]->elementId;
+            return gl;
+        };
+        auto fetch = [&](std::size_t i) -> boost::asio::awaitable<int> {
+            if (i == 0) {
+                if (opts_.includeColumns) cols = co_await client_.async_list_all(lc);
+            } else if (i == 1) {
+                if (opts_.includeQueries) queries = co_await client_.async_list_all(lq);
+            } else if (i == 2) {
+                if (opts_.includeDataModels || opts_.includeLineage) srcs = co_await client_.async_list_all(ls);
+            } else if (opts_.includeLineage) {
+                graphs[i - 3] = co_await client_.async_get(element_lineage(i - 3));
+            }
+            co_return 0;
+        };
+        co_await detail::run_ordered(3 + data_elements.size(), width_, fetch, [](std::size_t, int) {});
+
+        if (cols) {
+            if (!*cols)
+                n.fail(entity, describe(lc), cols->error());
             else
-                for (auto const& c : *cols)
+                for (auto const& c : **cols)
                     if (auto it = by_id.find(c.elementId); it != by_id.end())
                         it->second->columns.push_back({c.columnId, std::string(c.display_name()), c.formula});
         }
-        if (opts_.includeQueries) {
-            api::list_workbook_queries lq;
-            lq.workbookId = wb.workbookId;
-            auto qs = co_await client_.async_list_all(lq);
-            if (!qs)
-                fail(entity, describe(lq), qs.error());
+        if (queries) {
+            if (!*queries)
+                n.fail(entity, describe(lq), queries->error());
             else
-                for (auto const& q : *qs)
+                for (auto const& q : **queries)
                     if (auto it = by_id.find(q.elementId); it != by_id.end() && q.sql) it->second->sql = q.sql;
         }
-        if (opts_.includeDataModels || opts_.includeLineage) {
-            api::list_workbook_sources ls;
-            ls.workbookId = wb.workbookId;
-            auto srcs = co_await client_.async_list_all(ls);
-            if (srcs) {
-                for (auto const& s : *srcs)
+        if (srcs) {
+            if (*srcs) {
+                for (auto const& s : **srcs)
                     if (auto const* dm = std::get_if<api::source_data_model>(&s)) info.dataModelIds.push_back(dm->dataModelId);
-            } else if (auto st = srcs.error().http().status; st == 404 || st == 409 || st == 410) {
+            } else if (auto st = srcs->error().http().status; st == 404 || st == 409 || st == 410) {
                 // The dataset API was retired (2026-09-15): its sources are gone, not failing.
-                rep_.warnings.push_back(entity + ": " + describe(ls) + " answered " + std::to_string(st) +
-                                        " (retired dataset source); skipped");
+                n.warnings.push_back(entity + ": " + describe(ls) + " answered " + std::to_string(st) +
+                                     " (retired dataset source); skipped");
             } else {
-                fail(entity, describe(ls), srcs.error());
+                n.fail(entity, describe(ls), srcs->error());
             }
         }
         if (opts_.includeLineage) {
-            for (auto& p : info.pages) {
-                for (auto& element : p.elements) {
-                    element_info* el = &element;
-                    if (!el->dataElement) continue; // layout elements have no lineage: never asked
-                    api::get_element_lineage gl;
-                    gl.workbookId = wb.workbookId;
-                    gl.elementId = el->elementId;
-                    auto g = co_await client_.async_get(gl);
-                    if (!g) {
-                        fail(entity + " element " + el->elementId, describe(gl), g.error());
-                        continue;
-                    }
-                    el->sources = walk_sources(*g, el->elementId);
-                    co_await resolve_sources(el->sources);
-                    rep_.lineageEdges += el->sources.size();
-                    auto cl = column_edges(el->columns, el->sources);
-                    rep_.columnEdges += cl.edges.size();
-                    rep_.columnNameFallbacks += cl.name_fallbacks;
-                    el->columnLineage = std::move(cl.edges);
-                }
+            for (std::size_t i = 0; i < data_elements.size(); ++i) {
+                auto& g = graphs[i];
+                if (g && !*g) n.fail(entity + " element " + data_elements[i]->elementId, describe(element_lineage(i)), g->error());
+                else if (g) data_elements[i]->sources = walk_sources(**g, data_elements[i]->elementId);
+            }
+            auto resolve = [&](std::size_t i) -> boost::asio::awaitable<int> {
+                if (graphs[i] && *graphs[i]) co_await resolve_sources(data_elements[i]->sources);
+                co_return 0;
+            };
+            co_await detail::run_ordered(data_elements.size(), width_, resolve, [](std::size_t, int) {});
+            for (std::size_t i = 0; i < data_elements.size(); ++i) {
+                if (!graphs[i] || !*graphs[i]) continue;
+                element_info* el = data_elements[i];
+                n.lineageEdges += el->sources.size();
+                auto cl = column_edges(el->columns, el->sources);
+                n.columnEdges += cl.edges.size();
+                n.columnNameFallbacks += cl.name_fallbacks;
+                el->columnLineage = std::move(cl.edges);
             }
         }
 
-        ++rep_.workbooks;
-        rep_.pages += info.pages.size();
-        rep_.elements += by_id.size();
         info.workbook = std::move(wb);
-        out.on_workbook(std::move(info));
+        r.info = std::move(info);
+        co_return r;
     }
 
     Client& client_;
     options opts_;
     compiled_filters filters_;
     report rep_;
+    std::size_t width_ = 1;
 
     std::unordered_map<std::string, std::string> member_email_;
     std::unordered_map<std::string, std::string> home_folder_owner_; // homeFolderId -> memberId
@@ -6468,7 +7941,8 @@ private:
     std::set<std::string> filtered_projects_;
     std::unordered_map<std::string, api::connection> connections_;
     std::unordered_map<std::string, std::string> data_model_by_url_id_;
-    std::unordered_map<std::string, table_ref> tables_;
+    std::unordered_map<std::string, std::shared_ptr<table_slot>> tables_;
+    std::map<std::string, notes> table_notes_;
 };
 
 // Walks the organisation into `out`. Fails only for invalid options (a bad

@@ -2,6 +2,7 @@
 // connector.md is checked absent, from the extracted inventory and the request log.
 #include <sigma/extract/extractor.hpp>
 #include <sigma/testing/fake_sigma.hpp>
+#include <sigma/testing/manual_clock.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <doctest/doctest.h>
@@ -20,12 +21,13 @@ using sigma::testing::simulated_org;
 struct run {
     boost::asio::io_context ioc;
     fake_sigma api;
+    sigma::testing::manual_clock clock; // waits pass at once, on this clock
     sigma::basic_client<sigma::testing::memory_transport> client;
     explicit run(simulated_org org, sigma::client_options o = {})
-        : api(std::move(org)), client(api.config(), api.transport(ioc.get_executor()), no_sleep(std::move(o))) {}
+        : api(std::move(org)), client(api.config(), api.transport(ioc.get_executor()), manual(std::move(o))) {}
 
-    static sigma::client_options no_sleep(sigma::client_options o) {
-        o.clock.sleep = [](std::chrono::milliseconds) -> boost::asio::awaitable<void> { co_return; };
+    sigma::client_options manual(sigma::client_options o) {
+        o.clock = clock.source();
         return o;
     }
     sigma::extract::inventory collect(sigma::extract::options const& opts = {}) {

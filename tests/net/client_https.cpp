@@ -5,6 +5,7 @@
 #include <sigma/client.hpp>
 #include <sigma/extract/extractor.hpp>
 #include <sigma/testing/fake_sigma.hpp>
+#include <sigma/testing/manual_clock.hpp>
 
 #include <doctest/doctest.h>
 
@@ -17,6 +18,7 @@ struct over_https {
     fake_sigma api{simulated_org::demo()};
     sigma::testing::http_server server;
     boost::asio::io_context ioc;
+    sigma::testing::manual_clock clock;
     sigma::basic_client<sigma::beast_transport> client;
 
     explicit over_https(sigma::testing::http_server_options o = {})
@@ -32,9 +34,10 @@ struct over_https {
         t.request_timeout = std::chrono::milliseconds(2000);
         return sigma::beast_transport(ioc.get_executor(), t);
     }
-    static sigma::client_options options() {
+    // The client's waits pass at once on a manual clock (the wire's own timeouts stay real).
+    sigma::client_options options() {
         sigma::client_options o;
-        o.clock.sleep = [](std::chrono::milliseconds) -> boost::asio::awaitable<void> { co_return; };
+        o.clock = clock.source();
         return o;
     }
 };

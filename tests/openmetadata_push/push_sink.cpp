@@ -44,8 +44,9 @@ sigma::extract::inventory const& demo_inventory() {
     static sigma::extract::inventory inv = [] {
         boost::asio::io_context ioc;
         fake_sigma api(simulated_org::demo());
+        sigma::testing::manual_clock clock;
         sigma::client_options o;
-        o.clock.sleep = [](std::chrono::milliseconds) -> boost::asio::awaitable<void> { co_return; };
+        o.clock = clock.source();
         sigma::basic_client<memory_transport> client(api.config(), api.transport(ioc.get_executor()), o);
         return sigma::extract::collect(client, {}).value();
     }();
@@ -453,8 +454,9 @@ TEST_CASE("push_sink: streaming sends while the crawl runs; without it nothing l
         // One io_context for the Sigma client and the push, as in the tool.
         boost::asio::io_context ioc;
         fake_sigma api(simulated_org::demo());
+        fake_clock sigma_clock;
         sigma::client_options co;
-        co.clock.sleep = [](std::chrono::milliseconds) -> boost::asio::awaitable<void> { co_return; };
+        co.clock = sigma_clock.source();
         sigma::basic_client<memory_transport> client(api.config(), api.transport(ioc.get_executor()), co);
         fake_clock clock;
         auto o = options(clock);

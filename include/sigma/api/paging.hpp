@@ -67,35 +67,63 @@ inline std::optional<std::string> non_empty(std::optional<std::string> s) {
 }
 } // namespace detail
 
-// Decodes one page's body according to the endpoint's style.
-template <class E>
-result<page<typename E::response_type>> decode_page(std::string_view body, json::decode_options const& opts = {}) {
+namespace detail {
+
+template <class T, bool Dom>
+result<T> decode_body(std::string_view body, json::decode_options const& opts) {
+    if constexpr (Dom)
+        return json::decode_dom<T>(body, opts);
+    else
+        return json::decode<T>(body, opts);
+}
+
+// One page's body according to the endpoint's style; `Dom`: through the
+// reference decoder. A bare array and a style-A object tell themselves apart by
+// their first token.
+template <class E, bool Dom>
+result<page<typename E::response_type>> decode_page_as(std::string_view body, json::decode_options const& opts) {
     using entry = typename E::response_type;
     page<entry> out;
     constexpr paging style = E::paging_style;
     if constexpr (style == paging::bare_array) {
-        auto r = json::decode<std::vector<entry>>(body, opts);
+        auto r = decode_body<std::vector<entry>, Dom>(body, opts);
         if (!r) return std::move(r).error();
         out.entries = std::move(*r);
     } else if constexpr (style == paging::b) {
-        auto r = json::decode<page_b<entry>>(body, opts);
+        auto r = decode_body<page_b<entry>, Dom>(body, opts);
         if (!r) return std::move(r).error();
         out.entries = std::move(r->entries);
-        out.next = detail::non_empty(std::move(r->nextPageToken));
+        out.next = non_empty(std::move(r->nextPageToken));
     } else {
         static_assert(style == paging::a || style == paging::a_or_bare, "decode_page: not a paged endpoint");
-        if (style == paging::a_or_bare && detail::starts_with_array(body)) {
-            auto r = json::decode<std::vector<entry>>(body, opts);
+        if (style == paging::a_or_bare && starts_with_array(body)) {
+            auto r = decode_body<std::vector<entry>, Dom>(body, opts);
             if (!r) return std::move(r).error();
             out.entries = std::move(*r);
         } else {
-            auto r = json::decode<page_a<entry>>(body, opts);
+            auto r = decode_body<page_a<entry>, Dom>(body, opts);
             if (!r) return std::move(r).error();
             out.entries = std::move(r->entries);
-            out.next = detail::non_empty(std::move(r->nextPage));
+            out.next = non_empty(std::move(r->nextPage));
         }
     }
     return out;
+}
+
+} // namespace detail
+
+// Decodes one page's body according to the endpoint's style, straight from
+// the text (json::decode).
+template <class E>
+result<page<typename E::response_type>> decode_page(std::string_view body, json::decode_options const& opts = {}) {
+    return detail::decode_page_as<E, false>(body, opts);
+}
+
+// The same through the reference decoder (json::decode_dom), for comparison.
+template <class E>
+result<page<typename E::response_type>> decode_page_dom(std::string_view body,
+                                                        json::decode_options const& opts = {}) {
+    return detail::decode_page_as<E, true>(body, opts);
 }
 
 } // namespace sigma::api

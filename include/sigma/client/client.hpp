@@ -9,6 +9,7 @@
 #include <sigma/api/models/auth.hpp>
 #include <sigma/api/paging.hpp>
 #include <sigma/client/errors.hpp>
+#include <sigma/client/rate_control.hpp>
 #include <sigma/client/retry.hpp>
 #include <sigma/clock.hpp>
 #include <sigma/config.hpp>
@@ -61,6 +62,10 @@ struct client_options {
     std::chrono::seconds token_margin{120};
     // Sigma limits minting to about one per second.
     std::chrono::milliseconds min_mint_interval{1'000};
+    // Requests in flight at most (the extraction's concurrency). Lowered while
+    // the server answers 429; at most the transport's pool size when it has one.
+    std::size_t max_concurrency = 8;
+    rate_control_options rate_control{};
     retry_policy retry{};
     json::decode_options decoding{};
     log_sink log{};
@@ -75,7 +80,18 @@ struct client_stats {
     std::uint64_t rate_limited = 0;   // 429 answers seen
     std::uint64_t tokens_minted = 0;
     std::uint64_t soft_statuses = 0;  // answers read as "nothing here"
-    std::chrono::milliseconds waited{0};
+    std::chrono::milliseconds waited{0};  // retry waits and client-wide pauses, summed
+    std::uint64_t pauses = 0;             // client-wide pauses after a 429 (congestion events)
+    std::chrono::milliseconds paused{0};  // time the whole client stood still for 429s
+    std::size_t peak_in_flight = 0;
+    std::size_t concurrency_min = 0;      // the lowest window reached (max_concurrency if never lowered)
+    // The window and pace each time they changed, from the first request on.
+    struct sample {
+        std::chrono::milliseconds at{0};
+        std::size_t window = 0;
+        double pace = 0; // requests/s; 0: not paced
+    };
+    std::vector<sample> concurrency_history;
 };
 
 template <class Transport = beast_transport>
@@ -102,6 +118,20 @@ public:
         if (!opts_.clock.sleep) opts_.clock.sleep = sys.sleep;
         if (!opts_.clock.random) opts_.clock.random = sys.random;
         for (auto const& w : settings_.warnings) log(log_level::warn, w);
+        if (opts_.max_concurrency == 0) opts_.max_concurrency = 1;
+        if constexpr (requires(Transport const& t) {
+                          { t.max_in_flight() } -> std::convertible_to<std::size_t>;
+                      }) {
+            std::size_t const pool = transport_.max_in_flight();
+            if (pool > 0 && opts_.max_concurrency > pool) {
+                log(log_level::warn, "max_concurrency " + std::to_string(opts_.max_concurrency) +
+                                         " is more than the transport's " + std::to_string(pool) +
+                                         " connections; using " + std::to_string(pool));
+                opts_.max_concurrency = pool;
+            }
+        }
+        ctl_ = rate_controller(opts_.max_concurrency, opts_.rate_control);
+        stats_.concurrency_min = opts_.max_concurrency;
     }
 
     basic_client(basic_client const&) = delete;
@@ -383,9 +413,11 @@ public:
             }
             if (!content_type.empty()) req.headers.push_back({"Content-Type", content_type});
             req.body = body;
+            auto const epoch = co_await admit();
             ++stats_.requests;
             auto started = opts_.clock.now();
             auto resp = co_await transport_.async_send(std::move(req));
+            release();
             auto took = std::chrono::duration_cast<std::chrono::milliseconds>(opts_.clock.now() - started);
             bool idempotent = method == http_method::get || method == http_method::put || method == http_method::delete_;
 
@@ -404,6 +436,10 @@ public:
             }
             log(log_level::debug, std::string(to_string(method)) + " " + target + " -> " +
                                       std::to_string(resp->status) + " (" + std::to_string(took.count()) + " ms)");
+            if (resp->status != 429) {
+                ctl_.on_answer(opts_.clock.now());
+                note_limits();
+            }
 
             if (resp->status == 401 && authorized) {
                 if (!renewed) {
@@ -423,10 +459,20 @@ public:
                 std::optional<std::chrono::milliseconds> ra;
                 if (auto h = resp->header("Retry-After"); !h.empty()) ra = parse_retry_after(h, opts_.clock.wall_now());
                 auto wait = retry_delay(opts_.retry, resp->status, ra, attempt, opts_.clock.random());
+                if (resp->status == 429) {
+                    // The limit is the client's, not this request's: everything
+                    // waits, and the window and pace come down (once per event).
+                    auto const wait_for = wait.value_or(opts_.retry.min_wait_after_429);
+                    pause_client(epoch, wait_for, std::string(to_string(method)) + " " + target + ": HTTP 429");
+                }
                 if (wait && (idempotent || resp->status == 429) && attempt + 1 < opts_.retry.max_attempts &&
                     budget_left()) {
-                    co_await pause(*wait, std::string(to_string(method)) + " " + target + ": HTTP " +
-                                              std::to_string(resp->status));
+                    if (resp->status == 429) {
+                        ++stats_.retries; // the wait happens in admit(), with everyone else's
+                    } else {
+                        co_await pause(*wait, std::string(to_string(method)) + " " + target + ": HTTP " +
+                                                  std::to_string(resp->status));
+                    }
                     ++attempt;
                     continue;
                 }
@@ -440,6 +486,85 @@ public:
 
 private:
     bool budget_left() const noexcept { return stats_.retries < opts_.retry.budget; }
+
+    // Waits until this request may start: no client-wide pause, a free place
+    // in the window and its turn in the pace. Returns the controller's epoch
+    // at the start, so that a 429 can tell whether it belongs to an event
+    // already handled.
+    boost::asio::awaitable<std::uint64_t> admit() {
+        for (;;) {
+            auto now = opts_.clock.now();
+            if (!first_request_) {
+                first_request_ = now;
+                note_limits();
+            }
+            if (auto until = ctl_.paused_until(); now < until) {
+                co_await opts_.clock.sleep(ceil_ms(until - now));
+                continue;
+            }
+            if (in_flight_ >= ctl_.window()) {
+                if (!slot_freed_) slot_freed_ = std::make_unique<boost::asio::steady_timer>(transport_.get_executor());
+                slot_freed_->expires_at(boost::asio::steady_timer::time_point::max());
+                boost::system::error_code ec;
+                co_await slot_freed_->async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+                continue;
+            }
+            ++in_flight_; // held while waiting for the pace, so the window stays exact
+            auto at = ctl_.reserve(now);
+            if (at > now) {
+                co_await opts_.clock.sleep(ceil_ms(at - now));
+                if (opts_.clock.now() < ctl_.paused_until()) { // a 429 came in meanwhile
+                    release();
+                    continue;
+                }
+            }
+            stats_.peak_in_flight = std::max(stats_.peak_in_flight, in_flight_);
+            co_return ctl_.epoch();
+        }
+    }
+
+    void release() {
+        --in_flight_;
+        if (slot_freed_) slot_freed_->cancel();
+    }
+
+    void pause_client(std::uint64_t epoch, std::chrono::milliseconds wait, std::string const& why) {
+        auto const now = opts_.clock.now();
+        auto const before = std::max(now, ctl_.paused_until());
+        bool const was_paused = now < ctl_.paused_until();
+        bool const lowered = ctl_.on_rate_limited(epoch, now, now + wait);
+        auto const after = ctl_.paused_until();
+        if (after > before) {
+            auto const added = std::chrono::duration_cast<std::chrono::milliseconds>(after - before);
+            stats_.paused += added;
+            stats_.waited += added;
+        }
+        if (!was_paused && after > now) ++stats_.pauses;
+        if (lowered) {
+            auto const pace = ctl_.pace();
+            log(log_level::warn, why + "; pausing all requests for " + std::to_string(wait.count()) +
+                                     " ms, window " + std::to_string(ctl_.window()) +
+                                     (pace ? ", pace " + std::to_string(static_cast<long>(*pace)) + "/s" : std::string()));
+        }
+        note_limits();
+    }
+
+    // Records the window and pace when they changed.
+    void note_limits() {
+        if (!first_request_) return;
+        std::size_t const w = ctl_.window();
+        double const p = ctl_.pace().value_or(0.0);
+        stats_.concurrency_min = std::min(stats_.concurrency_min, w);
+        auto& h = stats_.concurrency_history;
+        if (!h.empty() && h.back().window == w && h.back().pace == p) return;
+        if (h.size() >= 100'000) return; // bounded: a day-long crawl stays small
+        auto const now = opts_.clock.now();
+        h.push_back({std::chrono::duration_cast<std::chrono::milliseconds>(now - *first_request_), w, p});
+    }
+
+    static std::chrono::milliseconds ceil_ms(std::chrono::steady_clock::duration d) {
+        return std::chrono::ceil<std::chrono::milliseconds>(d);
+    }
 
     boost::asio::awaitable<void> pause(std::chrono::milliseconds wait, std::string const& why) {
         ++stats_.retries;
@@ -566,6 +691,10 @@ private:
     Transport transport_;
     client_options opts_;
     client_stats stats_{};
+    rate_controller ctl_{1, {}};
+    std::size_t in_flight_ = 0;
+    std::unique_ptr<boost::asio::steady_timer> slot_freed_;
+    std::optional<std::chrono::steady_clock::time_point> first_request_;
 
     std::optional<secret> token_;
     std::chrono::steady_clock::time_point token_expiry_{};

@@ -10,6 +10,7 @@
 #include <sigma/client/client.hpp>
 #include <sigma/detail/coroutine_warnings.hpp>
 #include <sigma/extract/column_lineage.hpp>
+#include <sigma/extract/detail/ordered_tasks.hpp>
 #include <sigma/extract/inventory.hpp>
 #include <sigma/extract/lineage_walk.hpp>
 #include <sigma/extract/options.hpp>
@@ -17,6 +18,13 @@
 #include <sigma/extract/sink.hpp>
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <algorithm>
+#include <memory>
 
 #include <map>
 #include <optional>
@@ -62,29 +70,104 @@ class extractor {
 public:
     extractor(Client& c, options o, compiled_filters f) : client_(c), opts_(std::move(o)), filters_(std::move(f)) {}
 
+    // Up to the client's max_concurrency requests run at once; the sink still
+    // receives entities in the order of a sequential walk (listing order), and
+    // the report's lists are in that order too, so runs are reproducible.
     template <sink S>
     boost::asio::awaitable<report> run(S& out) {
-        auto const start_requests = client_.stats().requests;
-        auto const start_retries = client_.stats().retries;
-        auto const start_429 = client_.stats().rate_limited;
+        auto const start = client_.stats();
         rep_ = report{};
         rep_.complete = true;
+        width_ = std::max<std::size_t>(1, client_.options().max_concurrency);
 
-        if (opts_.includeOwners) co_await load_members();
-        co_await load_files();
-        co_await load_workspaces(out);
-        co_await load_connections(out);
-        if (opts_.includeDataModels) co_await extract_data_models(out);
-        co_await extract_workbooks(out);
+        // The organisation-wide listings do not depend on each other.
+        notes n_members, n_files, n_workspaces, n_connections, n_models, n_workbooks;
+        std::vector<api::list_workspaces::response_type> listed_workspaces;
+        std::vector<api::connection> connections;
+        std::vector<api::data_model> models;
+        std::vector<api::workbook> workbooks;
+        bool models_ok = false, workbooks_ok = false;
+        auto listing = [&](std::size_t i) -> boost::asio::awaitable<int> {
+            switch (i) {
+            case 0:
+                if (opts_.includeOwners) co_await load_members(n_members);
+                break;
+            case 1: co_await load_files(n_files); break;
+            case 2: co_await list_all(api::list_workspaces{}, "workspaces", n_workspaces, listed_workspaces); break;
+            case 3: co_await list_all(api::list_connections{}, "connections", n_connections, connections); break;
+            case 4:
+                if (opts_.includeDataModels)
+                    models_ok = co_await list_all(api::list_data_models{}, "data models", n_models, models);
+                break;
+            default: workbooks_ok = co_await list_workbooks(n_workbooks, workbooks); break;
+            }
+            co_return 0;
+        };
+        co_await detail::run_ordered(6, width_, listing, [](std::size_t, int) {});
+        merge(std::move(n_members));
+        merge(std::move(n_files));
+        merge(std::move(n_workspaces));
 
-        rep_.requests = client_.stats().requests - start_requests;
-        rep_.retries = client_.stats().retries - start_retries;
-        rep_.rateLimited = client_.stats().rate_limited - start_429;
+        co_await load_workspaces(std::move(listed_workspaces), out);
+        merge(std::move(n_connections));
+        for (auto& c : connections) {
+            out.on_connection(c);
+            connections_.emplace(c.connectionId, std::move(c));
+        }
+        merge(std::move(n_models));
+        if (models_ok) co_await extract_data_models(std::move(models), out);
+        merge(std::move(n_workbooks));
+        if (workbooks_ok) co_await extract_workbooks(std::move(workbooks), out);
+
+        // Tables are shared by many entities; their notes come last, by id.
+        for (auto& [id, t] : table_notes_) merge(std::move(t));
+
+        auto const& end = client_.stats();
+        rep_.requests = end.requests - start.requests;
+        rep_.retries = end.retries - start.retries;
+        rep_.rateLimited = end.rate_limited - start.rate_limited;
         out.on_finish(rep_);
         co_return rep_;
     }
 
 private:
+    // An answer not asked for yet (a switched-off part) is nullopt.
+    template <class E>
+    using listing = std::optional<result<std::vector<typename E::response_type>>>;
+    template <class E>
+    using answer = std::optional<result<typename E::response_type>>;
+
+    // What one part of the run found wrong, merged into the report in a fixed
+    // order whatever order the parts finished in.
+    struct notes {
+        bool incomplete = false;
+        std::string incompleteReason;
+        std::vector<std::string> warnings;
+        std::vector<failure> failures;
+        std::vector<filtered> filteredOut;
+        std::uint64_t lineageEdges = 0, columnEdges = 0, columnNameFallbacks = 0;
+
+        void fail(std::string entity, std::string endpoint, sigma::error const& e) {
+            failures.push_back({std::move(entity), std::move(endpoint), e.message()});
+        }
+        void filter_out(std::string kind, std::string name, std::string why) {
+            filteredOut.push_back({std::move(kind), std::move(name), std::move(why)});
+        }
+    };
+
+    void merge(notes&& n) {
+        if (n.incomplete) {
+            rep_.complete = false;
+            if (rep_.incompleteReason.empty()) rep_.incompleteReason = std::move(n.incompleteReason);
+        }
+        for (auto& w : n.warnings) rep_.warnings.push_back(std::move(w));
+        for (auto& f : n.failures) rep_.failures.push_back(std::move(f));
+        for (auto& f : n.filteredOut) rep_.filteredOut.push_back(std::move(f));
+        rep_.lineageEdges += n.lineageEdges;
+        rep_.columnEdges += n.columnEdges;
+        rep_.columnNameFallbacks += n.columnNameFallbacks;
+    }
+
     // ---- helpers -------------------------------------------------------------
 
     template <class E>
@@ -93,18 +176,10 @@ private:
         return std::string(to_string(E::method)) + " " + (t ? *t : std::string(E::path_template));
     }
 
-    void fail(std::string entity, std::string endpoint, sigma::error const& e) {
-        rep_.failures.push_back({std::move(entity), std::move(endpoint), e.message()});
-    }
-
-    void listing_failed(std::string const& what, std::string endpoint, sigma::error const& e) {
-        rep_.complete = false;
-        if (rep_.incompleteReason.empty()) rep_.incompleteReason = "listing " + what + " failed: " + e.message();
-        fail("organisation: " + what, std::move(endpoint), e);
-    }
-
-    void filter_out(std::string kind, std::string name, std::string why) {
-        rep_.filteredOut.push_back({std::move(kind), std::move(name), std::move(why)});
+    static void listing_failed(notes& n, std::string const& what, std::string endpoint, sigma::error const& e) {
+        if (!n.incomplete) n.incompleteReason = "listing " + what + " failed: " + e.message();
+        n.incomplete = true;
+        n.fail("organisation: " + what, std::move(endpoint), e);
     }
 
     std::optional<std::string> email_of(std::optional<std::string> const& member_id) const {
@@ -114,31 +189,50 @@ private:
         return it->second;
     }
 
-    // ---- organisation-wide listings ---------------------------------------
-
-    boost::asio::awaitable<void> load_members() {
-        api::list_members e;
+    // Every entry of an organisation-wide listing; false (and the run
+    // incomplete) when it fails.
+    template <class E, class T>
+    boost::asio::awaitable<bool> list_all(E e, std::string const& what, notes& n, std::vector<T>& into) {
         auto r = co_await client_.async_list_all(e);
         if (!r) {
-            listing_failed("members", describe(e), r.error());
-            co_return;
+            listing_failed(n, what, describe(e), r.error());
+            co_return false;
         }
-        for (auto& m : *r) {
+        into = std::move(*r);
+        co_return true;
+    }
+
+    // ---- organisation-wide listings ---------------------------------------
+
+    boost::asio::awaitable<void> load_members(notes& n) {
+        std::vector<api::list_members::response_type> all;
+        if (!co_await list_all(api::list_members{}, "members", n, all)) co_return;
+        for (auto& m : all) {
             member_email_[m.memberId] = m.email;
             if (m.homeFolderId && !m.homeFolderId->empty()) home_folder_owner_[*m.homeFolderId] = m.memberId;
         }
     }
 
-    boost::asio::awaitable<void> load_files() {
-        api::list_files e;
-        auto r = co_await client_.async_list_all(e);
-        if (!r) {
-            listing_failed("files", describe(e), r.error());
-            co_return;
+    boost::asio::awaitable<void> load_files(notes& n) {
+        std::vector<api::file> all;
+        if (!co_await list_all(api::list_files{}, "files", n, all)) co_return;
+        for (auto& f : all) files_.emplace(f.id, std::move(f));
+    }
+
+    boost::asio::awaitable<bool> list_workbooks(notes& n, std::vector<api::workbook>& all) {
+        if (!co_await list_all(api::list_workbooks{}, "workbooks", n, all)) co_return false;
+        if (opts_.includeArchived) {
+            api::list_workbooks ea;
+            ea.isArchived = true;
+            std::vector<api::workbook> archived;
+            if (co_await list_all(ea, "archived workbooks", n, archived)) {
+                std::set<std::string> have;
+                for (auto const& w : all) have.insert(w.workbookId);
+                for (auto& w : archived)
+                    if (have.insert(w.workbookId).second) all.push_back(std::move(w));
+            }
         }
-        for (auto& f : *r) {
-            files_.emplace(f.id, std::move(f));
-        }
+        co_return true;
     }
 
     // The workspace (or personal space) a file lives in: walk its parents.
@@ -159,30 +253,35 @@ private:
     }
 
     template <sink S>
-    boost::asio::awaitable<void> load_workspaces(S& out) {
-        api::list_workspaces e;
-        auto r = co_await client_.async_list_all(e);
-        if (!r) {
-            listing_failed("workspaces", describe(e), r.error());
-        } else {
-            for (auto& w : *r) workspaces_[w.workspaceId] = workspace_info{w.workspaceId, w.name, true, false, {}};
-        }
+    boost::asio::awaitable<void> load_workspaces(std::vector<api::list_workspaces::response_type> listed, S& out) {
+        for (auto& w : listed) workspaces_[w.workspaceId] = workspace_info{w.workspaceId, w.name, true, false, {}};
         // Workspaces seen only through /files: ask for each once; 403 means the
         // credential cannot read it, and its folder name stands in.
-        for (auto const& [id, f] : files_) {
-            if (f.type != api::file_type::workspace || workspaces_.count(id)) continue;
+        std::vector<api::file const*> unseen;
+        for (auto const& [id, f] : files_)
+            if (f.type == api::file_type::workspace && !workspaces_.count(id)) unseen.push_back(&f);
+        struct found {
+            workspace_info info;
+            notes n;
+        };
+        auto ask = [&](std::size_t i) -> boost::asio::awaitable<found> {
+            api::file const& f = *unseen[i];
+            found r;
             api::get_workspace g;
-            g.workspaceId = id;
+            g.workspaceId = f.id;
             auto w = co_await client_.async_get(g);
-            if (w)
-                workspaces_[id] = workspace_info{w->workspaceId, w->name, true, false, {}};
-            else if (w.error().http().status == 403)
-                workspaces_[id] = workspace_info{id, f.name, false, false, {}};
-            else {
-                workspaces_[id] = workspace_info{id, f.name, false, false, {}};
-                fail("workspace " + id + " (" + f.name + ")", describe(g), w.error());
+            if (w) {
+                r.info = workspace_info{w->workspaceId, w->name, true, false, {}};
+            } else {
+                r.info = workspace_info{f.id, f.name, false, false, {}};
+                if (w.error().http().status != 403) r.n.fail("workspace " + f.id + " (" + f.name + ")", describe(g), w.error());
             }
-        }
+            co_return r;
+        };
+        co_await detail::run_ordered(unseen.size(), width_, ask, [&](std::size_t i, found&& r) {
+            workspaces_[unseen[i]->id] = std::move(r.info);
+            merge(std::move(r.n));
+        });
         // Personal spaces that hold something.
         std::set<std::string> used;
         for (auto const& [id, f] : files_)
@@ -196,7 +295,7 @@ private:
         for (auto const& [id, w] : workspaces_) {
             if (auto why = filters_.projects.rejects(w.personal ? std::string("My Documents") : w.name)) {
                 filtered_projects_.insert(id);
-                filter_out("workspace", w.name, *why);
+                rep_.filteredOut.push_back({"workspace", w.name, *why});
                 continue;
             }
             ++rep_.workspaces;
@@ -204,28 +303,34 @@ private:
         }
     }
 
-    template <sink S>
-    boost::asio::awaitable<void> load_connections(S& out) {
-        api::list_connections e;
-        auto r = co_await client_.async_list_all(e);
-        if (!r) {
-            listing_failed("connections", describe(e), r.error());
-            co_return;
-        }
-        for (auto& c : *r) {
-            out.on_connection(c);
-            connections_.emplace(c.connectionId, std::move(c));
-        }
-    }
-
     // ---- tables ------------------------------------------------------------
 
     // Resolves a table source exactly through /connections/paths, else through
-    // the /files path (`Connection Root/DB/SCHEMA` + the table's name). Cached:
-    // each table is asked for once per run.
+    // the /files path (`Connection Root/DB/SCHEMA` + the table's name). Each
+    // table is asked for once per run: callers arriving while it is being
+    // resolved wait for that answer.
+    struct table_slot {
+        bool ready = false;
+        table_ref value;
+        std::unique_ptr<boost::asio::steady_timer> done;
+    };
+
     boost::asio::awaitable<table_ref> resolve_table(std::string const& inode_id, std::optional<std::string> name,
                                                     std::optional<std::string> connection_id) {
-        if (auto it = tables_.find(inode_id); it != tables_.end()) co_return it->second;
+        if (auto it = tables_.find(inode_id); it != tables_.end()) {
+            auto slot = it->second;
+            while (!slot->ready) {
+                boost::system::error_code ec;
+                co_await slot->done->async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+            }
+            co_return slot->value;
+        }
+        auto slot = std::make_shared<table_slot>();
+        slot->done = std::make_unique<boost::asio::steady_timer>(co_await boost::asio::this_coro::executor,
+                                                                 boost::asio::steady_timer::time_point::max());
+        tables_.emplace(inode_id, slot);
+        notes& n = table_notes_[inode_id];
+
         table_ref t;
         t.inodeId = inode_id;
         t.connectionId = std::move(connection_id);
@@ -238,8 +343,8 @@ private:
             t.path = r->path;
             t.resolvedBy = "connection-path";
         } else {
-            rep_.warnings.push_back("table " + inode_id + ": " + describe(p) + " failed (" + r.error().message() +
-                                    "); using the /files path");
+            n.warnings.push_back("table " + inode_id + ": " + describe(p) + " failed (" + r.error().message() +
+                                 "); using the /files path");
             api::get_file f;
             f.inodeId = bare;
             auto file = co_await client_.async_get(f);
@@ -258,7 +363,7 @@ private:
                 t.resolvedBy = "files";
                 if (!name) name = file->name;
             } else {
-                fail("table " + inode_id, describe(f), file.error());
+                n.fail("table " + inode_id, describe(f), file.error());
             }
         }
         if (t.connectionId) {
@@ -268,185 +373,210 @@ private:
                 t.serviceType = service_type_for(c->second.type);
             }
         }
-        tables_.emplace(inode_id, t);
+        slot->value = t;
+        slot->ready = true;
+        slot->done->cancel();
         co_return t;
     }
 
+    // Resolves the tables among `sources`, all at once.
     boost::asio::awaitable<void> resolve_sources(std::vector<lineage_source>& sources) {
-        for (auto& s : sources) {
-            if (s.kind == source_kind::table) {
-                s.table = co_await resolve_table(s.id, s.name, std::nullopt);
-                if (!s.name && !s.table->path.empty()) s.name = s.table->path.back();
-            } else if (s.kind == source_kind::data_model) {
+        for (auto& s : sources)
+            if (s.kind == source_kind::data_model) {
                 // Lineage names data models by urlId; the output wants the id.
                 if (auto it = data_model_by_url_id_.find(s.id); it != data_model_by_url_id_.end()) s.id = it->second;
             }
-        }
+        auto one = [&](std::size_t i) -> boost::asio::awaitable<int> {
+            auto& s = sources[i];
+            if (s.kind == source_kind::table) {
+                s.table = co_await resolve_table(s.id, s.name, std::nullopt);
+                if (!s.name && !s.table->path.empty()) s.name = s.table->path.back();
+            }
+            co_return 0;
+        };
+        co_await detail::run_ordered(sources.size(), width_, one, [](std::size_t, int) {});
     }
 
     // ---- data models ---------------------------------------------------------
 
-    template <sink S>
-    boost::asio::awaitable<void> extract_data_models(S& out) {
-        api::list_data_models e;
-        auto r = co_await client_.async_list_all(e);
-        if (!r) {
-            listing_failed("data models", describe(e), r.error());
-            co_return;
-        }
-        for (auto const& dm : *r) data_model_by_url_id_[dm.dataModelUrlId] = dm.dataModelId;
-        for (auto& dm : *r) {
-            bool archived = dm.isArchived.value_or(false);
-            if (archived && !opts_.includeArchived) {
-                filter_out("data model", dm.name, "archived (includeArchived is off)");
-                continue;
-            }
-            if (auto why = filters_.data_models.rejects(dm.name)) {
-                filter_out("data model", dm.name, *why);
-                continue;
-            }
-            data_model_info info;
-            info.archived = archived;
-            info.ownerEmail = email_of(dm.ownerId);
-            if (auto sp = space_of(dm.dataModelId)) {
-                if (filtered_projects_.count(sp->id)) {
-                    filter_out("data model", dm.name, "projectFilterPattern (its workspace)");
-                    continue;
-                }
-                info.workspaceName = workspaces_.count(sp->id) ? workspaces_[sp->id].name : std::string{};
-            }
-            if (opts_.includeTags && dm.tags)
-                for (auto const& t : *dm.tags) info.tags.push_back(t.tagName);
-            std::string entity = "data model " + dm.dataModelId + " (" + dm.name + ")";
+    struct data_model_outcome {
+        std::optional<data_model_info> info;
+        notes n;
+    };
 
-            api::list_data_model_elements le;
-            le.dataModelId = dm.dataModelId;
-            auto elements = co_await client_.async_list_all(le);
-            if (!elements) {
-                fail(entity, describe(le), elements.error());
-                continue;
+    template <sink S>
+    boost::asio::awaitable<void> extract_data_models(std::vector<api::data_model> all, S& out) {
+        for (auto const& dm : all) data_model_by_url_id_[dm.dataModelUrlId] = dm.dataModelId;
+        auto one = [&](std::size_t i) { return extract_data_model(std::move(all[i])); };
+        co_await detail::run_ordered(all.size(), width_, one, [&](std::size_t, data_model_outcome&& r) {
+            merge(std::move(r.n));
+            if (!r.info) return;
+            ++rep_.dataModels;
+            out.on_data_model(std::move(*r.info));
+        });
+    }
+
+    boost::asio::awaitable<data_model_outcome> extract_data_model(api::data_model dm) {
+        data_model_outcome r;
+        notes& n = r.n;
+        bool archived = dm.isArchived.value_or(false);
+        if (archived && !opts_.includeArchived) {
+            n.filter_out("data model", dm.name, "archived (includeArchived is off)");
+            co_return r;
+        }
+        if (auto why = filters_.data_models.rejects(dm.name)) {
+            n.filter_out("data model", dm.name, *why);
+            co_return r;
+        }
+        data_model_info info;
+        info.archived = archived;
+        info.ownerEmail = email_of(dm.ownerId);
+        if (auto sp = space_of(dm.dataModelId)) {
+            if (filtered_projects_.count(sp->id)) {
+                n.filter_out("data model", dm.name, "projectFilterPattern (its workspace)");
+                co_return r;
             }
-            std::map<std::string, std::vector<column_info>> columns;
-            if (opts_.includeColumns) {
-                api::list_data_model_columns lc;
-                lc.dataModelId = dm.dataModelId;
-                auto cols = co_await client_.async_list_all(lc);
-                if (!cols)
-                    fail(entity, describe(lc), cols.error());
-                else
-                    for (auto const& c : *cols)
-                        columns[c.elementId].push_back({c.columnId, std::string(c.display_name()), c.formula});
-            }
-            std::map<std::string, std::vector<lineage_source>> sources;
-            std::vector<std::string> custom_sql;
-            if (opts_.includeLineage) {
-                api::list_data_model_lineage ll;
-                ll.dataModelId = dm.dataModelId;
-                auto lin = co_await client_.async_list_all(ll);
-                if (!lin) {
-                    fail(entity, describe(ll), lin.error());
-                } else {
-                    std::map<std::string, api::lineage_table_entry> tables;
-                    for (auto const& entry : *lin) {
-                        if (auto const* t = std::get_if<api::lineage_table_entry>(&entry)) tables[t->inodeId] = *t;
-                        if (auto const* q = std::get_if<api::lineage_custom_sql_entry>(&entry))
-                            custom_sql.push_back(q->definition);
-                    }
-                    for (auto const& entry : *lin) {
-                        auto const* el = std::get_if<api::lineage_element_entry>(&entry);
-                        if (el == nullptr || !el->sourceIds) continue;
-                        for (auto const& sid : *el->sourceIds) {
-                            lineage_source s;
-                            s.id = sid;
-                            if (sid.rfind("inode-", 0) == 0) {
-                                s.kind = source_kind::table;
-                                if (auto t = tables.find(sid); t != tables.end()) {
-                                    s.name = t->second.name;
-                                    s.table = co_await resolve_table(sid, t->second.name, t->second.connectionId);
-                                } else {
-                                    s.table = co_await resolve_table(sid, std::nullopt, std::nullopt);
-                                }
-                                if (!s.name && !s.table->path.empty()) s.name = s.table->path.back();
-                            } else {
-                                s.kind = source_kind::element;
-                            }
-                            sources[el->elementId].push_back(std::move(s));
-                            ++rep_.lineageEdges;
-                        }
+            info.workspaceName = workspaces_.count(sp->id) ? workspaces_[sp->id].name : std::string{};
+        }
+        if (opts_.includeTags && dm.tags)
+            for (auto const& t : *dm.tags) info.tags.push_back(t.tagName);
+        std::string entity = "data model " + dm.dataModelId + " (" + dm.name + ")";
+
+        // Elements, columns and lineage are independent listings.
+        listing<api::list_data_model_elements> elements;
+        listing<api::list_data_model_columns> cols;
+        listing<api::list_data_model_lineage> lin;
+        api::list_data_model_elements le;
+        le.dataModelId = dm.dataModelId;
+        api::list_data_model_columns lc;
+        lc.dataModelId = dm.dataModelId;
+        api::list_data_model_lineage ll;
+        ll.dataModelId = dm.dataModelId;
+        auto fetch = [&](std::size_t i) -> boost::asio::awaitable<int> {
+            if (i == 0) elements = co_await client_.async_list_all(le);
+            if (i == 1 && opts_.includeColumns) cols = co_await client_.async_list_all(lc);
+            if (i == 2 && opts_.includeLineage) lin = co_await client_.async_list_all(ll);
+            co_return 0;
+        };
+        co_await detail::run_ordered(3, width_, fetch, [](std::size_t, int) {});
+        if (!*elements) {
+            n.fail(entity, describe(le), elements->error());
+            co_return r;
+        }
+        std::map<std::string, std::vector<column_info>> columns;
+        if (cols) {
+            if (!*cols)
+                n.fail(entity, describe(lc), cols->error());
+            else
+                for (auto const& c : **cols)
+                    columns[c.elementId].push_back({c.columnId, std::string(c.display_name()), c.formula});
+        }
+        std::map<std::string, std::vector<lineage_source>> sources;
+        std::vector<std::string> custom_sql;
+        if (lin) {
+            if (!*lin) {
+                n.fail(entity, describe(ll), lin->error());
+            } else {
+                std::map<std::string, api::lineage_table_entry> tables;
+                for (auto const& entry : **lin) {
+                    if (auto const* t = std::get_if<api::lineage_table_entry>(&entry)) tables[t->inodeId] = *t;
+                    if (auto const* q = std::get_if<api::lineage_custom_sql_entry>(&entry))
+                        custom_sql.push_back(q->definition);
+                }
+                // Collect the edges first, then resolve every table at once.
+                std::vector<std::pair<std::string, lineage_source>> edges;
+                for (auto const& entry : **lin) {
+                    auto const* el = std::get_if<api::lineage_element_entry>(&entry);
+                    if (el == nullptr || !el->sourceIds) continue;
+                    for (auto const& sid : *el->sourceIds) {
+                        lineage_source s;
+                        s.id = sid;
+                        s.kind = sid.rfind("inode-", 0) == 0 ? source_kind::table : source_kind::element;
+                        edges.emplace_back(el->elementId, std::move(s));
                     }
                 }
+                auto one = [&](std::size_t i) -> boost::asio::awaitable<int> {
+                    auto& s = edges[i].second;
+                    if (s.kind != source_kind::table) co_return 0;
+                    if (auto t = tables.find(s.id); t != tables.end()) {
+                        s.name = t->second.name;
+                        s.table = co_await resolve_table(s.id, t->second.name, t->second.connectionId);
+                    } else {
+                        s.table = co_await resolve_table(s.id, std::nullopt, std::nullopt);
+                    }
+                    if (!s.name && !s.table->path.empty()) s.name = s.table->path.back();
+                    co_return 0;
+                };
+                co_await detail::run_ordered(edges.size(), width_, one, [](std::size_t, int) {});
+                for (auto& [element_id, s] : edges) {
+                    sources[element_id].push_back(std::move(s));
+                    ++n.lineageEdges;
+                }
             }
-            for (auto& el : *elements) {
-                data_model_element_info ei;
-                ei.elementId = el.elementId;
-                ei.name = el.name;
-                ei.type = el.type;
-                if (auto c = columns.find(el.elementId); c != columns.end()) ei.columns = std::move(c->second);
-                if (auto s = sources.find(el.elementId); s != sources.end()) ei.sources = std::move(s->second);
-                info.elements.push_back(std::move(ei));
-            }
-            // Custom SQL belongs to the model's SQL elements; with one such element it is unambiguous.
-            if (!custom_sql.empty()) {
-                std::vector<data_model_element_info*> sql_elements;
-                for (auto& ei : info.elements)
-                    if (ei.type && ei.type->find("sql") != std::string::npos) sql_elements.push_back(&ei);
-                if (sql_elements.size() == custom_sql.size())
-                    for (std::size_t i = 0; i < sql_elements.size(); ++i) sql_elements[i]->sql = custom_sql[i];
-                else if (info.elements.size() == 1)
-                    info.elements.front().sql = custom_sql.front();
-            }
-            info.dataModel = std::move(dm);
-            ++rep_.dataModels;
-            out.on_data_model(std::move(info));
         }
+        for (auto& el : **elements) {
+            data_model_element_info ei;
+            ei.elementId = el.elementId;
+            ei.name = el.name;
+            ei.type = el.type;
+            if (auto c = columns.find(el.elementId); c != columns.end()) ei.columns = std::move(c->second);
+            if (auto s = sources.find(el.elementId); s != sources.end()) ei.sources = std::move(s->second);
+            info.elements.push_back(std::move(ei));
+        }
+        // Custom SQL belongs to the model's SQL elements; with one such element it is unambiguous.
+        if (!custom_sql.empty()) {
+            std::vector<data_model_element_info*> sql_elements;
+            for (auto& ei : info.elements)
+                if (ei.type && ei.type->find("sql") != std::string::npos) sql_elements.push_back(&ei);
+            if (sql_elements.size() == custom_sql.size())
+                for (std::size_t i = 0; i < sql_elements.size(); ++i) sql_elements[i]->sql = custom_sql[i];
+            else if (info.elements.size() == 1)
+                info.elements.front().sql = custom_sql.front();
+        }
+        info.dataModel = std::move(dm);
+        r.info = std::move(info);
+        co_return r;
     }
 
     // ---- workbooks -----------------------------------------------------------
 
-    template <sink S>
-    boost::asio::awaitable<void> extract_workbooks(S& out) {
-        std::vector<api::workbook> all;
-        api::list_workbooks e;
-        auto r = co_await client_.async_list_all(e);
-        if (!r) {
-            listing_failed("workbooks", describe(e), r.error());
-            co_return;
-        }
-        all = std::move(*r);
-        if (opts_.includeArchived) {
-            api::list_workbooks ea;
-            ea.isArchived = true;
-            auto ra = co_await client_.async_list_all(ea);
-            if (!ra) {
-                listing_failed("archived workbooks", describe(ea), ra.error());
-            } else {
-                std::set<std::string> have;
-                for (auto const& w : all) have.insert(w.workbookId);
-                for (auto& w : *ra)
-                    if (have.insert(w.workbookId).second) all.push_back(std::move(w));
-            }
-        }
-        for (auto& wb : all) co_await extract_workbook(std::move(wb), out);
-    }
+    struct workbook_outcome {
+        std::optional<workbook_info> info;
+        notes n;
+    };
 
     template <sink S>
-    boost::asio::awaitable<void> extract_workbook(api::workbook wb, S& out) {
+    boost::asio::awaitable<void> extract_workbooks(std::vector<api::workbook> all, S& out) {
+        auto one = [&](std::size_t i) { return extract_workbook(std::move(all[i])); };
+        co_await detail::run_ordered(all.size(), width_, one, [&](std::size_t, workbook_outcome&& r) {
+            merge(std::move(r.n));
+            if (!r.info) return;
+            ++rep_.workbooks;
+            rep_.pages += r.info->pages.size();
+            for (auto const& p : r.info->pages) rep_.elements += p.elements.size();
+            out.on_workbook(std::move(*r.info));
+        });
+    }
+
+    boost::asio::awaitable<workbook_outcome> extract_workbook(api::workbook wb) {
+        workbook_outcome r;
+        notes& n = r.n;
         bool archived = wb.isArchived.value_or(false);
         if (archived && !opts_.includeArchived) {
-            filter_out("workbook", wb.name, "archived (includeArchived is off)");
-            co_return;
+            n.filter_out("workbook", wb.name, "archived (includeArchived is off)");
+            co_return r;
         }
         if (auto why = filters_.dashboards.rejects(wb.name)) {
-            filter_out("workbook", wb.name, *why);
-            co_return;
+            n.filter_out("workbook", wb.name, *why);
+            co_return r;
         }
         workbook_info info;
         info.archived = archived;
         info.ownerEmail = email_of(wb.ownerId);
         if (auto sp = space_of(wb.workbookId)) {
             if (filtered_projects_.count(sp->id)) {
-                filter_out("workbook", wb.name, "projectFilterPattern (its workspace)");
-                co_return;
+                n.filter_out("workbook", wb.name, "projectFilterPattern (its workspace)");
+                co_return r;
             }
             info.workspaceId = sp->id;
             info.personal = sp->personal;
@@ -455,8 +585,8 @@ private:
             // Not visible through /files (non-admin credentials): the path stands in.
             info.workspaceName = detail::first_path_part(wb.path);
             if (auto why = filters_.projects.rejects(*info.workspaceName)) {
-                filter_out("workbook", wb.name, *why + " (its workspace)");
-                co_return;
+                n.filter_out("workbook", wb.name, *why + " (its workspace)");
+                co_return r;
             }
         }
         if (auto f = files_.find(wb.workbookId); f != files_.end() && f->second.badge && !f->second.badge->empty())
@@ -475,17 +605,27 @@ private:
         lp.workbookId = wb.workbookId;
         auto pages = co_await client_.async_list_all(lp);
         if (!pages) {
-            fail(entity, describe(lp), pages.error());
-            co_return;
+            n.fail(entity, describe(lp), pages.error());
+            co_return r;
         }
-        for (auto& p : *pages) {
+        std::vector<listing<api::list_page_elements>> page_elements(pages->size());
+        auto list_page = [&](std::size_t i) -> boost::asio::awaitable<int> {
             api::list_page_elements le;
             le.workbookId = wb.workbookId;
-            le.pageId = p.pageId;
-            auto els = co_await client_.async_list_all(le);
+            le.pageId = (*pages)[i].pageId;
+            page_elements[i] = co_await client_.async_list_all(le);
+            co_return 0;
+        };
+        co_await detail::run_ordered(pages->size(), width_, list_page, [](std::size_t, int) {});
+        for (std::size_t i = 0; i < pages->size(); ++i) {
+            auto& p = (*pages)[i];
+            auto& els = *page_elements[i];
             if (!els) {
-                fail(entity, describe(le), els.error());
-                co_return;
+                api::list_page_elements le;
+                le.workbookId = wb.workbookId;
+                le.pageId = p.pageId;
+                n.fail(entity, describe(le), els.error());
+                co_return r;
             }
             page_info pi;
             pi.pageId = p.pageId;
@@ -493,7 +633,7 @@ private:
             pi.hidden = p.hidden;
             for (auto& el : *els) {
                 if (auto why = filters_.charts.rejects(el.name.value_or(""))) {
-                    filter_out("element", el.name.value_or(el.elementId), *why);
+                    n.filter_out("element", el.name.value_or(el.elementId), *why);
                     continue;
                 }
                 element_info ei;
@@ -511,80 +651,103 @@ private:
         }
 
         std::unordered_map<std::string, element_info*> by_id;
+        std::vector<element_info*> data_elements;
         for (auto& p : info.pages)
-            for (auto& el : p.elements) by_id[el.elementId] = &el;
+            for (auto& el : p.elements) {
+                by_id[el.elementId] = &el;
+                if (el.dataElement) data_elements.push_back(&el); // layout elements have no lineage: never asked
+            }
 
-        if (opts_.includeColumns) {
-            api::list_workbook_columns lc;
-            lc.workbookId = wb.workbookId;
-            auto cols = co_await client_.async_list_all(lc);
-            if (!cols)
-                fail(entity, describe(lc), cols.error());
+        // Columns, queries, sources and every data element's lineage, at once.
+        listing<api::list_workbook_columns> cols;
+        listing<api::list_workbook_queries> queries;
+        listing<api::list_workbook_sources> srcs;
+        std::vector<answer<api::get_element_lineage>> graphs(data_elements.size());
+        api::list_workbook_columns lc;
+        lc.workbookId = wb.workbookId;
+        api::list_workbook_queries lq;
+        lq.workbookId = wb.workbookId;
+        api::list_workbook_sources ls;
+        ls.workbookId = wb.workbookId;
+        auto element_lineage = [&](std::size_t i) {
+            api::get_element_lineage gl;
+            gl.workbookId = wb.workbookId;
+            gl.elementId = data_elements[i]->elementId;
+            return gl;
+        };
+        auto fetch = [&](std::size_t i) -> boost::asio::awaitable<int> {
+            if (i == 0) {
+                if (opts_.includeColumns) cols = co_await client_.async_list_all(lc);
+            } else if (i == 1) {
+                if (opts_.includeQueries) queries = co_await client_.async_list_all(lq);
+            } else if (i == 2) {
+                if (opts_.includeDataModels || opts_.includeLineage) srcs = co_await client_.async_list_all(ls);
+            } else if (opts_.includeLineage) {
+                graphs[i - 3] = co_await client_.async_get(element_lineage(i - 3));
+            }
+            co_return 0;
+        };
+        co_await detail::run_ordered(3 + data_elements.size(), width_, fetch, [](std::size_t, int) {});
+
+        if (cols) {
+            if (!*cols)
+                n.fail(entity, describe(lc), cols->error());
             else
-                for (auto const& c : *cols)
+                for (auto const& c : **cols)
                     if (auto it = by_id.find(c.elementId); it != by_id.end())
                         it->second->columns.push_back({c.columnId, std::string(c.display_name()), c.formula});
         }
-        if (opts_.includeQueries) {
-            api::list_workbook_queries lq;
-            lq.workbookId = wb.workbookId;
-            auto qs = co_await client_.async_list_all(lq);
-            if (!qs)
-                fail(entity, describe(lq), qs.error());
+        if (queries) {
+            if (!*queries)
+                n.fail(entity, describe(lq), queries->error());
             else
-                for (auto const& q : *qs)
+                for (auto const& q : **queries)
                     if (auto it = by_id.find(q.elementId); it != by_id.end() && q.sql) it->second->sql = q.sql;
         }
-        if (opts_.includeDataModels || opts_.includeLineage) {
-            api::list_workbook_sources ls;
-            ls.workbookId = wb.workbookId;
-            auto srcs = co_await client_.async_list_all(ls);
-            if (srcs) {
-                for (auto const& s : *srcs)
+        if (srcs) {
+            if (*srcs) {
+                for (auto const& s : **srcs)
                     if (auto const* dm = std::get_if<api::source_data_model>(&s)) info.dataModelIds.push_back(dm->dataModelId);
-            } else if (auto st = srcs.error().http().status; st == 404 || st == 409 || st == 410) {
+            } else if (auto st = srcs->error().http().status; st == 404 || st == 409 || st == 410) {
                 // The dataset API was retired (2026-09-15): its sources are gone, not failing.
-                rep_.warnings.push_back(entity + ": " + describe(ls) + " answered " + std::to_string(st) +
-                                        " (retired dataset source); skipped");
+                n.warnings.push_back(entity + ": " + describe(ls) + " answered " + std::to_string(st) +
+                                     " (retired dataset source); skipped");
             } else {
-                fail(entity, describe(ls), srcs.error());
+                n.fail(entity, describe(ls), srcs->error());
             }
         }
         if (opts_.includeLineage) {
-            for (auto& p : info.pages) {
-                for (auto& element : p.elements) {
-                    element_info* el = &element;
-                    if (!el->dataElement) continue; // layout elements have no lineage: never asked
-                    api::get_element_lineage gl;
-                    gl.workbookId = wb.workbookId;
-                    gl.elementId = el->elementId;
-                    auto g = co_await client_.async_get(gl);
-                    if (!g) {
-                        fail(entity + " element " + el->elementId, describe(gl), g.error());
-                        continue;
-                    }
-                    el->sources = walk_sources(*g, el->elementId);
-                    co_await resolve_sources(el->sources);
-                    rep_.lineageEdges += el->sources.size();
-                    auto cl = column_edges(el->columns, el->sources);
-                    rep_.columnEdges += cl.edges.size();
-                    rep_.columnNameFallbacks += cl.name_fallbacks;
-                    el->columnLineage = std::move(cl.edges);
-                }
+            for (std::size_t i = 0; i < data_elements.size(); ++i) {
+                auto& g = graphs[i];
+                if (g && !*g) n.fail(entity + " element " + data_elements[i]->elementId, describe(element_lineage(i)), g->error());
+                else if (g) data_elements[i]->sources = walk_sources(**g, data_elements[i]->elementId);
+            }
+            auto resolve = [&](std::size_t i) -> boost::asio::awaitable<int> {
+                if (graphs[i] && *graphs[i]) co_await resolve_sources(data_elements[i]->sources);
+                co_return 0;
+            };
+            co_await detail::run_ordered(data_elements.size(), width_, resolve, [](std::size_t, int) {});
+            for (std::size_t i = 0; i < data_elements.size(); ++i) {
+                if (!graphs[i] || !*graphs[i]) continue;
+                element_info* el = data_elements[i];
+                n.lineageEdges += el->sources.size();
+                auto cl = column_edges(el->columns, el->sources);
+                n.columnEdges += cl.edges.size();
+                n.columnNameFallbacks += cl.name_fallbacks;
+                el->columnLineage = std::move(cl.edges);
             }
         }
 
-        ++rep_.workbooks;
-        rep_.pages += info.pages.size();
-        rep_.elements += by_id.size();
         info.workbook = std::move(wb);
-        out.on_workbook(std::move(info));
+        r.info = std::move(info);
+        co_return r;
     }
 
     Client& client_;
     options opts_;
     compiled_filters filters_;
     report rep_;
+    std::size_t width_ = 1;
 
     std::unordered_map<std::string, std::string> member_email_;
     std::unordered_map<std::string, std::string> home_folder_owner_; // homeFolderId -> memberId
@@ -593,7 +756,8 @@ private:
     std::set<std::string> filtered_projects_;
     std::unordered_map<std::string, api::connection> connections_;
     std::unordered_map<std::string, std::string> data_model_by_url_id_;
-    std::unordered_map<std::string, table_ref> tables_;
+    std::unordered_map<std::string, std::shared_ptr<table_slot>> tables_;
+    std::map<std::string, notes> table_notes_;
 };
 
 // Walks the organisation into `out`. Fails only for invalid options (a bad

@@ -5,6 +5,7 @@
 #include <sigma/error.hpp>
 #include <sigma/json/detail/dom_decode.hpp>
 #include <sigma/json/detail/parse.hpp>
+#include <sigma/json/detail/stream_decode.hpp>
 #include <sigma/json/options.hpp>
 #include <sigma/json/traits.hpp>
 #include <sigma/result.hpp>
@@ -69,23 +70,49 @@ result<T> decode_parsed(boost::json::value const& v, decode_options const& optio
     }
 }
 
+inline sigma::error syntax_error(std::string_view text, boost::json::error_code const& ec, std::size_t offset) {
+    return sigma::error(errc::json_syntax, "syntax error at " + describe_offset(text, offset) + ": " + ec.message());
+}
+
 } // namespace detail
 
-// Parses `text` and decodes it into T. Syntax errors name the line, column and
-// byte; schema errors name the RFC 6901 pointer of the offending value.
+// The reference path: parses `text` into a boost::json::value, then decodes
+// that. decode() gives the same result, error message and pointer for every
+// text; this one is kept readable, for comparison.
+template <class T>
+result<T> decode_dom(std::string_view text, decode_options const& options = {}) {
+    if constexpr (detail::check_decodable<T>()) {
+        // The parsed tree lives only until decoding has copied what T keeps out
+        // of it, so it comes from one arena freed in a single step.
+        boost::json::monotonic_resource scratch;
+        boost::json::parse_options po;
+        po.max_depth = options.max_depth;
+        detail::parsed p = detail::parse_text(text.data(), text.size(), &scratch, po);
+        if (p.ec) return detail::syntax_error(text, p.ec, p.offset);
+        return detail::decode_parsed<T>(p.value, options);
+    } else {
+        return sigma::error(errc::json_type, "unsupported type"); // not reached: check_decodable failed to compile
+    }
+}
+
+// Parses `text` and decodes it into T, straight from the parser's events.
+// Syntax errors name the line, column and byte; schema errors name the RFC
+// 6901 pointer of the offending value.
 template <class T>
 result<T> decode(std::string_view text, decode_options const& options = {}) {
-    // The parsed tree lives only until decoding has copied what T keeps out of
-    // it, so it comes from one arena freed in a single step.
-    boost::json::monotonic_resource scratch;
-    boost::json::parse_options po;
-    po.max_depth = options.max_depth;
-    detail::parsed p = detail::parse_text(text.data(), text.size(), &scratch, po);
-    if (p.ec) {
-        return sigma::error(errc::json_syntax,
-                            "syntax error at " + detail::describe_offset(text, p.offset) + ": " + p.ec.message());
+    if constexpr (detail::check_decodable<T>()) {
+        detail::decode_context c{options};
+        T out{};
+        detail::stream_outcome s = detail::stream_decode(text, out, c);
+        if (s.ec) return detail::syntax_error(text, s.ec, s.offset);
+        // A key repeated where it decides between errors: the DOM's rule (its
+        // last value, at its first position) needs the whole object.
+        if (s.ambiguous) return decode_dom<T>(text, options);
+        if (c.failure) return std::move(*c.failure);
+        return out;
+    } else {
+        return sigma::error(errc::json_type, "unsupported type"); // not reached: check_decodable failed to compile
     }
-    return detail::decode_parsed<T>(p.value, options);
 }
 
 // Decodes an already parsed value.

@@ -218,10 +218,25 @@ constexpr bool json_rename_valid() {
     return true;
 }
 
+// No two members of T read the same JSON key (a rename onto another member's
+// name): a key selects one member.
+template <class T>
+constexpr bool json_keys_unique() {
+    std::array<std::string_view, boost::mp11::mp_size<members_of<T>>::value> keys{};
+    std::size_t n = 0;
+    boost::mp11::mp_for_each<members_of<T>>([&](auto D) { keys[n++] = json_key_of<decltype(D)>(); });
+    for (std::size_t i = 0; i < n; ++i)
+        for (std::size_t j = i + 1; j < n; ++j)
+            if (keys[i] == keys[j]) return false;
+    return true;
+}
+
 template <class T>
 constexpr void check_struct() {
     static_assert(json_rename_valid<T>(), "sigma::json: an entry of json_rename names no public member of the struct "
                                           "(the first string is the C++ member name, the second the JSON key)");
+    static_assert(json_keys_unique<T>(), "sigma::json: two members of the struct have the same JSON key (check "
+                                         "json_rename: a key may name one member only)");
 }
 
 template <class T>

@@ -543,6 +543,8 @@ public:
     }
 
     [[nodiscard]] beast_transport_options const& options() const noexcept { return st_->options; }
+    // The most requests this transport runs at once to one origin (a client caps its concurrency here).
+    [[nodiscard]] std::size_t max_in_flight() const noexcept { return st_->options.max_connections_per_origin; }
 
 private:
     using state_ptr = std::shared_ptr<detail::wire::transport_state>;

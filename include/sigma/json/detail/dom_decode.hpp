@@ -238,81 +238,174 @@ constexpr E unknown_enumerator() {
     return e;
 }
 
+// Reads an enumerator from its JSON spelling; a spelling no enumerator has is
+// `unknown` when the enum has one, else an error.
+template <described_enum E>
+bool decode_enum(std::string_view s, E& out, decode_context& c, path_frame const* at) {
+    if (enum_from_spelling(s, out)) return true;
+    if constexpr (has_unknown_enumerator<E>()) {
+        out = unknown_enumerator<E>();
+        return true;
+    } else {
+        std::string what = "unknown enumerator \"";
+        what += s;
+        what += "\"; expected one of:";
+        bool first = true;
+        boost::mp11::mp_for_each<boost::describe::describe_enumerators<E>>([&](auto D) {
+            what += first ? " " : ", ";
+            what += enumerator_spelling<E>(D.value, D.name);
+            first = false;
+        });
+        return c.fail(errc::json_unknown_enum, at, what);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Structs. Both decoders walk an object in document order: each key selects a
+// member (or is unknown), and only at the object's end are absent members
+// checked (optionals reset, the first absent required one in description
+// order reported).
+
+template <described_struct T>
+inline constexpr std::size_t member_count = boost::mp11::mp_size<members_of<T>>::value;
+
+// The JSON keys of T's members, in description order.
+template <described_struct T>
+inline constexpr auto member_keys = [] {
+    std::array<std::string_view, member_count<T>> keys{};
+    std::size_t i = 0;
+    boost::mp11::mp_for_each<members_of<T>>([&](auto D) { keys[i++] = json_key_of<decltype(D)>(); });
+    return keys;
+}();
+
+inline constexpr std::size_t no_member = static_cast<std::size_t>(-1);
+
+// The member whose key is `key`, or no_member. Documents mostly list keys in
+// declaration order, so the member after the previous one (`hint`) is tried
+// first; the scan compares lengths before bytes.
+template <described_struct T>
+std::size_t member_index(std::string_view key, std::size_t hint = 0) noexcept {
+    constexpr auto const& keys = member_keys<T>;
+    if (hint < keys.size() && keys[hint] == key) return hint;
+    for (std::size_t i = 0; i < keys.size(); ++i)
+        if (keys[i].size() == key.size() && keys[i] == key) return i;
+    return no_member;
+}
+
 // Whether `key` is the JSON key of a member of T.
 template <described_struct T>
 constexpr bool is_member_key(std::string_view key) noexcept {
-    bool found = false;
+    for (auto k : member_keys<T>)
+        if (k == key) return true;
+    return false;
+}
+
+// The members met in one object, one bit each.
+constexpr std::size_t seen_words(std::size_t members) noexcept { return (members + 63) / 64; }
+constexpr bool seen_bit(std::uint64_t const* seen, std::size_t i) noexcept { return (seen[i / 64] >> (i % 64)) & 1u; }
+constexpr void set_seen_bit(std::uint64_t* seen, std::size_t i) noexcept { seen[i / 64] |= std::uint64_t{1} << (i % 64); }
+
+// The end of an object decoded into `out`: absent optionals are reset, an
+// absent required member is an error (the first in description order).
+template <described_struct T>
+bool finish_members(T& out, std::uint64_t const* seen, decode_context& c, path_frame const* at) {
+    bool ok = true;
+    std::size_t i = 0;
     boost::mp11::mp_for_each<members_of<T>>([&](auto D) {
-        if (key == json_key_of<decltype(D)>()) found = true;
+        std::size_t const index = i++;
+        if (!ok || seen_bit(seen, index)) return;
+        using M = std::remove_cvref_t<decltype(out.*D.pointer)>;
+        if constexpr (is_optional<M>::value) {
+            (out.*D.pointer).reset();
+        } else {
+            path_frame f = path_frame::member(at, json_key_of<decltype(D)>());
+            ok = c.fail(errc::json_missing_key, &f, "missing required key");
+        }
     });
-    return found;
+    return ok;
 }
 
 template <class T>
 bool decode_value(boost::json::value const& v, T& out, decode_context& c, path_frame const* at);
 
 template <described_struct T>
+bool decode_member(boost::json::value const& v, T& out, std::size_t index, decode_context& c, path_frame const* at) {
+    return boost::mp11::mp_with_index<member_count<T>>(index, [&](auto I) {
+        using D = boost::mp11::mp_at_c<members_of<T>, decltype(I)::value>;
+        return decode_value(v, out.*D::pointer, c, at);
+    });
+}
+
+// `tag_key`: the tag of a tagged union's alternative, never an unknown key
+// (optional: "" is a key like any other).
+template <described_struct T>
 bool decode_struct(boost::json::value const& v, T& out, decode_context& c, path_frame const* at,
-                   std::string_view tag_key = {}) {
+                   std::optional<std::string_view> tag_key = std::nullopt) {
     check_struct<T>();
     auto const* obj = v.if_object();
     if (obj == nullptr) return c.type_error("object", v, at);
-    bool ok = true;
-    boost::mp11::mp_for_each<members_of<T>>([&](auto D) {
-        if (!ok) return;
-        using M = std::remove_cvref_t<decltype(out.*D.pointer)>;
-        constexpr std::string_view key = json_key_of<decltype(D)>();
-        path_frame f = path_frame::member(at, key);
-        auto it = obj->find(key);
-        if (it == obj->end()) {
-            if constexpr (is_optional<M>::value)
-                (out.*D.pointer).reset();
-            else
-                ok = c.fail(errc::json_missing_key, &f, "missing required key");
-            return;
-        }
-        ok = decode_value(it->value(), out.*D.pointer, c, &f);
-    });
-    if (ok && c.options.unknown_keys == key_policy::reject) {
+    std::array<std::uint64_t, seen_words(member_count<T>)> seen{};
+    if constexpr (member_count<T> > 0) {
+        std::size_t hint = 0;
         for (auto const& kv : *obj) {
             std::string_view k = kv.key();
-            if (k != tag_key && !is_member_key<T>(k)) {
-                path_frame f = path_frame::member(at, k);
-                return c.fail(errc::json_unknown_key, &f, "unknown key");
+            std::size_t i = member_index<T>(k, hint);
+            if (i == no_member) {
+                if (c.options.unknown_keys == key_policy::reject && (!tag_key || k != *tag_key)) {
+                    path_frame f = path_frame::member(at, k);
+                    return c.fail(errc::json_unknown_key, &f, "unknown key");
+                }
+                continue;
             }
+            hint = i + 1;
+            set_seen_bit(seen.data(), i);
+            path_frame f = path_frame::member(at, member_keys<T>[i]);
+            if (!decode_member(kv.value(), out, i, c, &f)) return false;
+        }
+    } else if (c.options.unknown_keys == key_policy::reject) {
+        for (auto const& kv : *obj) {
+            if (tag_key && kv.key() == *tag_key) continue;
+            path_frame f = path_frame::member(at, kv.key());
+            return c.fail(errc::json_unknown_key, &f, "unknown key");
         }
     }
-    return ok;
+    return finish_members(out, seen.data(), c, at);
+}
+
+// ---------------------------------------------------------------------------
+// Tagged unions.
+
+template <class V>
+struct variant_traits;
+template <class... A>
+struct variant_traits<std::variant<A...>> {
+    static_assert(check_tagged_union(static_cast<std::variant<A...> const*>(nullptr)));
+    using alternatives = boost::mp11::mp_list<A...>;
+    static constexpr std::string_view tag_key = boost::mp11::mp_first<alternatives>::json_tag.key;
+};
+
+inline constexpr std::size_t no_alternative = static_cast<std::size_t>(-1);
+
+// The alternative a tag value selects: one that lists it, else the fallback.
+template <class... A>
+std::size_t alternative_for(std::string_view tag, std::variant<A...> const*) noexcept {
+    std::size_t found = no_alternative;
+    boost::mp11::mp_for_each<boost::mp11::mp_iota_c<sizeof...(A)>>([&](auto I) {
+        using Alt = boost::mp11::mp_at_c<boost::mp11::mp_list<A...>, decltype(I)::value>;
+        if (found == no_alternative && !is_fallback<Alt>() && Alt::json_tag.matches(tag)) found = I;
+    });
+    if (found != no_alternative) return found;
+    boost::mp11::mp_for_each<boost::mp11::mp_iota_c<sizeof...(A)>>([&](auto I) {
+        using Alt = boost::mp11::mp_at_c<boost::mp11::mp_list<A...>, decltype(I)::value>;
+        if (found == no_alternative && is_fallback<Alt>()) found = I;
+    });
+    return found;
 }
 
 template <class... A>
-bool decode_variant(boost::json::value const& v, std::variant<A...>& out, decode_context& c, path_frame const* at) {
-    static_assert(check_tagged_union(static_cast<std::variant<A...> const*>(nullptr)));
-    using first = boost::mp11::mp_first<boost::mp11::mp_list<A...>>;
-    constexpr std::string_view key = first::json_tag.key;
-    auto const* obj = v.if_object();
-    if (obj == nullptr) return c.type_error("object", v, at);
-    path_frame f = path_frame::member(at, key);
-    auto it = obj->find(key);
-    if (it == obj->end()) return c.fail(errc::json_discriminator, &f, "missing tag key");
-    auto const* tag_value = it->value().if_string();
-    if (tag_value == nullptr) return c.type_error("string", it->value(), &f);
-    std::string_view s = *tag_value;
-
-    bool done = false, ok = false;
-    auto try_alternative = [&](auto I, bool fallback_pass) {
-        using Alt = boost::mp11::mp_at_c<boost::mp11::mp_list<A...>, decltype(I)::value>;
-        if (done || is_fallback<Alt>() != fallback_pass) return;
-        if (!fallback_pass && !Alt::json_tag.matches(s)) return;
-        done = true;
-        ok = decode_struct(v, out.template emplace<decltype(I)::value>(), c, at, key);
-    };
-    boost::mp11::mp_for_each<boost::mp11::mp_iota_c<sizeof...(A)>>([&](auto I) { try_alternative(I, false); });
-    boost::mp11::mp_for_each<boost::mp11::mp_iota_c<sizeof...(A)>>([&](auto I) { try_alternative(I, true); });
-    if (done) return ok;
-
+std::string unknown_tag_text(std::string_view tag, std::variant<A...> const*) {
     std::string what = "unknown tag \"";
-    what += s;
+    what += tag;
     what += "\"; expected one of:";
     bool first_value = true;
     ((
@@ -324,7 +417,25 @@ bool decode_variant(boost::json::value const& v, std::variant<A...>& out, decode
              }
          }()),
      ...);
-    return c.fail(errc::json_discriminator, &f, what);
+    return what;
+}
+
+template <class... A>
+bool decode_variant(boost::json::value const& v, std::variant<A...>& out, decode_context& c, path_frame const* at) {
+    using traits = variant_traits<std::variant<A...>>;
+    constexpr std::string_view key = traits::tag_key;
+    auto const* obj = v.if_object();
+    if (obj == nullptr) return c.type_error("object", v, at);
+    path_frame f = path_frame::member(at, key);
+    auto it = obj->find(key);
+    if (it == obj->end()) return c.fail(errc::json_discriminator, &f, "missing tag key");
+    auto const* tag_value = it->value().if_string();
+    if (tag_value == nullptr) return c.type_error("string", it->value(), &f);
+    std::string_view s = *tag_value;
+    std::size_t index = alternative_for(s, &out);
+    if (index == no_alternative) return c.fail(errc::json_discriminator, &f, unknown_tag_text(s, &out));
+    return boost::mp11::mp_with_index<sizeof...(A)>(
+        index, [&](auto I) { return decode_struct(v, out.template emplace<decltype(I)::value>(), c, at, key); });
 }
 
 template <class T>
@@ -402,22 +513,7 @@ bool decode_value(boost::json::value const& v, T& out, decode_context& c, path_f
     } else if constexpr (described_enum<T>) {
         auto const* s = v.if_string();
         if (s == nullptr) return c.type_error("string", v, at);
-        if (enum_from_spelling(std::string_view(*s), out)) return true;
-        if constexpr (has_unknown_enumerator<T>()) {
-            out = unknown_enumerator<T>();
-            return true;
-        } else {
-            std::string what = "unknown enumerator \"";
-            what += std::string_view(*s);
-            what += "\"; expected one of:";
-            bool first = true;
-            boost::mp11::mp_for_each<boost::describe::describe_enumerators<T>>([&](auto D) {
-                what += first ? " " : ", ";
-                what += enumerator_spelling<T>(D.value, D.name);
-                first = false;
-            });
-            return c.fail(errc::json_unknown_enum, at, what);
-        }
+        return decode_enum(std::string_view(*s), out, c, at);
     } else if constexpr (tagged_union<T>) {
         return decode_variant(v, out, c, at);
     } else if constexpr (described_struct<T>) {

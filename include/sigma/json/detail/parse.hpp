@@ -25,6 +25,26 @@
 
 namespace sigma::json::detail {
 
+// The correctly rounded value of the number whose text ends with `s` and that
+// Boost read as `d`. `pending` holds the text of earlier parts (a number that
+// straddles two write_some calls, see on_number_part) and is left empty.
+inline double exact_double(double d, boost::json::string_view s, std::string& pending) {
+    char const* first = s.data();
+    char const* last = s.data() + s.size();
+    if (!pending.empty()) {
+        pending.append(s.data(), s.size());
+        first = pending.data();
+        last = pending.data() + pending.size();
+    }
+    double exact = 0;
+    auto [ptr, ec] = std::from_chars(first, last, exact);
+    // Out of range (1e400, 1e-400): keep Boost's infinity or zero, so that a
+    // value nobody decodes as a double does not fail the whole document.
+    if (ec == std::errc{} && ptr == last) d = exact;
+    pending.clear();
+    return d;
+}
+
 class value_builder {
 public:
     static constexpr std::size_t max_object_size = boost::json::object::max_size();
@@ -87,20 +107,7 @@ public:
         return true;
     }
     bool on_double(double d, string_view s, error_code&) {
-        char const* first = s.data();
-        char const* last = s.data() + s.size();
-        if (!number_.empty()) {
-            number_.append(s.data(), s.size());
-            first = number_.data();
-            last = number_.data() + number_.size();
-        }
-        double exact = 0;
-        auto [ptr, ec] = std::from_chars(first, last, exact);
-        // Out of range (1e400, 1e-400): keep Boost's infinity or zero, so that a
-        // value nobody decodes as a double does not fail the whole document.
-        if (ec == std::errc{} && ptr == last) d = exact;
-        number_.clear();
-        st_.push_double(d);
+        st_.push_double(exact_double(d, s, number_));
         return true;
     }
     bool on_bool(bool b, error_code&) {

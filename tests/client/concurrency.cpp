@@ -1,0 +1,217 @@
+// Concurrency and rate-limit adaptation: the controller's rules on a manual
+// clock, and the client's window and client-wide pause over a transport that
+// keeps requests in flight for a few turns of the event loop.
+#include "test_support.hpp"
+
+#include <sigma/client/rate_control.hpp>
+
+#include <boost/asio/post.hpp>
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+namespace test_concurrency {
+using namespace client_support;
+using sigma::http_request;
+using sigma::http_response;
+using sigma::testing::json_response;
+using namespace std::chrono_literals;
+using tp = std::chrono::steady_clock::time_point;
+
+// Holds each request for `turns` turns of the executor before answering, so
+// that concurrent calls really overlap; records the peak overlap and when
+// (on the test's clock) each request started.
+struct slow_transport {
+    struct state {
+        std::function<sigma::result<http_response>(http_request const&)> handler;
+        fake_clock* clock = nullptr;
+        int turns = 3;
+        std::size_t in_flight = 0, peak = 0;
+        std::vector<std::pair<std::string, tp>> started;
+    };
+    boost::asio::any_io_executor ex;
+    std::shared_ptr<state> st;
+
+    boost::asio::any_io_executor get_executor() const { return ex; }
+    boost::asio::awaitable<sigma::result<http_response>> async_send(http_request req) {
+        auto s = st;
+        s->started.emplace_back(req.target, s->clock->now);
+        s->peak = std::max(s->peak, ++s->in_flight);
+        for (int i = 0; i < s->turns; ++i) co_await boost::asio::post(ex, boost::asio::use_awaitable);
+        --s->in_flight;
+        co_return s->handler(req);
+    }
+};
+static_assert(sigma::transport<slow_transport>);
+
+struct rig {
+    boost::asio::io_context ioc;
+    fake_clock clock;
+    std::shared_ptr<slow_transport::state> st = std::make_shared<slow_transport::state>();
+    std::unique_ptr<sigma::basic_client<slow_transport>> c;
+
+    rig(std::function<sigma::result<http_response>(http_request const&)> h, sigma::client_options o) {
+        st->handler = std::move(h);
+        st->clock = &clock;
+        o.clock = clock.source();
+        c = std::make_unique<sigma::basic_client<slow_transport>>(client_support::test_config(), slow_transport{ioc.get_executor(), st},
+                                                                  std::move(o));
+    }
+    // n concurrent whoami calls; returns how many succeeded.
+    int whoami(int n) {
+        int ok = 0;
+        for (int i = 0; i < n; ++i)
+            boost::asio::co_spawn(ioc, [&]() -> boost::asio::awaitable<void> {
+                if (co_await c->async_get(sigma::api::get_whoami{})) ++ok;
+            }, boost::asio::detached);
+        ioc.run();
+        ioc.restart();
+        return ok;
+    }
+};
+
+sigma::result<http_response> whoami_ok(http_request const& r) {
+    if (r.target.starts_with("/v2/auth/token")) return json_response(200, token_body("tok-1"));
+    return json_response(200, R"({"userId":"u1","organizationId":"o1"})");
+}
+
+} // namespace test_concurrency
+
+TEST_CASE("rate control: one 429 event halves the window once; later 429s of the same event do not") {
+    using namespace test_concurrency;
+    sigma::rate_controller rc(16, {});
+    tp t{std::chrono::hours(1)};
+    CHECK(rc.window() == 16);
+    CHECK_FALSE(rc.pace());
+    auto e = rc.epoch();
+    rc.reserve(t);
+    CHECK(rc.on_rate_limited(e, t, t + 1s));
+    CHECK(rc.window() == 8);
+    CHECK(rc.paused_until() == t + 1s);
+    // Requests started before the decrease report the same event.
+    CHECK_FALSE(rc.on_rate_limited(e, t + 10ms, t + 10ms + 2s));
+    CHECK(rc.window() == 8);
+    CHECK(rc.paused_until() == t + 10ms + 2s); // the longest wait wins
+    // A short first sample (the bucket's burst) sets no pace.
+    CHECK_FALSE(rc.pace());
+}
+
+TEST_CASE("rate control: the window grows back by one per window of answers, up to the maximum") {
+    using namespace test_concurrency;
+    sigma::rate_controller rc(8, {});
+    tp t{std::chrono::hours(1)};
+    rc.reserve(t);
+    rc.on_rate_limited(rc.epoch(), t, t);
+    rc.on_rate_limited(rc.epoch(), t, t);
+    CHECK(rc.window() == 2);
+    int answers = 0;
+    while (rc.window() < 8 && answers < 1000) {
+        rc.on_answer(t);
+        ++answers;
+    }
+    CHECK(rc.window() == 8);
+    CHECK(answers == 2 + 3 + 4 + 5 + 6 + 7); // 2→3 takes 2 answers, 3→4 takes 3, ...
+    for (int i = 0; i < 100; ++i) rc.on_answer(t);
+    CHECK(rc.window() == 8);
+}
+
+TEST_CASE("rate control: the pace comes from the admitted rate, pause included, and regrows") {
+    using namespace test_concurrency;
+    sigma::rate_control_options o;
+    sigma::rate_controller rc(16, o);
+    tp t{std::chrono::hours(1)};
+    rc.reserve(t);
+    // First event after 100 ms: too short a sample to tell the rate from the burst.
+    for (int i = 0; i < 40; ++i) rc.on_answer(t + std::chrono::milliseconds(i * 2));
+    REQUIRE(rc.on_rate_limited(rc.epoch(), t + 100ms, t + 1100ms));
+    CHECK_FALSE(rc.pace());
+    // After the pause, 50 answers per second for 2 s, then a 429: the sample
+    // (1 s pause + 1 s of sending... measured over the last 2 s) gives the pace.
+    tp resume = t + 1100ms;
+    for (int i = 0; i < 50; ++i) rc.on_answer(resume + std::chrono::milliseconds(i * 20));
+    tp now = resume + 1000ms;
+    REQUIRE(rc.on_rate_limited(rc.epoch(), now, now + 1s));
+    REQUIRE(rc.pace());
+    // 50 answers over the 2 s since the pause began (1 s paused, 1 s sending): 25/s, times 0.9.
+    CHECK(*rc.pace() == doctest::Approx(0.9 * 50 / 2.0));
+    double const first = *rc.pace();
+    // Paced requests are spaced 1/pace apart.
+    tp a = rc.reserve(now + 1s);
+    tp b = rc.reserve(now + 1s);
+    CHECK(std::chrono::duration<double>(b - a).count() == doctest::Approx(1.0 / first));
+    // Held back and a second without a 429: above the last good rate it grows by pace_growth.
+    rc.on_answer(now + 1500ms);
+    CHECK(*rc.pace() == doctest::Approx(first * (1 + o.pace_growth)));
+    // Not held back (the pace is not what limits): no growth.
+    double const grown = *rc.pace();
+    rc.on_answer(now + 5000ms);
+    CHECK(*rc.pace() == doctest::Approx(grown));
+}
+
+TEST_CASE("client: at most max_concurrency requests in flight") {
+    using namespace test_concurrency;
+    sigma::client_options o;
+    o.max_concurrency = 4;
+    rig r(whoami_ok, o);
+    CHECK(r.whoami(20) == 20);
+    CHECK(r.st->peak == 4);
+    CHECK(r.c->stats().peak_in_flight == 4);
+    CHECK(r.c->stats().pauses == 0);
+    CHECK(r.c->stats().concurrency_min == 4);
+
+    sigma::client_options one;
+    one.max_concurrency = 1;
+    rig s(whoami_ok, one);
+    CHECK(s.whoami(10) == 10);
+    CHECK(s.st->peak == 1);
+}
+
+TEST_CASE("client: a 429 pauses every request for its Retry-After and lowers the window") {
+    using namespace test_concurrency;
+    sigma::client_options o;
+    o.max_concurrency = 8;
+    rig r(whoami_ok, o);
+    int whoamis = 0;
+    r.st->handler = [&](http_request const& req) -> sigma::result<http_response> {
+        if (req.target.starts_with("/v2/auth/token")) return json_response(200, token_body("tok-1"));
+        if (++whoamis == 3) {
+            auto resp = json_response(429, "{}");
+            resp.headers.push_back({"Retry-After", "5"});
+            return resp;
+        }
+        return json_response(200, R"({"userId":"u1","organizationId":"o1"})");
+    };
+    tp const t0 = r.clock.now;
+    CHECK(r.whoami(24) == 24);
+    // Before the 429: the first window of 8 (the token's mint came first, alone).
+    // After it, nothing starts until the pause is over, not only the retried call.
+    std::size_t at_start = 0, during_pause = 0, after = 0;
+    for (auto const& [target, when] : r.st->started) {
+        if (!target.starts_with("/v2/whoami")) continue;
+        if (when == t0) ++at_start;
+        else if (when < t0 + 5s) ++during_pause;
+        else ++after;
+    }
+    CHECK(at_start == 8);
+    CHECK(during_pause == 0);
+    CHECK(after == 24 + 1 - 8); // the retried one included
+    auto const& st = r.c->stats();
+    CHECK(st.rate_limited == 1);
+    CHECK(st.pauses == 1);
+    CHECK(st.paused == 5s);
+    CHECK(st.concurrency_min == 4);
+    REQUIRE(st.concurrency_history.size() >= 2);
+    CHECK(st.concurrency_history.front().window == 8);
+    CHECK(std::any_of(st.concurrency_history.begin(), st.concurrency_history.end(),
+                      [](auto const& s) { return s.window == 4 && s.at == std::chrono::milliseconds(0); }));
+    // After the pause at most the halved window runs at once, growing back.
+    CHECK(r.st->peak == 8);
+}
+
+TEST_CASE("client: max_concurrency is capped at the transport's pool and 0 means 1") {
+    using namespace test_concurrency;
+    sigma::client_options o;
+    o.max_concurrency = 0;
+    rig r(whoami_ok, o);
+    CHECK(r.c->options().max_concurrency == 1);
+}
