@@ -25,6 +25,7 @@
 #include <cstdio>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -413,9 +414,50 @@ wire_run extract_over_wire(fake_sigma const& api, sigma::testing::http_server& s
     return w;
 }
 
-std::unique_ptr<sigma::testing::http_server> serve(fake_sigma const& api, sigma::testing::http_server_options so) {
-    return std::make_unique<sigma::testing::http_server>([api](sigma::http_request const& r) { return api(r); },
-                                                         std::move(so));
+// When the server handled requests (after its latency), to tell the
+// organisation-wide listings at the start of a run (a serial chain) from the
+// per-workbook requests that concurrency overlaps.
+struct timeline {
+    std::mutex m;
+    std::vector<std::pair<double, bool>> arrivals; // (wall seconds, per-workbook request)
+    void clear() {
+        std::lock_guard lock(m);
+        arrivals.clear();
+    }
+};
+
+std::unique_ptr<sigma::testing::http_server> serve(fake_sigma const& api, sigma::testing::http_server_options so,
+                                                   std::shared_ptr<timeline> tl = nullptr) {
+    return std::make_unique<sigma::testing::http_server>(
+        [api, tl](sigma::http_request const& r) {
+            if (tl) {
+                bool const per_workbook = r.target.starts_with("/v2/workbooks/");
+                std::lock_guard lock(tl->m);
+                tl->arrivals.emplace_back(wall_seconds(), per_workbook);
+            }
+            return api(r);
+        },
+        std::move(so));
+}
+
+struct prelude {
+    double seconds = 0;        // first request to the first per-workbook request
+    std::uint64_t requests = 0; // requests before it
+};
+
+prelude prelude_of(timeline& tl) {
+    std::lock_guard lock(tl.m);
+    prelude p;
+    if (tl.arrivals.empty()) return p;
+    double const first = tl.arrivals.front().first;
+    for (auto const& [t, wb] : tl.arrivals) {
+        if (wb) {
+            p.seconds = t - first;
+            break;
+        }
+        ++p.requests;
+    }
+    return p;
 }
 
 void org_figures(outcome& out, org_size const& s) {
@@ -434,29 +476,43 @@ struct timing {
     std::size_t iterations = 0;
 };
 
-// Runs f in rounds of k iterations (k chosen so that a round lasts ~50 ms)
-// until min_time has passed and min_rounds are done; thread CPU time.
-template <class F>
-timing measure(F&& f, double min_time, std::size_t min_rounds) {
-    f(); // warm-up
-    double const t0 = thread_cpu_seconds();
-    f();
-    double const once = std::max(thread_cpu_seconds() - t0, 1e-7);
-    auto const k = static_cast<std::size_t>(std::max(1.0, 0.05 / once));
-    std::vector<double> per;
-    double total = 0;
-    timing out;
-    while (total < min_time || per.size() < std::max<std::size_t>(1, min_rounds)) {
-        double const s = thread_cpu_seconds();
-        for (std::size_t i = 0; i < k; ++i) f();
-        double const d = thread_cpu_seconds() - s;
-        total += d;
-        per.push_back(d / static_cast<double>(k));
-        out.iterations += k;
+// Runs the candidates in interleaved rounds (each round times k iterations of
+// every candidate, k chosen per candidate so that its share of a round lasts
+// ~50 ms) until each has run min_time and min_rounds are done; thread CPU
+// time. Interleaving exposes every candidate to the same load on a busy machine.
+std::vector<timing> measure(std::vector<std::function<void()>> const& fs, double min_time, std::size_t min_rounds) {
+    std::vector<std::size_t> k;
+    for (auto const& f : fs) {
+        f(); // warm-up
+        double const t0 = thread_cpu_seconds();
+        f();
+        double const once = std::max(thread_cpu_seconds() - t0, 1e-7);
+        k.push_back(static_cast<std::size_t>(std::max(1.0, 0.05 / once)));
     }
-    std::sort(per.begin(), per.end());
-    out.best = per.front();
-    out.median = per[per.size() / 2];
+    std::vector<std::vector<double>> per(fs.size());
+    std::vector<double> total(fs.size(), 0.0);
+    std::vector<timing> out(fs.size());
+    auto done = [&] {
+        if (per.front().size() < std::max<std::size_t>(1, min_rounds)) return false;
+        for (double t : total)
+            if (t < min_time) return false;
+        return true;
+    };
+    while (!done()) {
+        for (std::size_t i = 0; i < fs.size(); ++i) {
+            double const s = thread_cpu_seconds();
+            for (std::size_t j = 0; j < k[i]; ++j) fs[i]();
+            double const d = thread_cpu_seconds() - s;
+            total[i] += d;
+            per[i].push_back(d / static_cast<double>(k[i]));
+            out[i].iterations += k[i];
+        }
+    }
+    for (std::size_t i = 0; i < fs.size(); ++i) {
+        std::sort(per[i].begin(), per[i].end());
+        out[i].best = per[i].front();
+        out[i].median = per[i][per[i].size() / 2];
+    }
     return out;
 }
 
@@ -496,13 +552,19 @@ outcome run_crawl(crawl_options const& o) {
     so.tls = o.tls;
     so.latency = std::chrono::milliseconds(o.latency_ms);
     so.threads = o.server_threads;
-    auto server = serve(api, so);
+    auto tl = std::make_shared<timeline>();
+    auto server = serve(api, so, tl);
     out.json["latency_ms"] = o.latency_ms;
     out.json["tls"] = o.tls;
     out.json["server_threads"] = o.server_threads;
 
     std::vector<wire_run> runs;
-    for (std::size_t c : {o.low, o.high}) runs.push_back(extract_over_wire(api, *server, o.tls, o.org, c));
+    prelude pre;
+    for (std::size_t c : {o.low, o.high}) {
+        tl->clear();
+        runs.push_back(extract_over_wire(api, *server, o.tls, o.org, c));
+        pre = prelude_of(*tl);
+    }
     auto const& lo = runs.front();
     auto const& hi = runs.back();
     if (!hi.concurrency_set)
@@ -511,7 +573,7 @@ outcome run_crawl(crawl_options const& o) {
     bool const same = lo.r.t == hi.r.t;
     if (!same) note(out, "the two runs extracted different entities (see low.extracted / high.extracted)");
 
-    auto const requests = hi.r.report.requests + 1; // + the token mint, which the report leaves out
+    auto const requests = hi.r.report.requests; // token mints included
     double const speedup = lo.r.wall / hi.r.wall;
     double const ideal = static_cast<double>(requests) * (o.latency_ms / 1000.0) / static_cast<double>(o.high);
     double const efficiency = ideal / hi.r.wall;
@@ -521,7 +583,15 @@ outcome run_crawl(crawl_options const& o) {
     put(out, "speedup", speedup, 2, goal_ge(12), speedup >= 12, "speedup (low / high)");
     put(out, "efficiency", efficiency, 2, goal_ge(0.8), efficiency >= 0.8,
         "efficiency (requests x latency / " + std::to_string(o.high) + ") / wall");
-    put(out, "cpu_seconds_high", hi.r.cpu, 2, {}, std::nullopt, "process CPU s during the high run");
+    put(out, "cpu_seconds_high", hi.r.cpu, 2, {}, std::nullopt, "process CPU s during the high run (client + server)");
+    // What the run spent before any workbook could start: the organisation-wide
+    // listings are a chain of dependent requests that no concurrency overlaps.
+    put(out, "prelude_requests", pre.requests, {}, std::nullopt, "high run: requests before the first per-workbook one");
+    put(out, "prelude_seconds", pre.seconds, 2, {}, std::nullopt, "high run: seconds before the first per-workbook request");
+    double const rest = static_cast<double>(requests - std::min<std::uint64_t>(requests, pre.requests)) *
+                        (o.latency_ms / 1000.0) / static_cast<double>(o.high);
+    put(out, "efficiency_after_prelude", rest / (hi.r.wall - pre.seconds), 2, {}, std::nullopt,
+        "high run: efficiency of the per-workbook part");
     out.json["concurrency_low"] = o.low;
     out.json["concurrency_high"] = o.high;
     out.json["same_entities"] = same;
@@ -602,10 +672,14 @@ outcome run_ratelimit(ratelimit_options const& o) {
         std::string line;
         auto const& a = h->as_array();
         for (std::size_t i = 0; i < a.size() && i < 40; ++i)
-            line += (i ? " " : "") + std::to_string(a[i].as_array()[0].to_number<std::int64_t>()) + "ms:" +
-                    std::to_string(a[i].as_array()[1].to_number<std::int64_t>());
+        {
+            auto const& p = a[i].as_array();
+            line += (i ? " " : "") + std::to_string(p[0].to_number<std::int64_t>()) + "ms:" +
+                    std::to_string(p[1].to_number<std::int64_t>());
+            if (p.size() > 2 && p[2].to_number<double>() > 0) line += "@" + fixed(p[2].to_number<double>(), 1) + "/s";
+        }
         if (a.size() > 40) line += " ... (" + std::to_string(a.size()) + " changes)";
-        put_text(out, "concurrency_history_text", line, "concurrency history (ms:limit)");
+        put_text(out, "concurrency_history_text", line, "concurrency history (ms:window[@pace])");
     }
     return out;
 }
@@ -740,9 +814,12 @@ outcome run_decode(decode_options const& o) {
         r.parse = parse_of(r.body);
         r.parse_monotonic = parse_mono_of(r.body);
         double const mb = static_cast<double>(r.body->size()) / 1e6;
-        auto s = measure(r.streaming, o.min_time, o.min_rounds);
-        auto p = measure(r.parse, o.min_time, o.min_rounds);
-        auto pm = measure(r.parse_monotonic, o.min_time, o.min_rounds);
+        std::vector<std::function<void()>> candidates{r.streaming, r.parse, r.parse_monotonic};
+        if (r.dom) candidates.push_back(r.dom);
+        auto const timed = measure(candidates, o.min_time, o.min_rounds);
+        auto const& s = timed[0];
+        auto const& p = timed[1];
+        auto const& pm = timed[2];
         boost::json::object j;
         j["name"] = r.name;
         j["bytes"] = r.body->size();
@@ -760,7 +837,7 @@ outcome run_decode(decode_options const& o) {
         std::replace(key.begin(), key.end(), ' ', '_');
         out.table.push_back({label + ": decode MB/s", fixed(mb / s.best, 1) + " (median " + fixed(mb / s.median, 1) + ")", {}, {}});
         if (r.dom) {
-            auto d = measure(r.dom, o.min_time, o.min_rounds);
+            auto const& d = timed[3];
             j["dom_mb_s"] = mb / d.best;
             j["dom_mb_s_median"] = mb / d.median;
             j["dom_ratio"] = p.best / d.best;
@@ -776,7 +853,7 @@ outcome run_decode(decode_options const& o) {
     out.json["ratio"] = worst;
     out.json["goals"] = boost::json::object{{"ratio", ">= 1.0"}};
     out.json["goals_met"] = boost::json::object{{"ratio", worst >= 1.0}};
-    note(out, "MB = 10^6 bytes; best of the rounds, thread CPU time; 'decode' is sigma::api::decode_page / "
+    note(out, "MB = 10^6 bytes; best of interleaved rounds, thread CPU time; 'decode' is sigma::api::decode_page / "
               "sigma::json::decode<T> as the client calls it; ratio = parse time / decode time (>= 1: decoding "
               "into the model is at least as fast as boost::json::parse alone)");
     return out;
@@ -797,24 +874,6 @@ outcome run_overhead(overhead_options const& o) {
     }
     store.finish();
 
-    tally first{};
-    bool same = true;
-    std::vector<double> extraction;
-    std::uint64_t requests = 0;
-    double total = 0;
-    while (total < o.min_time || extraction.size() < std::max<std::size_t>(1, o.min_rounds)) {
-        boost::asio::io_context ioc;
-        sigma::basic_client<replay_transport> c(api.config(), replay_transport(ioc.get_executor(), store),
-                                                client_options_for(o.concurrency));
-        auto r = extract_with(c, o.org);
-        if (extraction.empty()) first = r.t;
-        same = same && r.t == first && r.report.failures.empty();
-        requests = r.report.requests + 1;
-        extraction.push_back(r.cpu);
-        total += r.cpu;
-    }
-    std::sort(extraction.begin(), extraction.end());
-
     auto parse_all = [&] {
         store.each_body([](std::string_view b) {
             if (b.empty()) return;
@@ -823,16 +882,34 @@ outcome run_overhead(overhead_options const& o) {
             g_sink = g_sink + v.is_object();
         });
     };
-    std::vector<double> parse;
-    total = 0;
-    parse_all();
-    while (total < o.min_time || parse.size() < std::max<std::size_t>(1, o.min_rounds)) {
+    parse_all(); // warm-up
+
+    // Interleaved rounds (one extraction, one parse of every body), so that a
+    // busy machine weighs on both alike.
+    tally first{};
+    bool same = true;
+    std::vector<double> extraction, parse;
+    std::uint64_t requests = 0;
+    double total_x = 0, total_p = 0;
+    while (total_x < o.min_time || total_p < o.min_time || extraction.size() < std::max<std::size_t>(1, o.min_rounds)) {
+        {
+            boost::asio::io_context ioc;
+            sigma::basic_client<replay_transport> c(api.config(), replay_transport(ioc.get_executor(), store),
+                                                    client_options_for(o.concurrency));
+            auto r = extract_with(c, o.org);
+            if (extraction.empty()) first = r.t;
+            same = same && r.t == first && r.report.failures.empty();
+            requests = r.report.requests;
+            extraction.push_back(r.cpu);
+            total_x += r.cpu;
+        }
         double const c0 = cpu_seconds();
         parse_all();
         double const d = cpu_seconds() - c0;
         parse.push_back(d);
-        total += d;
+        total_p += d;
     }
+    std::sort(extraction.begin(), extraction.end());
     std::sort(parse.begin(), parse.end());
     double const ratio = extraction.front() / parse.front();
 

@@ -99,6 +99,7 @@ struct tally {
     std::size_t syntax_errors = 0;
     std::size_t schema_errors = 0;
     std::size_t exceptions = 0;
+    std::size_t to_dom = 0; // of those, decided by the DOM path (a repeated key, see stream_decode.hpp)
     std::vector<std::string> differences; // the first few, for the report
 
     void add(tally const& o) {
@@ -107,14 +108,15 @@ struct tally {
         syntax_errors += o.syntax_errors;
         schema_errors += o.schema_errors;
         exceptions += o.exceptions;
+        to_dom += o.to_dom;
         for (auto const& d : o.differences)
             if (differences.size() < 20) differences.push_back(d);
     }
     [[nodiscard]] std::string summary() const {
         return std::to_string(cases) + " cases: " + std::to_string(values) + " values, " +
                std::to_string(schema_errors) + " schema errors, " + std::to_string(syntax_errors) +
-               " syntax errors, " + std::to_string(exceptions) + " exceptions; " +
-               std::to_string(differences.size()) + " differences";
+               " syntax errors, " + std::to_string(exceptions) + " exceptions; " + std::to_string(to_dom) +
+               " left to the DOM path by a repeated key; " + std::to_string(differences.size()) + " differences";
     }
 };
 
@@ -164,6 +166,11 @@ void compare(std::string_view text, json::decode_options const& o, tally& t) {
         d.emplace(json::decode_dom<T>(text, o));
     } catch (std::exception const& e) {
         d_threw = std::string("threw ") + e.what();
+    }
+    if (s && d) {
+        json::detail::decode_context c{o};
+        T out{};
+        if (json::detail::stream_decode(text, out, c).ambiguous) ++t.to_dom;
     }
     std::string diff;
     if (!s || !d) {

@@ -46,6 +46,7 @@ struct common_flags {
     bool verbose = false;
     bool insecure_skip_tls_verify = false;
     std::string ca_file;
+    std::size_t concurrency = 8;
 };
 
 struct extract_flags {
@@ -138,10 +139,12 @@ std::unique_ptr<session> make_session(common_flags const& f, sigma_tool::workflo
     t.allow_insecure_http = w.connection.allow_insecure_http;
     t.insecure_skip_tls_verify = f.insecure_skip_tls_verify;
     t.ca_file = f.ca_file;
+    t.max_connections_per_origin = f.concurrency;
     if (f.insecure_skip_tls_verify)
         std::cerr << "WARNING: --insecure-skip-tls-verify: the server's certificate is NOT checked; anyone on the "
                      "network path can read and forge this connection, including your credentials.\n";
     sigma::client_options o;
+    o.max_concurrency = f.concurrency;
     bool verbose = f.verbose, quiet = f.quiet;
     o.log = [verbose, quiet](sigma::log_level l, std::string_view m) {
         if (quiet && l < sigma::log_level::error) return;
@@ -228,7 +231,8 @@ std::string summary(report const& r, double seconds) {
                     " lineage edges (" + std::to_string(r.columnEdges) + " column edges); " +
                     std::to_string(r.filteredOut.size()) + " filtered, " + std::to_string(r.warnings.size()) +
                     " warnings, " + std::to_string(r.failures.size()) + " failures; " + std::to_string(r.requests) +
-                    " requests, " + std::to_string(r.retries) + " retries";
+                    " requests, " + std::to_string(r.retries) + " retries, " + std::to_string(r.rateLimited) +
+                    " rate-limited";
     char buf[32];
     std::snprintf(buf, sizeof buf, ", %.2f s", seconds);
     return s + buf + (r.complete ? "" : "; INCOMPLETE: " + r.incompleteReason);
@@ -456,6 +460,8 @@ void add_common(CLI::App* cmd, common_flags& f) {
     cmd->add_option("--ca-file", f.ca_file, "Trust this CA (PEM) instead of the system store");
     cmd->add_flag("--insecure-skip-tls-verify", f.insecure_skip_tls_verify,
                   "Do not verify the server certificate (debugging only; insecure)");
+    cmd->add_option("--concurrency", f.concurrency, "Requests in flight at most (default 8); lowered while Sigma answers 429")
+        ->check(CLI::Range(1, 64));
     cmd->add_flag("-q,--quiet", f.quiet, "Only errors");
     cmd->add_flag("-v,--verbose", f.verbose, "Log requests, retries, warnings and filtered entities");
 }

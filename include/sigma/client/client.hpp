@@ -31,6 +31,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <exception>
 #include <iterator>
 #include <memory>
@@ -439,6 +440,7 @@ public:
             if (resp->status != 429) {
                 ctl_.on_answer(opts_.clock.now());
                 note_limits();
+                wake_waiters(); // the window may have grown
             }
 
             if (resp->status == 401 && authorized) {
@@ -503,10 +505,13 @@ private:
                 continue;
             }
             if (in_flight_ >= ctl_.window()) {
-                if (!slot_freed_) slot_freed_ = std::make_unique<boost::asio::steady_timer>(transport_.get_executor());
-                slot_freed_->expires_at(boost::asio::steady_timer::time_point::max());
+                // First come, first served; a release wakes only as many
+                // waiters as there are free places.
+                auto waiter = std::make_shared<boost::asio::steady_timer>(transport_.get_executor(),
+                                                                          boost::asio::steady_timer::time_point::max());
+                waiters_.push_back(waiter);
                 boost::system::error_code ec;
-                co_await slot_freed_->async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+                co_await waiter->async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
                 continue;
             }
             ++in_flight_; // held while waiting for the pace, so the window stays exact
@@ -525,7 +530,15 @@ private:
 
     void release() {
         --in_flight_;
-        if (slot_freed_) slot_freed_->cancel();
+        wake_waiters();
+    }
+
+    void wake_waiters() {
+        for (std::size_t free = ctl_.window() > in_flight_ ? ctl_.window() - in_flight_ : 0;
+             free > 0 && !waiters_.empty(); --free) {
+            waiters_.front()->cancel();
+            waiters_.pop_front();
+        }
     }
 
     void pause_client(std::uint64_t epoch, std::chrono::milliseconds wait, std::string const& why) {
@@ -693,7 +706,7 @@ private:
     client_stats stats_{};
     rate_controller ctl_{1, {}};
     std::size_t in_flight_ = 0;
-    std::unique_ptr<boost::asio::steady_timer> slot_freed_;
+    std::deque<std::shared_ptr<boost::asio::steady_timer>> waiters_;
     std::optional<std::chrono::steady_clock::time_point> first_request_;
 
     std::optional<secret> token_;

@@ -115,9 +115,10 @@ public:
             connections_.emplace(c.connectionId, std::move(c));
         }
         merge(std::move(n_models));
-        if (models_ok) co_await extract_data_models(std::move(models), out);
         merge(std::move(n_workbooks));
-        if (workbooks_ok) co_await extract_workbooks(std::move(workbooks), out);
+        if (!models_ok) models.clear();
+        if (!workbooks_ok) workbooks.clear();
+        co_await extract_entities(std::move(models), std::move(workbooks), out);
 
         // Tables are shared by many entities; their notes come last, by id.
         for (auto& [id, t] : table_notes_) merge(std::move(t));
@@ -399,25 +400,39 @@ private:
 
     // ---- data models ---------------------------------------------------------
 
-    struct data_model_outcome {
-        std::optional<data_model_info> info;
+    // One data model or workbook, read in full, or why not.
+    struct entity_outcome {
+        std::optional<data_model_info> model;
+        std::optional<workbook_info> workbook;
         notes n;
     };
 
+    // Data models, then workbooks, as one stream of tasks: no barrier between
+    // the two, while the sink still hears every data model before any workbook.
     template <sink S>
-    boost::asio::awaitable<void> extract_data_models(std::vector<api::data_model> all, S& out) {
-        for (auto const& dm : all) data_model_by_url_id_[dm.dataModelUrlId] = dm.dataModelId;
-        auto one = [&](std::size_t i) { return extract_data_model(std::move(all[i])); };
-        co_await detail::run_ordered(all.size(), width_, one, [&](std::size_t, data_model_outcome&& r) {
+    boost::asio::awaitable<void> extract_entities(std::vector<api::data_model> models,
+                                                  std::vector<api::workbook> workbooks, S& out) {
+        for (auto const& dm : models) data_model_by_url_id_[dm.dataModelUrlId] = dm.dataModelId;
+        std::size_t const m = models.size();
+        auto one = [&](std::size_t i) {
+            return i < m ? extract_data_model(std::move(models[i])) : extract_workbook(std::move(workbooks[i - m]));
+        };
+        co_await detail::run_ordered(m + workbooks.size(), width_, one, [&](std::size_t, entity_outcome&& r) {
             merge(std::move(r.n));
-            if (!r.info) return;
-            ++rep_.dataModels;
-            out.on_data_model(std::move(*r.info));
+            if (r.model) {
+                ++rep_.dataModels;
+                out.on_data_model(std::move(*r.model));
+            } else if (r.workbook) {
+                ++rep_.workbooks;
+                rep_.pages += r.workbook->pages.size();
+                for (auto const& p : r.workbook->pages) rep_.elements += p.elements.size();
+                out.on_workbook(std::move(*r.workbook));
+            }
         });
     }
 
-    boost::asio::awaitable<data_model_outcome> extract_data_model(api::data_model dm) {
-        data_model_outcome r;
+    boost::asio::awaitable<entity_outcome> extract_data_model(api::data_model dm) {
+        entity_outcome r;
         notes& n = r.n;
         bool archived = dm.isArchived.value_or(false);
         if (archived && !opts_.includeArchived) {
@@ -534,32 +549,14 @@ private:
                 info.elements.front().sql = custom_sql.front();
         }
         info.dataModel = std::move(dm);
-        r.info = std::move(info);
+        r.model = std::move(info);
         co_return r;
     }
 
     // ---- workbooks -----------------------------------------------------------
 
-    struct workbook_outcome {
-        std::optional<workbook_info> info;
-        notes n;
-    };
-
-    template <sink S>
-    boost::asio::awaitable<void> extract_workbooks(std::vector<api::workbook> all, S& out) {
-        auto one = [&](std::size_t i) { return extract_workbook(std::move(all[i])); };
-        co_await detail::run_ordered(all.size(), width_, one, [&](std::size_t, workbook_outcome&& r) {
-            merge(std::move(r.n));
-            if (!r.info) return;
-            ++rep_.workbooks;
-            rep_.pages += r.info->pages.size();
-            for (auto const& p : r.info->pages) rep_.elements += p.elements.size();
-            out.on_workbook(std::move(*r.info));
-        });
-    }
-
-    boost::asio::awaitable<workbook_outcome> extract_workbook(api::workbook wb) {
-        workbook_outcome r;
+    boost::asio::awaitable<entity_outcome> extract_workbook(api::workbook wb) {
+        entity_outcome r;
         notes& n = r.n;
         bool archived = wb.isArchived.value_or(false);
         if (archived && !opts_.includeArchived) {
@@ -739,7 +736,7 @@ private:
         }
 
         info.workbook = std::move(wb);
-        r.info = std::move(info);
+        r.workbook = std::move(info);
         co_return r;
     }
 

@@ -25,6 +25,41 @@
 
 namespace sigma::json::detail {
 
+// Whether Boost's reading of the number [first, last) is already correctly
+// rounded: it computes double(m) * 10^e (or / 10^-e) with an exact power of ten,
+// one IEEE operation, which is exact when the digits fit m (15 significant
+// digits) and |e| <= 22 (Clinger's fast path). Most numbers qualify, and
+// std::from_chars is the slow part of reading them.
+inline bool boost_reads_exactly(char const* first, char const* last) noexcept {
+    char const* p = first;
+    if (p != last && *p == '-') ++p;
+    int digits = 0;   // significant digits (after leading zeros)
+    int fraction = 0; // digits after the point
+    bool point = false;
+    for (; p != last; ++p) {
+        char c = *p;
+        if (c >= '0' && c <= '9') {
+            if (digits > 0 || c != '0') ++digits;
+            if (point) ++fraction;
+        } else if (c == '.') {
+            point = true;
+        } else {
+            break;
+        }
+    }
+    int exponent = 0;
+    if (p != last) { // e or E
+        ++p;
+        bool negative = false;
+        if (p != last && (*p == '+' || *p == '-')) negative = *p++ == '-';
+        if (last - p > 3) return false;
+        for (; p != last; ++p) exponent = exponent * 10 + (*p - '0');
+        if (negative) exponent = -exponent;
+    }
+    int const e = exponent - fraction;
+    return digits <= 15 && e >= -22 && e <= 22;
+}
+
 // The correctly rounded value of the number whose text ends with `s` and that
 // Boost read as `d`. `pending` holds the text of earlier parts (a number that
 // straddles two write_some calls, see on_number_part) and is left empty.
@@ -35,6 +70,10 @@ inline double exact_double(double d, boost::json::string_view s, std::string& pe
         pending.append(s.data(), s.size());
         first = pending.data();
         last = pending.data() + pending.size();
+    }
+    if (boost_reads_exactly(first, last)) {
+        pending.clear();
+        return d;
     }
     double exact = 0;
     auto [ptr, ec] = std::from_chars(first, last, exact);

@@ -39,6 +39,7 @@
 #include <boost/mp11/algorithm.hpp>
 
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -81,6 +82,40 @@ inline boost::json::value token_value(token const& t) {
     return boost::json::value(nullptr);
 }
 
+// A bool, an integer in range or a finite double: what decode_value would
+// store, without building a boost::json::value. Anything else (every error,
+// 3.0 read as an integer, floats) is decode_value's.
+template <class T>
+bool plain_scalar(token const& t, T& out) noexcept {
+    if constexpr (std::is_same_v<T, bool>) {
+        if (t.kind != token_kind::boolean) return false;
+        out = t.b;
+        return true;
+    } else if constexpr (json_integer<T>) {
+        if (t.kind == token_kind::int64 && std::in_range<T>(t.i)) {
+            out = static_cast<T>(t.i);
+            return true;
+        }
+        if (t.kind == token_kind::uint64 && std::in_range<T>(t.u)) {
+            out = static_cast<T>(t.u);
+            return true;
+        }
+        return false;
+    } else if constexpr (std::is_same_v<T, double>) {
+        switch (t.kind) {
+        case token_kind::double_:
+            if (!std::isfinite(t.d)) return false;
+            out = t.d;
+            return true;
+        case token_kind::int64: out = static_cast<double>(t.i); return true;
+        case token_kind::uint64: out = static_cast<double>(t.u); return true;
+        default: return false;
+        }
+    } else {
+        return false;
+    }
+}
+
 class stream_decoder;
 
 // Decodes one token into the value at `target`.
@@ -100,8 +135,8 @@ struct frame_ops {
 struct stream_frame {
     frame_ops const* ops = nullptr;
     void* target = nullptr;
-    path_frame pf{};            // the child being decoded; parents are linked only when a path is read
-    std::uint64_t seen = 0;     // struct: members met; above 64 members, an offset into seen_words_
+    path_frame pf{};            // where the child being decoded is; its parent is the previous frame's
+    std::uint64_t seen = 0;     // struct: members met; above 64 members, an offset into wide_seen
     std::size_t hint = 0;       // struct: the member expected next
     std::string_view tag_key{}; // struct chosen by its tag: that key, met already
     bool tagged = false;
@@ -279,9 +314,16 @@ public:
     stream_frame& top() noexcept { return frames_.back(); }
 
     void push(frame_ops const* ops, void* target, bool is_array) {
+        if (frames_.size() == frames_.capacity()) {
+            // The frames' paths point at their parents: link them again after a move.
+            frames_.reserve(2 * frames_.size() + 8);
+            for (std::size_t i = 1; i < frames_.size(); ++i) frames_[i].pf.parent = &frames_[i - 1].pf;
+        }
+        path_frame const* parent = frames_.empty() ? nullptr : &frames_.back().pf;
         stream_frame& f = frames_.emplace_back();
         f.ops = ops;
         f.target = target;
+        f.pf.parent = parent;
         f.pf.is_index = is_array;
     }
     void pop() noexcept { frames_.pop_back(); }
@@ -293,12 +335,7 @@ public:
     void dispatch(token const& t) { slot_fn_(*this, slot_target_, t); }
 
     // The path of the value being decoded (that of the slot): null at the root.
-    path_frame const* path() noexcept {
-        if (frames_.empty()) return nullptr;
-        frames_[0].pf.parent = nullptr;
-        for (std::size_t i = 1; i < frames_.size(); ++i) frames_[i].pf.parent = &frames_[i - 1].pf;
-        return &frames_.back().pf;
-    }
+    path_frame const* path() const noexcept { return frames_.empty() ? nullptr : &frames_.back().pf; }
 
     // After an error (already in ctx): the rest of the document is only read.
     void failed() noexcept {
@@ -319,6 +356,11 @@ public:
     template <class T>
     void decode_token(token const& t, T& out) {
         if (!decode_value(token_value(t), out, ctx, path())) failed();
+    }
+    // The same, with the common valid cases taken without building a value.
+    template <class T>
+    void decode_scalar(token const& t, T& out) {
+        if (!plain_scalar(t, out)) decode_token(t, out);
     }
     template <class T>
     bool decode_token_ok(token const& t, T& out) {
@@ -343,7 +385,7 @@ public:
         st_.push_key(key);
         sub_depth_ = 1;
     }
-    // The token after begin_sub_object's key.
+    // One token into the subtree; a complete value ends it.
     void forward(token const& t) {
         switch (t.kind) {
         case token_kind::null: st_.push_null(); break;
@@ -368,7 +410,7 @@ public:
     std::string text;
 
     // Seen bits of structs with more than 64 members.
-    std::vector<std::uint64_t> seen_words_;
+    std::vector<std::uint64_t> wide_seen;
 
 private:
     enum class mode : unsigned char {
@@ -455,9 +497,11 @@ private:
     std::string key_;
     std::string number_;
 
-    // Subtrees: the stack, where values that are only read live, and what to do next.
-    boost::json::value_stack st_;
+    // Subtrees: where values that are only read live (declared first: the
+    // stack may hold some when the parser stops half-way), the stack, and what
+    // to do next.
     std::optional<boost::json::monotonic_resource> scratch_;
+    boost::json::value_stack st_;
     complete_fn sub_complete_ = nullptr;
     void* sub_target_ = nullptr;
 };
@@ -505,14 +549,14 @@ inline constexpr bool many_members = member_count<T> > 64;
 template <described_struct T>
 std::uint64_t* seen_of(stream_decoder& d, stream_frame& f) noexcept {
     if constexpr (many_members<T>)
-        return d.seen_words_.data() + f.seen;
+        return d.wide_seen.data() + f.seen;
     else
         return &f.seen;
 }
 template <described_struct T>
 std::uint64_t const* seen_of(stream_decoder const& d, stream_frame const& f) noexcept {
     if constexpr (many_members<T>)
-        return d.seen_words_.data() + f.seen;
+        return d.wide_seen.data() + f.seen;
     else
         return &f.seen;
 }
@@ -541,7 +585,7 @@ void struct_end(stream_decoder& d) {
     stream_frame const f = d.top();
     d.pop();
     if (!finish_members(*static_cast<T*>(f.target), seen_of<T>(d, f), d.ctx, d.path())) d.failed();
-    if constexpr (many_members<T>) d.seen_words_.resize(f.seen);
+    if constexpr (many_members<T>) d.wide_seen.resize(f.seen);
 }
 
 template <described_struct T>
@@ -560,8 +604,8 @@ void push_struct(stream_decoder& d, T& out) {
     d.push(&struct_ops<T>, &out, false);
     if constexpr (many_members<T>) {
         stream_frame& f = d.top();
-        f.seen = d.seen_words_.size();
-        d.seen_words_.resize(d.seen_words_.size() + seen_words(member_count<T>));
+        f.seen = d.wide_seen.size();
+        d.wide_seen.resize(d.wide_seen.size() + seen_words(member_count<T>));
     }
 }
 
@@ -647,7 +691,7 @@ void variant_tag(stream_decoder& d, void* target, token const& t) {
 template <class V>
 void push_bool(stream_decoder& d, void* target, token const& t) {
     bool b = false; // std::vector<bool> hands out proxies, not bool&
-    if (d.decode_token_ok(t, b)) static_cast<V*>(target)->push_back(b);
+    if (plain_scalar(t, b) || d.decode_token_ok(t, b)) static_cast<V*>(target)->push_back(b);
 }
 
 template <class V>
@@ -699,7 +743,7 @@ void on_value(stream_decoder& d, void* target, token const& t) {
     } else if constexpr (std::is_same_v<T, boost::json::value>) {
         d.begin_sub(t, &complete_json_value, target, true);
     } else if constexpr (std::is_same_v<T, bool> || json_integer<T> || std::is_floating_point_v<T>) {
-        d.decode_token(t, out);
+        d.decode_scalar(t, out);
     } else if constexpr (std::is_same_v<T, std::string>) {
         if (t.kind != token_kind::string) return d.decode_token(t, out);
         if (t.first)
