@@ -1270,6 +1270,41 @@ struct codec<sigma::secret> {
 
 namespace sigma::json::detail {
 
+// Whether Boost's reading of the number [first, last) is already correctly
+// rounded: it computes double(m) * 10^e (or / 10^-e) with an exact power of ten,
+// one IEEE operation, which is exact when the digits fit m (15 significant
+// digits) and |e| <= 22 (Clinger's fast path). Most numbers qualify, and
+// std::from_chars is the slow part of reading them.
+inline bool boost_reads_exactly(char const* first, char const* last) noexcept {
+    char const* p = first;
+    if (p != last && *p == '-') ++p;
+    int digits = 0;   // significant digits (after leading zeros)
+    int fraction = 0; // digits after the point
+    bool point = false;
+    for (; p != last; ++p) {
+        char c = *p;
+        if (c >= '0' && c <= '9') {
+            if (digits > 0 || c != '0') ++digits;
+            if (point) ++fraction;
+        } else if (c == '.') {
+            point = true;
+        } else {
+            break;
+        }
+    }
+    int exponent = 0;
+    if (p != last) { // e or E
+        ++p;
+        bool negative = false;
+        if (p != last && (*p == '+' || *p == '-')) negative = *p++ == '-';
+        if (last - p > 3) return false;
+        for (; p != last; ++p) exponent = exponent * 10 + (*p - '0');
+        if (negative) exponent = -exponent;
+    }
+    int const e = exponent - fraction;
+    return digits <= 15 && e >= -22 && e <= 22;
+}
+
 // The correctly rounded value of the number whose text ends with `s` and that
 // Boost read as `d`. `pending` holds the text of earlier parts (a number that
 // straddles two write_some calls, see on_number_part) and is left empty.
@@ -1280,6 +1315,10 @@ inline double exact_double(double d, boost::json::string_view s, std::string& pe
         pending.append(s.data(), s.size());
         first = pending.data();
         last = pending.data() + pending.size();
+    }
+    if (boost_reads_exactly(first, last)) {
+        pending.clear();
+        return d;
     }
     double exact = 0;
     auto [ptr, ec] = std::from_chars(first, last, exact);
@@ -1431,6 +1470,7 @@ inline parsed parse_text(char const* data, std::size_t size, boost::json::storag
 #include <boost/mp11/algorithm.hpp>
 
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -1473,6 +1513,40 @@ inline boost::json::value token_value(token const& t) {
     return boost::json::value(nullptr);
 }
 
+// A bool, an integer in range or a finite double: what decode_value would
+// store, without building a boost::json::value. Anything else (every error,
+// 3.0 read as an integer, floats) is decode_value's.
+template <class T>
+bool plain_scalar(token const& t, T& out) noexcept {
+    if constexpr (std::is_same_v<T, bool>) {
+        if (t.kind != token_kind::boolean) return false;
+        out = t.b;
+        return true;
+    } else if constexpr (json_integer<T>) {
+        if (t.kind == token_kind::int64 && std::in_range<T>(t.i)) {
+            out = static_cast<T>(t.i);
+            return true;
+        }
+        if (t.kind == token_kind::uint64 && std::in_range<T>(t.u)) {
+            out = static_cast<T>(t.u);
+            return true;
+        }
+        return false;
+    } else if constexpr (std::is_same_v<T, double>) {
+        switch (t.kind) {
+        case token_kind::double_:
+            if (!std::isfinite(t.d)) return false;
+            out = t.d;
+            return true;
+        case token_kind::int64: out = static_cast<double>(t.i); return true;
+        case token_kind::uint64: out = static_cast<double>(t.u); return true;
+        default: return false;
+        }
+    } else {
+        return false;
+    }
+}
+
 class stream_decoder;
 
 // Decodes one token into the value at `target`.
@@ -1492,8 +1566,8 @@ struct frame_ops {
 struct stream_frame {
     frame_ops const* ops = nullptr;
     void* target = nullptr;
-    path_frame pf{};            // the child being decoded; parents are linked only when a path is read
-    std::uint64_t seen = 0;     // struct: members met; above 64 members, an offset into seen_words_
+    path_frame pf{};            // where the child being decoded is; its parent is the previous frame's
+    std::uint64_t seen = 0;     // struct: members met; above 64 members, an offset into wide_seen
     std::size_t hint = 0;       // struct: the member expected next
     std::string_view tag_key{}; // struct chosen by its tag: that key, met already
     bool tagged = false;
@@ -1671,9 +1745,16 @@ public:
     stream_frame& top() noexcept { return frames_.back(); }
 
     void push(frame_ops const* ops, void* target, bool is_array) {
+        if (frames_.size() == frames_.capacity()) {
+            // The frames' paths point at their parents: link them again after a move.
+            frames_.reserve(2 * frames_.size() + 8);
+            for (std::size_t i = 1; i < frames_.size(); ++i) frames_[i].pf.parent = &frames_[i - 1].pf;
+        }
+        path_frame const* parent = frames_.empty() ? nullptr : &frames_.back().pf;
         stream_frame& f = frames_.emplace_back();
         f.ops = ops;
         f.target = target;
+        f.pf.parent = parent;
         f.pf.is_index = is_array;
     }
     void pop() noexcept { frames_.pop_back(); }
@@ -1685,12 +1766,7 @@ public:
     void dispatch(token const& t) { slot_fn_(*this, slot_target_, t); }
 
     // The path of the value being decoded (that of the slot): null at the root.
-    path_frame const* path() noexcept {
-        if (frames_.empty()) return nullptr;
-        frames_[0].pf.parent = nullptr;
-        for (std::size_t i = 1; i < frames_.size(); ++i) frames_[i].pf.parent = &frames_[i - 1].pf;
-        return &frames_.back().pf;
-    }
+    path_frame const* path() const noexcept { return frames_.empty() ? nullptr : &frames_.back().pf; }
 
     // After an error (already in ctx): the rest of the document is only read.
     void failed() noexcept {
@@ -1711,6 +1787,11 @@ public:
     template <class T>
     void decode_token(token const& t, T& out) {
         if (!decode_value(token_value(t), out, ctx, path())) failed();
+    }
+    // The same, with the common valid cases taken without building a value.
+    template <class T>
+    void decode_scalar(token const& t, T& out) {
+        if (!plain_scalar(t, out)) decode_token(t, out);
     }
     template <class T>
     bool decode_token_ok(token const& t, T& out) {
@@ -1735,7 +1816,7 @@ public:
         st_.push_key(key);
         sub_depth_ = 1;
     }
-    // The token after begin_sub_object's key.
+    // One token into the subtree; a complete value ends it.
     void forward(token const& t) {
         switch (t.kind) {
         case token_kind::null: st_.push_null(); break;
@@ -1760,7 +1841,7 @@ public:
     std::string text;
 
     // Seen bits of structs with more than 64 members.
-    std::vector<std::uint64_t> seen_words_;
+    std::vector<std::uint64_t> wide_seen;
 
 private:
     enum class mode : unsigned char {
@@ -1847,9 +1928,11 @@ private:
     std::string key_;
     std::string number_;
 
-    // Subtrees: the stack, where values that are only read live, and what to do next.
-    boost::json::value_stack st_;
+    // Subtrees: where values that are only read live (declared first: the
+    // stack may hold some when the parser stops half-way), the stack, and what
+    // to do next.
     std::optional<boost::json::monotonic_resource> scratch_;
+    boost::json::value_stack st_;
     complete_fn sub_complete_ = nullptr;
     void* sub_target_ = nullptr;
 };
@@ -1897,14 +1980,14 @@ inline constexpr bool many_members = member_count<T> > 64;
 template <described_struct T>
 std::uint64_t* seen_of(stream_decoder& d, stream_frame& f) noexcept {
     if constexpr (many_members<T>)
-        return d.seen_words_.data() + f.seen;
+        return d.wide_seen.data() + f.seen;
     else
         return &f.seen;
 }
 template <described_struct T>
 std::uint64_t const* seen_of(stream_decoder const& d, stream_frame const& f) noexcept {
     if constexpr (many_members<T>)
-        return d.seen_words_.data() + f.seen;
+        return d.wide_seen.data() + f.seen;
     else
         return &f.seen;
 }
@@ -1933,7 +2016,7 @@ void struct_end(stream_decoder& d) {
     stream_frame const f = d.top();
     d.pop();
     if (!finish_members(*static_cast<T*>(f.target), seen_of<T>(d, f), d.ctx, d.path())) d.failed();
-    if constexpr (many_members<T>) d.seen_words_.resize(f.seen);
+    if constexpr (many_members<T>) d.wide_seen.resize(f.seen);
 }
 
 template <described_struct T>
@@ -1952,8 +2035,8 @@ void push_struct(stream_decoder& d, T& out) {
     d.push(&struct_ops<T>, &out, false);
     if constexpr (many_members<T>) {
         stream_frame& f = d.top();
-        f.seen = d.seen_words_.size();
-        d.seen_words_.resize(d.seen_words_.size() + seen_words(member_count<T>));
+        f.seen = d.wide_seen.size();
+        d.wide_seen.resize(d.wide_seen.size() + seen_words(member_count<T>));
     }
 }
 
@@ -2039,7 +2122,7 @@ void variant_tag(stream_decoder& d, void* target, token const& t) {
 template <class V>
 void push_bool(stream_decoder& d, void* target, token const& t) {
     bool b = false; // std::vector<bool> hands out proxies, not bool&
-    if (d.decode_token_ok(t, b)) static_cast<V*>(target)->push_back(b);
+    if (plain_scalar(t, b) || d.decode_token_ok(t, b)) static_cast<V*>(target)->push_back(b);
 }
 
 template <class V>
@@ -2091,7 +2174,7 @@ void on_value(stream_decoder& d, void* target, token const& t) {
     } else if constexpr (std::is_same_v<T, boost::json::value>) {
         d.begin_sub(t, &complete_json_value, target, true);
     } else if constexpr (std::is_same_v<T, bool> || json_integer<T> || std::is_floating_point_v<T>) {
-        d.decode_token(t, out);
+        d.decode_scalar(t, out);
     } else if constexpr (std::is_same_v<T, std::string>) {
         if (t.kind != token_kind::string) return d.decode_token(t, out);
         if (t.first)
@@ -5749,6 +5832,7 @@ inline std::optional<std::chrono::milliseconds> retry_delay(retry_policy const& 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <exception>
 #include <iterator>
 #include <memory>
@@ -6156,6 +6240,7 @@ public:
             if (resp->status != 429) {
                 ctl_.on_answer(opts_.clock.now());
                 note_limits();
+                wake_waiters(); // the window may have grown
             }
 
             if (resp->status == 401 && authorized) {
@@ -6220,10 +6305,13 @@ private:
                 continue;
             }
             if (in_flight_ >= ctl_.window()) {
-                if (!slot_freed_) slot_freed_ = std::make_unique<boost::asio::steady_timer>(transport_.get_executor());
-                slot_freed_->expires_at(boost::asio::steady_timer::time_point::max());
+                // First come, first served; a release wakes only as many
+                // waiters as there are free places.
+                auto waiter = std::make_shared<boost::asio::steady_timer>(transport_.get_executor(),
+                                                                          boost::asio::steady_timer::time_point::max());
+                waiters_.push_back(waiter);
                 boost::system::error_code ec;
-                co_await slot_freed_->async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+                co_await waiter->async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
                 continue;
             }
             ++in_flight_; // held while waiting for the pace, so the window stays exact
@@ -6242,7 +6330,15 @@ private:
 
     void release() {
         --in_flight_;
-        if (slot_freed_) slot_freed_->cancel();
+        wake_waiters();
+    }
+
+    void wake_waiters() {
+        for (std::size_t free = ctl_.window() > in_flight_ ? ctl_.window() - in_flight_ : 0;
+             free > 0 && !waiters_.empty(); --free) {
+            waiters_.front()->cancel();
+            waiters_.pop_front();
+        }
     }
 
     void pause_client(std::uint64_t epoch, std::chrono::milliseconds wait, std::string const& why) {
@@ -6410,7 +6506,7 @@ private:
     client_stats stats_{};
     rate_controller ctl_{1, {}};
     std::size_t in_flight_ = 0;
-    std::unique_ptr<boost::asio::steady_timer> slot_freed_;
+    std::deque<std::shared_ptr<boost::asio::steady_timer>> waiters_;
     std::optional<std::chrono::steady_clock::time_point> first_request_;
 
     std::optional<secret> token_;
@@ -7300,9 +7396,10 @@ public:
             connections_.emplace(c.connectionId, std::move(c));
         }
         merge(std::move(n_models));
-        if (models_ok) co_await extract_data_models(std::move(models), out);
         merge(std::move(n_workbooks));
-        if (workbooks_ok) co_await extract_workbooks(std::move(workbooks), out);
+        if (!models_ok) models.clear();
+        if (!workbooks_ok) workbooks.clear();
+        co_await extract_entities(std::move(models), std::move(workbooks), out);
 
         // Tables are shared by many entities; their notes come last, by id.
         for (auto& [id, t] : table_notes_) merge(std::move(t));
@@ -7584,25 +7681,39 @@ private:
 
     // ---- data models ---------------------------------------------------------
 
-    struct data_model_outcome {
-        std::optional<data_model_info> info;
+    // One data model or workbook, read in full, or why not.
+    struct entity_outcome {
+        std::optional<data_model_info> model;
+        std::optional<workbook_info> workbook;
         notes n;
     };
 
+    // Data models, then workbooks, as one stream of tasks: no barrier between
+    // the two, while the sink still hears every data model before any workbook.
     template <sink S>
-    boost::asio::awaitable<void> extract_data_models(std::vector<api::data_model> all, S& out) {
-        for (auto const& dm : all) data_model_by_url_id_[dm.dataModelUrlId] = dm.dataModelId;
-        auto one = [&](std::size_t i) { return extract_data_model(std::move(all[i])); };
-        co_await detail::run_ordered(all.size(), width_, one, [&](std::size_t, data_model_outcome&& r) {
+    boost::asio::awaitable<void> extract_entities(std::vector<api::data_model> models,
+                                                  std::vector<api::workbook> workbooks, S& out) {
+        for (auto const& dm : models) data_model_by_url_id_[dm.dataModelUrlId] = dm.dataModelId;
+        std::size_t const m = models.size();
+        auto one = [&](std::size_t i) {
+            return i < m ? extract_data_model(std::move(models[i])) : extract_workbook(std::move(workbooks[i - m]));
+        };
+        co_await detail::run_ordered(m + workbooks.size(), width_, one, [&](std::size_t, entity_outcome&& r) {
             merge(std::move(r.n));
-            if (!r.info) return;
-            ++rep_.dataModels;
-            out.on_data_model(std::move(*r.info));
+            if (r.model) {
+                ++rep_.dataModels;
+                out.on_data_model(std::move(*r.model));
+            } else if (r.workbook) {
+                ++rep_.workbooks;
+                rep_.pages += r.workbook->pages.size();
+                for (auto const& p : r.workbook->pages) rep_.elements += p.elements.size();
+                out.on_workbook(std::move(*r.workbook));
+            }
         });
     }
 
-    boost::asio::awaitable<data_model_outcome> extract_data_model(api::data_model dm) {
-        data_model_outcome r;
+    boost::asio::awaitable<entity_outcome> extract_data_model(api::data_model dm) {
+        entity_outcome r;
         notes& n = r.n;
         bool archived = dm.isArchived.value_or(false);
         if (archived && !opts_.includeArchived) {
@@ -7719,32 +7830,14 @@ private:
                 info.elements.front().sql = custom_sql.front();
         }
         info.dataModel = std::move(dm);
-        r.info = std::move(info);
+        r.model = std::move(info);
         co_return r;
     }
 
     // ---- workbooks -----------------------------------------------------------
 
-    struct workbook_outcome {
-        std::optional<workbook_info> info;
-        notes n;
-    };
-
-    template <sink S>
-    boost::asio::awaitable<void> extract_workbooks(std::vector<api::workbook> all, S& out) {
-        auto one = [&](std::size_t i) { return extract_workbook(std::move(all[i])); };
-        co_await detail::run_ordered(all.size(), width_, one, [&](std::size_t, workbook_outcome&& r) {
-            merge(std::move(r.n));
-            if (!r.info) return;
-            ++rep_.workbooks;
-            rep_.pages += r.info->pages.size();
-            for (auto const& p : r.info->pages) rep_.elements += p.elements.size();
-            out.on_workbook(std::move(*r.info));
-        });
-    }
-
-    boost::asio::awaitable<workbook_outcome> extract_workbook(api::workbook wb) {
-        workbook_outcome r;
+    boost::asio::awaitable<entity_outcome> extract_workbook(api::workbook wb) {
+        entity_outcome r;
         notes& n = r.n;
         bool archived = wb.isArchived.value_or(false);
         if (archived && !opts_.includeArchived) {
@@ -7924,7 +8017,7 @@ private:
         }
 
         info.workbook = std::move(wb);
-        r.info = std::move(info);
+        r.workbook = std::move(info);
         co_return r;
     }
 
