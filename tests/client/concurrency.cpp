@@ -92,8 +92,6 @@ TEST_CASE("rate control: one 429 event halves the window once; later 429s of the
     CHECK_FALSE(rc.on_rate_limited(e, t + 10ms, t + 10ms + 2s));
     CHECK(rc.window() == 8);
     CHECK(rc.paused_until() == t + 10ms + 2s); // the longest wait wins
-    // A short first sample (the bucket's burst) sets no pace.
-    CHECK_FALSE(rc.pace());
 }
 
 TEST_CASE("rate control: the window grows back by one per window of answers, up to the maximum") {
@@ -121,19 +119,19 @@ TEST_CASE("rate control: the pace comes from the admitted rate, pause included, 
     sigma::rate_controller rc(16, o);
     tp t{std::chrono::hours(1)};
     rc.reserve(t);
-    // First event after 100 ms: too short a sample to tell the rate from the burst.
+    // First event after 100 ms: too short a sample to tell the rate from the
+    // burst; the pace is half of what was sent.
     for (int i = 0; i < 40; ++i) rc.on_answer(t + std::chrono::milliseconds(i * 2));
     REQUIRE(rc.on_rate_limited(rc.epoch(), t + 100ms, t + 1100ms));
-    CHECK_FALSE(rc.pace());
-    // After the pause, 50 answers per second for 2 s, then a 429: the sample
-    // (1 s pause + 1 s of sending... measured over the last 2 s) gives the pace.
+    REQUIRE(rc.pace());
+    CHECK(*rc.pace() == doctest::Approx(0.5 * 41 / 0.1));
+    // After the pause, 50 answers in the second of sending, then a 429: a
+    // sample long enough to be the server's rate; the pause does not count.
     tp resume = t + 1100ms;
     for (int i = 0; i < 50; ++i) rc.on_answer(resume + std::chrono::milliseconds(i * 20));
     tp now = resume + 1000ms;
     REQUIRE(rc.on_rate_limited(rc.epoch(), now, now + 1s));
-    REQUIRE(rc.pace());
-    // 50 answers over the 2 s since the pause began (1 s paused, 1 s sending): 25/s, times 0.9.
-    CHECK(*rc.pace() == doctest::Approx(0.9 * 50 / 2.0));
+    CHECK(*rc.pace() == doctest::Approx(0.9 * 50 / 1.0));
     double const first = *rc.pace();
     // Paced requests are spaced 1/pace apart.
     tp a = rc.reserve(now + 1s);
@@ -146,6 +144,25 @@ TEST_CASE("rate control: the pace comes from the admitted rate, pause included, 
     double const grown = *rc.pace();
     rc.on_answer(now + 5000ms);
     CHECK(*rc.pace() == doctest::Approx(grown));
+}
+
+TEST_CASE("rate control: a 429 right after a pause halves the pace, which then doubles back to the last good rate") {
+    using namespace test_concurrency;
+    sigma::rate_controller rc(16, {});
+    tp t{std::chrono::hours(1)};
+    rc.reserve(t);
+    for (int i = 0; i < 100; ++i) rc.on_answer(t + std::chrono::milliseconds(i * 20));
+    REQUIRE(rc.on_rate_limited(rc.epoch(), t + 2s, t + 3s)); // 100 answers in 2 s: pace 45
+    double const good = *rc.pace();
+    CHECK(good == doctest::Approx(45));
+    rc.on_answer(t + 3050ms);
+    REQUIRE(rc.on_rate_limited(rc.epoch(), t + 3100ms, t + 4s)); // 100 ms after the pause: a short sample
+    CHECK(*rc.pace() == doctest::Approx(good / 2));
+    // Held back, a second without a 429: doubles, but not past the last good rate.
+    rc.reserve(t + 4100ms);
+    rc.reserve(t + 4100ms);
+    rc.on_answer(t + 5000ms);
+    CHECK(*rc.pace() == doctest::Approx(good));
 }
 
 TEST_CASE("client: at most max_concurrency requests in flight") {

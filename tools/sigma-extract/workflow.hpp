@@ -47,18 +47,22 @@ namespace detail {
 
 // YAML to JSON: quoted scalars stay strings; plain scalars become null, bools
 // and numbers where YAML 1.2's core schema says so.
-inline boost::json::value to_json(YAML::Node const& n) {
+struct too_deep {};
+inline constexpr int max_depth = 64; // as the JSON reader's limit
+
+inline boost::json::value to_json(YAML::Node const& n, int depth = 0) {
+    if (depth > max_depth) throw too_deep{};
     switch (n.Type()) {
     case YAML::NodeType::Null:
     case YAML::NodeType::Undefined: return nullptr;
     case YAML::NodeType::Sequence: {
         boost::json::array a;
-        for (auto const& e : n) a.push_back(to_json(e));
+        for (auto const& e : n) a.push_back(to_json(e, depth + 1));
         return a;
     }
     case YAML::NodeType::Map: {
         boost::json::object o;
-        for (auto const& kv : n) o[kv.first.as<std::string>()] = to_json(kv.second);
+        for (auto const& kv : n) o[kv.first.as<std::string>()] = to_json(kv.second, depth + 1);
         return o;
     }
     case YAML::NodeType::Scalar: {
@@ -115,6 +119,31 @@ inline sigma::result<sigma::extract::filter_pattern> read_filter(std::string_vie
 
 } // namespace detail
 
+// Parses a workflow document: YAML, or JSON when `json` (for exact error
+// positions). `name` is the file name errors give.
+inline sigma::result<boost::json::value> parse_document(std::string_view text, std::string const& name, bool json) {
+    if (json) {
+        boost::json::parse_options po;
+        po.max_depth = detail::max_depth;
+        boost::json::parser p({}, po);
+        boost::system::error_code ec;
+        std::size_t used = p.write(text.data(), text.size(), ec);
+        if (ec) {
+            std::size_t line = 1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(std::min(used, text.size())), '\n'));
+            return config_error(name, "", "not valid JSON at line " + std::to_string(line) + ": " + ec.message());
+        }
+        return p.release();
+    }
+    try {
+        return detail::to_json(YAML::Load(std::string(text)));
+    } catch (YAML::Exception const& e) {
+        return config_error(name, "", "not valid YAML at line " + std::to_string(e.mark.line + 1) + ", column " +
+                                          std::to_string(e.mark.column + 1) + ": " + e.msg);
+    } catch (detail::too_deep const&) {
+        return config_error(name, "", "nested deeper than " + std::to_string(detail::max_depth) + " levels");
+    }
+}
+
 // Reads the file as YAML (JSON is read as YAML's subset too, but a .json file
 // goes through the JSON parser for exact error positions).
 inline sigma::result<boost::json::value> load_document(std::string const& path) {
@@ -122,23 +151,8 @@ inline sigma::result<boost::json::value> load_document(std::string const& path) 
     if (!in) return config_error(path, "", "cannot be read");
     std::ostringstream ss;
     ss << in.rdbuf();
-    std::string text = ss.str();
-    if (path.size() >= 5 && path.compare(path.size() - 5, 5, ".json") == 0) {
-        boost::json::parser p;
-        boost::system::error_code ec;
-        std::size_t used = p.write(text.data(), text.size(), ec);
-        if (ec) {
-            std::size_t line = 1 + static_cast<std::size_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(std::min(used, text.size())), '\n'));
-            return config_error(path, "", "not valid JSON at line " + std::to_string(line) + ": " + ec.message());
-        }
-        return p.release();
-    }
-    try {
-        return detail::to_json(YAML::Load(text));
-    } catch (YAML::Exception const& e) {
-        return config_error(path, "", "not valid YAML at line " + std::to_string(e.mark.line + 1) + ", column " +
-                                          std::to_string(e.mark.column + 1) + ": " + e.msg);
-    }
+    bool const json = path.size() >= 5 && path.compare(path.size() - 5, 5, ".json") == 0;
+    return parse_document(ss.str(), path, json);
 }
 
 inline sigma::result<workflow> read_workflow(boost::json::value const& doc, std::string const& file) {

@@ -15,7 +15,7 @@
 #include <sigma/json/detail/dom_decode.hpp>
 #include <sigma/json/traits.hpp>
 #include <sigma/result.hpp>
-#include <sigma/transport/transport.hpp>
+#include <sigma/transport/http.hpp>
 
 #include <boost/describe/members.hpp>
 #include <boost/mp11/algorithm.hpp>
@@ -94,25 +94,57 @@ concept has_endpoint_base = requires {
     { E::method } -> std::convertible_to<http_method>;
 };
 
+// The helpers below run at compile time on the path template, which lives in a
+// template parameter object (fixed_string). They index the characters one by
+// one rather than call std::string_view::find/compare or std::count: under
+// -fsanitize=undefined GCC 12 instruments the pointers that char_traits
+// returns (a null check on the address of the template parameter object) and
+// then refuses to evaluate them as constant expressions.
+
+// Whether a and b hold the same characters.
+constexpr bool same_text(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size()) return false;
+    for (std::size_t k = 0; k < a.size(); ++k)
+        if (a[k] != b[k]) return false;
+    return true;
+}
+
+// Whether a equals the NUL-terminated s (a described member's name).
+constexpr bool same_text(std::string_view a, char const* s) noexcept {
+    std::size_t k = 0;
+    for (; k < a.size(); ++k)
+        if (s[k] == '\0' || s[k] != a[k]) return false;
+    return s[k] == '\0';
+}
+
+// The index of the first c in p at or after from, or p.size().
+constexpr std::size_t index_of(std::string_view p, char c, std::size_t from) noexcept {
+    for (std::size_t k = from; k < p.size(); ++k)
+        if (p[k] == c) return k;
+    return p.size();
+}
+
 // The placeholders of a path template, in order.
-constexpr std::size_t placeholder_count(std::string_view p) {
-    return static_cast<std::size_t>(std::count(p.begin(), p.end(), '{'));
+constexpr std::size_t placeholder_count(std::string_view p) noexcept {
+    std::size_t n = 0;
+    for (std::size_t k = 0; k < p.size(); ++k)
+        if (p[k] == '{') ++n;
+    return n;
 }
 
-constexpr std::string_view placeholder(std::string_view p, std::size_t i) {
-    std::size_t pos = 0;
-    for (std::size_t k = 0;; ++k) {
-        std::size_t open = p.find('{', pos);
-        std::size_t close = p.find('}', open);
-        if (k == i) return p.substr(open + 1, close - open - 1);
-        pos = close + 1;
-    }
+// The name inside the i-th placeholder (i < placeholder_count(p), p well formed).
+constexpr std::string_view placeholder(std::string_view p, std::size_t i) noexcept {
+    std::size_t open = index_of(p, '{', 0);
+    for (std::size_t k = 0; k < i; ++k) open = index_of(p, '{', open + 1);
+    std::size_t close = index_of(p, '}', open);
+    return p.substr(open + 1, close - open - 1);
 }
 
-constexpr bool well_formed_template(std::string_view p) {
+constexpr bool well_formed_template(std::string_view p) noexcept {
     if (p.empty() || p[0] != '/') return false;
     bool in = false;
-    for (char c : p) {
+    for (std::size_t k = 0; k < p.size(); ++k) {
+        char c = p[k];
         if (c == '{') {
             if (in) return false;
             in = true;
@@ -128,7 +160,7 @@ template <class E>
 constexpr bool names_member(std::string_view name) {
     bool found = false;
     boost::mp11::mp_for_each<json::members_of<E>>([&](auto D) {
-        if (name == D.name) found = true;
+        if (same_text(name, D.name)) found = true;
     });
     return found;
 }
@@ -137,7 +169,7 @@ template <class E>
 constexpr bool is_path_parameter(std::string_view member) {
     constexpr std::string_view p = E::path_template;
     for (std::size_t i = 0; i < placeholder_count(p); ++i)
-        if (placeholder(p, i) == member) return true;
+        if (same_text(placeholder(p, i), member)) return true;
     return false;
 }
 

@@ -435,8 +435,9 @@ public:
                 co_return sigma::error(e.code(), redact(with_request(method, target, e.message())),
                                        http_details{0, std::string(to_string(method)), target, {}, {}});
             }
-            log(log_level::debug, std::string(to_string(method)) + " " + target + " -> " +
-                                      std::to_string(resp->status) + " (" + std::to_string(took.count()) + " ms)");
+            if (opts_.log)
+                log(log_level::debug, std::string(to_string(method)) + " " + target + " -> " +
+                                          std::to_string(resp->status) + " (" + std::to_string(took.count()) + " ms)");
             if (resp->status != 429) {
                 ctl_.on_answer(opts_.clock.now());
                 note_limits();
@@ -591,8 +592,11 @@ private:
     boost::asio::awaitable<result<secret>> token() {
         if (token_ && opts_.clock.now() < token_expiry_) co_return *token_;
         if (renewing_) {
-            if (!renewal_done_) renewal_done_ = std::make_unique<boost::asio::steady_timer>(transport_.get_executor());
-            renewal_done_->expires_at(boost::asio::steady_timer::time_point::max());
+            // Armed once: re-arming would cancel the other waiters, which
+            // would re-arm in turn, and so on, a busy loop.
+            if (!renewal_done_)
+                renewal_done_ = std::make_unique<boost::asio::steady_timer>(transport_.get_executor(),
+                                                                            boost::asio::steady_timer::time_point::max());
             while (renewing_) {
                 boost::system::error_code ec;
                 co_await renewal_done_->async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));

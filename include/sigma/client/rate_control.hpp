@@ -7,10 +7,10 @@
 // - a window of requests in flight (AIMD: halved on a 429, +1 per window's
 //   worth of answers), which bounds load on a slow server;
 // - a pace (requests started per second), set from the rate the server was
-//   seen to admit just before the 429, which is what a token-bucket limit
-//   actually measures: with short latencies even one request in flight can
-//   outrun it. The pace regrows like TCP: doubling per second below the last
-//   good rate, then a few per cent per second above it.
+//   seen to admit while the client was sending before the 429, which is what
+//   a token-bucket limit measures: with short latencies even one request in
+//   flight can outrun it. The pace regrows like TCP: doubling per second below
+//   the last well-measured rate, then by pace_growth per second above it.
 // One congestion event lowers the limits once: a 429 for a request started
 // before the last decrease is part of the same event.
 #ifndef SIGMA_CLIENT_RATE_CONTROL_HPP
@@ -31,7 +31,7 @@ struct rate_control_options {
     // On a 429 the window is multiplied by this (it never drops below 1).
     double window_decrease = 0.5;
     // On a 429 the pace becomes this share of the rate the server admitted
-    // over the last `measure_window` of sending time.
+    // over the last `measure_window` of sending time (pauses excluded).
     double pace_backoff = 0.9;
     std::chrono::milliseconds measure_window{2'000};
     // Each second without a 429 in which the pace held a request back, the
@@ -98,28 +98,30 @@ public:
         window_ = std::max<std::size_t>(1, static_cast<std::size_t>(static_cast<double>(window_) * opts_.window_decrease));
         answers_at_window_ = 0;
 
-        // The rate admitted since the last pause began, the pause included:
-        // the bucket refilled during it, so counting the pause keeps the refill
-        // from reading as a higher rate. Before any pause the sample starts at
-        // the first request and includes the bucket's initial burst, so a short
-        // one only lowers the window.
+        // The rate admitted while sending: since the end of the last pause
+        // (or the first request), over at most measure_window. A sample of
+        // half a second or more is the server's rate, give or take its burst;
+        // a shorter one is mostly burst, so it only halves what was sent.
         trim(now);
         time_point from = now - opts_.measure_window;
         if (first_ && *first_ > from) from = *first_;
-        if (pause_began_ && *pause_began_ > from) from = *pause_began_;
+        if (resumed_ && *resumed_ > from) from = *resumed_;
         double const span = std::chrono::duration<double>(now - from).count();
         auto const admitted = static_cast<double>(
             std::count_if(answers_.begin(), answers_.end(), [&](time_point t) { return t >= from; }));
         double const measure = std::chrono::duration<double>(opts_.measure_window).count();
-        if (span >= measure / 2 && admitted > 0) {
-            double next = std::max(opts_.min_pace, opts_.pace_backoff * admitted / span);
+        double next;
+        if (span >= measure / 4 && admitted > 0) {
+            next = opts_.pace_backoff * admitted / span;
             if (pace_) next = std::min(next, *pace_);
-            pace_ = next;
             threshold_ = next;
         } else if (pace_) {
-            pace_ = std::max(opts_.min_pace, *pace_ / 2);
+            next = *pace_ / 2;
+        } else {
+            next = 0.5 * (admitted + 1) / std::max(span, 0.01);
         }
-        pause_began_ = now;
+        pace_ = std::max(opts_.min_pace, next);
+        resumed_ = paused_until_;
         last_change_ = now;
         held_back_.reset();
         return true;
@@ -138,7 +140,7 @@ private:
     double threshold_ = 1e300;
     std::uint64_t epoch_ = 0;
     std::optional<time_point> first_;
-    std::optional<time_point> pause_began_;
+    std::optional<time_point> resumed_;
     std::optional<time_point> held_back_;
     time_point next_start_{};
     time_point last_change_{};
