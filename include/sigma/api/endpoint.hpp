@@ -19,6 +19,8 @@
 
 #include <boost/describe/members.hpp>
 #include <boost/mp11/algorithm.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 #include <boost/url/url.hpp>
 
 #include <algorithm>
@@ -295,17 +297,25 @@ result<std::string> build_target(E const& e, std::string_view api_version,
     }
     if (bad) return std::move(*bad);
 
-    auto params = u.params();
+    // Everything but unreserved characters is percent-encoded, '+' included:
+    // url::params() leaves a '+' as it is, which servers (and Boost.URL's own
+    // reading) take for a space, so a base64 cursor would come back changed.
+    auto params = u.encoded_params();
+    auto append = [&](std::string_view key, std::string_view value) {
+        std::string const k = boost::urls::encode(key, boost::urls::unreserved_chars);
+        std::string const v = boost::urls::encode(value, boost::urls::unreserved_chars);
+        params.append({boost::urls::pct_string_view(k), boost::urls::pct_string_view(v)});
+    };
     boost::mp11::mp_for_each<json::members_of<E>>([&](auto D) {
         if (detail::is_path_parameter<E>(D.name)) return;
         using M = std::remove_cvref_t<decltype(e.*D.pointer)>;
         if constexpr (json::detail::is_optional<M>::value) {
-            if (e.*D.pointer) params.append({D.name, detail::query_text(*(e.*D.pointer))});
+            if (e.*D.pointer) append(D.name, detail::query_text(*(e.*D.pointer)));
         } else {
-            params.append({D.name, detail::query_text(e.*D.pointer)});
+            append(D.name, detail::query_text(e.*D.pointer));
         }
     });
-    for (auto const& [k, v] : extra) params.append({k, v});
+    for (auto const& [k, v] : extra) append(k, v);
     return std::string(u.encoded_target());
 }
 
