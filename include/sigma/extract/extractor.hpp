@@ -29,6 +29,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <variant>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -85,8 +86,8 @@ public:
         std::vector<api::list_workspaces::response_type> listed_workspaces;
         std::vector<api::connection> connections;
         std::vector<api::data_model> models;
-        std::vector<api::workbook> workbooks;
-        bool models_ok = false, workbooks_ok = false;
+        bool models_ok = false;
+        workbook_feed workbooks(*this, n_workbooks);
         auto listing = [&](std::size_t i) -> boost::asio::awaitable<int> {
             switch (i) {
             case 0:
@@ -99,7 +100,7 @@ public:
                 if (opts_.includeDataModels)
                     models_ok = co_await list_all(api::list_data_models{}, "data models", n_models, models);
                 break;
-            default: workbooks_ok = co_await list_workbooks(n_workbooks, workbooks); break;
+            default: co_await workbooks.prefetch(); break; // the first page, while the rest is listed
             }
             co_return 0;
         };
@@ -115,10 +116,9 @@ public:
             connections_.emplace(c.connectionId, std::move(c));
         }
         merge(std::move(n_models));
-        merge(std::move(n_workbooks));
         if (!models_ok) models.clear();
-        if (!workbooks_ok) workbooks.clear();
-        co_await extract_entities(std::move(models), std::move(workbooks), out);
+        co_await extract_entities(std::move(models), workbooks, out);
+        merge(std::move(n_workbooks));
 
         // Tables are shared by many entities; their notes come last, by id.
         for (auto& [id, t] : table_notes_) merge(std::move(t));
@@ -214,27 +214,88 @@ private:
         }
     }
 
+    // Only what the walk needs of each file, page by page: an organisation's
+    // /files listing is its largest.
     boost::asio::awaitable<void> load_files(notes& n) {
-        std::vector<api::file> all;
-        if (!co_await list_all(api::list_files{}, "files", n, all)) co_return;
-        for (auto& f : all) files_.emplace(f.id, std::move(f));
-    }
-
-    boost::asio::awaitable<bool> list_workbooks(notes& n, std::vector<api::workbook>& all) {
-        if (!co_await list_all(api::list_workbooks{}, "workbooks", n, all)) co_return false;
-        if (opts_.includeArchived) {
-            api::list_workbooks ea;
-            ea.isArchived = true;
-            std::vector<api::workbook> archived;
-            if (co_await list_all(ea, "archived workbooks", n, archived)) {
-                std::set<std::string> have;
-                for (auto const& w : all) have.insert(w.workbookId);
-                for (auto& w : archived)
-                    if (have.insert(w.workbookId).second) all.push_back(std::move(w));
+        api::list_files e;
+        auto pages = client_.pages(e);
+        for (;;) {
+            auto r = co_await pages.next();
+            if (!r) {
+                files_.clear(); // half a tree would misplace workbooks
+                listing_failed(n, "files", describe(e), r.error());
+                co_return;
+            }
+            if (!*r) break;
+            for (auto& f : **r) {
+                file_node node;
+                node.parentId = std::move(f.parentId);
+                node.type = f.type;
+                if (f.type == api::file_type::workspace) node.name = std::move(f.name);
+                if (f.badge && !f.badge->empty()) node.badge = std::move(f.badge);
+                files_.insert_or_assign(std::move(f.id), std::move(node));
             }
         }
-        co_return true;
     }
+
+    // The workbooks, listed page by page as the crawl asks for them (the
+    // listing is never held whole): the live ones, then with includeArchived
+    // the archived ones not already seen.
+    class workbook_feed {
+    public:
+        workbook_feed(extractor& x, notes& n) : x_(x), n_(n), pager_(x.client_.pages(api::list_workbooks{})) {}
+
+        // Reads the first page ahead, alongside the other listings.
+        boost::asio::awaitable<void> prefetch() { co_await fill(); }
+
+        boost::asio::awaitable<std::optional<api::workbook>> next() {
+            for (;;) {
+                if (pos_ < buffer_.size()) {
+                    auto w = std::move(buffer_[pos_++]);
+                    if (x_.opts_.includeArchived && !seen_.insert(w.workbookId).second) continue;
+                    co_return std::optional<api::workbook>(std::move(w));
+                }
+                if (done_) co_return std::optional<api::workbook>();
+                co_await fill();
+            }
+        }
+
+    private:
+        boost::asio::awaitable<void> fill() {
+            buffer_.clear();
+            pos_ = 0;
+            if (done_) co_return;
+            auto r = co_await pager_.next();
+            if (!r) {
+                api::list_workbooks e;
+                if (archived_) e.isArchived = true;
+                listing_failed(n_, archived_ ? "archived workbooks" : "workbooks", x_.describe(e), r.error());
+                done_ = true;
+                co_return;
+            }
+            if (*r) {
+                buffer_ = std::move(**r);
+                co_return;
+            }
+            if (!archived_ && x_.opts_.includeArchived) {
+                archived_ = true;
+                api::list_workbooks e;
+                e.isArchived = true;
+                pager_ = x_.client_.pages(std::move(e));
+                co_return;
+            }
+            done_ = true;
+        }
+
+        extractor& x_;
+        notes& n_;
+        typename Client::template async_pager<api::list_workbooks> pager_;
+        std::vector<api::workbook> buffer_;
+        std::size_t pos_ = 0;
+        bool archived_ = false;
+        bool done_ = false;
+        std::set<std::string> seen_; // only with includeArchived: the two listings overlap
+    };
 
     // The workspace (or personal space) a file lives in: walk its parents.
     struct space {
@@ -258,29 +319,29 @@ private:
         for (auto& w : listed) workspaces_[w.workspaceId] = workspace_info{w.workspaceId, w.name, true, false, {}};
         // Workspaces seen only through /files: ask for each once; 403 means the
         // credential cannot read it, and its folder name stands in.
-        std::vector<api::file const*> unseen;
-        for (auto const& [id, f] : files_)
-            if (f.type == api::file_type::workspace && !workspaces_.count(id)) unseen.push_back(&f);
+        std::vector<std::pair<std::string const, file_node> const*> unseen;
+        for (auto const& entry : files_)
+            if (entry.second.type == api::file_type::workspace && !workspaces_.count(entry.first)) unseen.push_back(&entry);
         struct found {
             workspace_info info;
             notes n;
         };
         auto ask = [&](std::size_t i) -> boost::asio::awaitable<found> {
-            api::file const& f = *unseen[i];
+            auto const& [id, f] = *unseen[i];
             found r;
             api::get_workspace g;
-            g.workspaceId = f.id;
+            g.workspaceId = id;
             auto w = co_await client_.async_get(g);
             if (w) {
                 r.info = workspace_info{w->workspaceId, w->name, true, false, {}};
             } else {
-                r.info = workspace_info{f.id, f.name, false, false, {}};
-                if (w.error().http().status != 403) r.n.fail("workspace " + f.id + " (" + f.name + ")", describe(g), w.error());
+                r.info = workspace_info{id, f.name, false, false, {}};
+                if (w.error().http().status != 403) r.n.fail("workspace " + id + " (" + f.name + ")", describe(g), w.error());
             }
             co_return r;
         };
         co_await detail::run_ordered(unseen.size(), width_, ask, [&](std::size_t i, found&& r) {
-            workspaces_[unseen[i]->id] = std::move(r.info);
+            workspaces_[unseen[i]->first] = std::move(r.info);
             merge(std::move(r.n));
         });
         // Personal spaces that hold something.
@@ -410,14 +471,22 @@ private:
     // Data models, then workbooks, as one stream of tasks: no barrier between
     // the two, while the sink still hears every data model before any workbook.
     template <sink S>
-    boost::asio::awaitable<void> extract_entities(std::vector<api::data_model> models,
-                                                  std::vector<api::workbook> workbooks, S& out) {
+    boost::asio::awaitable<void> extract_entities(std::vector<api::data_model> models, workbook_feed& workbooks,
+                                                  S& out) {
         for (auto const& dm : models) data_model_by_url_id_[dm.dataModelUrlId] = dm.dataModelId;
-        std::size_t const m = models.size();
-        auto one = [&](std::size_t i) {
-            return i < m ? extract_data_model(std::move(models[i])) : extract_workbook(std::move(workbooks[i - m]));
+        using item = std::variant<api::data_model, api::workbook>;
+        std::size_t next_model = 0;
+        auto next = [&]() -> boost::asio::awaitable<std::optional<item>> {
+            if (next_model < models.size()) co_return std::optional<item>(std::move(models[next_model++]));
+            auto w = co_await workbooks.next();
+            if (!w) co_return std::optional<item>();
+            co_return std::optional<item>(std::move(*w));
         };
-        co_await detail::run_ordered(m + workbooks.size(), width_, one, [&](std::size_t, entity_outcome&& r) {
+        auto one = [&](item&& it) {
+            return it.index() == 0 ? extract_data_model(std::get<0>(std::move(it)))
+                                   : extract_workbook(std::get<1>(std::move(it)));
+        };
+        co_await detail::run_ordered_feed(width_, next, one, [&](entity_outcome&& r) {
             merge(std::move(r.n));
             if (r.model) {
                 ++rep_.dataModels;
@@ -586,8 +655,7 @@ private:
                 co_return r;
             }
         }
-        if (auto f = files_.find(wb.workbookId); f != files_.end() && f->second.badge && !f->second.badge->empty())
-            info.badge = f->second.badge;
+        if (auto f = files_.find(wb.workbookId); f != files_.end() && f->second.badge) info.badge = f->second.badge;
         if (opts_.includeTags) {
             if (info.badge) info.tags.push_back(*info.badge);
             if (wb.tags)
@@ -748,7 +816,13 @@ private:
 
     std::unordered_map<std::string, std::string> member_email_;
     std::unordered_map<std::string, std::string> home_folder_owner_; // homeFolderId -> memberId
-    std::map<std::string, api::file> files_;
+    struct file_node {
+        std::string parentId;
+        api::file_type type = api::file_type::unknown;
+        std::string name;                 // workspaces only
+        std::optional<std::string> badge; // non-empty badges only
+    };
+    std::map<std::string, file_node> files_;
     std::map<std::string, workspace_info> workspaces_;
     std::set<std::string> filtered_projects_;
     std::unordered_map<std::string, api::connection> connections_;
