@@ -1284,7 +1284,7 @@ inline bool boost_reads_exactly(char const* first, char const* last) noexcept {
     for (; p != last; ++p) {
         char c = *p;
         if (c >= '0' && c <= '9') {
-            if (digits > 0 || c != '0') ++digits;
+            if ((digits > 0 || c != '0') && ++digits > 15) return false;
             if (point) ++fraction;
         } else if (c == '.') {
             point = true;
@@ -1302,7 +1302,7 @@ inline bool boost_reads_exactly(char const* first, char const* last) noexcept {
         if (negative) exponent = -exponent;
     }
     int const e = exponent - fraction;
-    return digits <= 15 && e >= -22 && e <= 22;
+    return e >= -22 && e <= 22;
 }
 
 // The correctly rounded value of the number whose text ends with `s` and that
@@ -1490,10 +1490,12 @@ struct token {
     token_kind kind = token_kind::null;
     bool first = true; // string: the first piece of its text
     bool last = true;  // string: the last piece
-    bool b = false;
-    std::int64_t i = 0;
-    std::uint64_t u = 0;
-    double d = 0;
+    union {            // the member `kind` names
+        bool b;
+        std::int64_t i;
+        std::uint64_t u = 0;
+        double d;
+    };
     std::string_view s{};
 };
 
@@ -1558,7 +1560,7 @@ struct stream_frame;
 
 struct frame_ops {
     void (*key)(stream_decoder&, std::string_view);                               // objects: sets the slot
-    void (*element)(stream_decoder&);                                             // arrays: sets the slot
+    void (*element)(stream_decoder&, token const&);                               // arrays: a new element
     void (*end)(stream_decoder&);                                                 // checks, then pops
     bool (*has_key)(stream_decoder const&, stream_frame const&, std::string_view); // met already?
 };
@@ -1587,7 +1589,7 @@ public:
     using string_view = boost::json::string_view;
 
     stream_decoder(decode_context& c, value_fn root, void* target) : ctx(c), slot_fn_(root), slot_target_(target) {
-        frames_.reserve(8);
+        frames_.resize(8);
     }
 
     decode_context& ctx;
@@ -1651,11 +1653,11 @@ public:
             key_open_ = false;
         }
         if (mode_ == mode::normal) {
-            frames_.back().ops->key(*this, k);
+            top().ops->key(*this, k);
         } else if (failed_ && skip_depth_ == 0 && !ambiguous_) {
             // A key of an object that was open at the error: met before, it
             // may move the error or replace the failing value.
-            stream_frame const& f = frames_.back();
+            stream_frame const& f = top();
             if (f.ops->has_key(*this, f, k)) ambiguous_ = true;
         }
         return true;
@@ -1742,22 +1744,22 @@ public:
 
     // ---- for the operations of the types ---------------------------------------
 
-    stream_frame& top() noexcept { return frames_.back(); }
+    stream_frame& top() noexcept { return frames_[depth_ - 1]; }
 
     void push(frame_ops const* ops, void* target, bool is_array) {
-        if (frames_.size() == frames_.capacity()) {
+        if (depth_ == frames_.size()) {
             // The frames' paths point at their parents: link them again after a move.
-            frames_.reserve(2 * frames_.size() + 8);
-            for (std::size_t i = 1; i < frames_.size(); ++i) frames_[i].pf.parent = &frames_[i - 1].pf;
+            frames_.resize(2 * depth_);
+            for (std::size_t i = 1; i < depth_; ++i) frames_[i].pf.parent = &frames_[i - 1].pf;
         }
-        path_frame const* parent = frames_.empty() ? nullptr : &frames_.back().pf;
-        stream_frame& f = frames_.emplace_back();
-        f.ops = ops;
-        f.target = target;
-        f.pf.parent = parent;
-        f.pf.is_index = is_array;
+        stream_frame& f = frames_[depth_];
+        f.pf.parent = depth_ == 0 ? nullptr : &frames_[depth_ - 1].pf;
+        ++depth_;
+        reset(f, ops, target, is_array);
     }
-    void pop() noexcept { frames_.pop_back(); }
+    void pop() noexcept { --depth_; }
+    // The top frame becomes another container's (a tagged union's alternative).
+    void replace_top(frame_ops const* ops, void* target) noexcept { reset(top(), ops, target, false); }
 
     void set_slot(value_fn fn, void* target) noexcept {
         slot_fn_ = fn;
@@ -1766,7 +1768,7 @@ public:
     void dispatch(token const& t) { slot_fn_(*this, slot_target_, t); }
 
     // The path of the value being decoded (that of the slot): null at the root.
-    path_frame const* path() const noexcept { return frames_.empty() ? nullptr : &frames_.back().pf; }
+    path_frame const* path() const noexcept { return depth_ == 0 ? nullptr : &frames_[depth_ - 1].pf; }
 
     // After an error (already in ctx): the rest of the document is only read.
     void failed() noexcept {
@@ -1851,7 +1853,9 @@ private:
     };
 
     void begin_value(token const& t) {
-        if (!frames_.empty() && frames_.back().ops->element != nullptr) frames_.back().ops->element(*this);
+        if (depth_ != 0) {
+            if (auto element = top().ops->element) return element(*this, t);
+        }
         slot_fn_(*this, slot_target_, t);
     }
 
@@ -1872,13 +1876,13 @@ private:
             ++skip_depth_;
             return;
         }
-        std::size_t const depth = frames_.size();
+        std::size_t const depth = depth_;
         token t;
         t.kind = k;
         begin_value(t);
         // Neither a frame nor a subtree took it (an unknown key's value, or a
         // type error): skip its contents.
-        if (mode_ != mode::sub && frames_.size() == depth) {
+        if (mode_ != mode::sub && depth_ == depth) {
             mode_ = mode::skip;
             skip_depth_ = 1;
         }
@@ -1886,14 +1890,14 @@ private:
 
     void container_end() {
         if (mode_ == mode::normal) {
-            frames_.back().ops->end(*this);
+            top().ops->end(*this);
             return;
         }
         if (skip_depth_ > 0) {
             if (--skip_depth_ == 0 && !failed_) mode_ = mode::normal;
             return;
         }
-        frames_.pop_back(); // after an error: an object or array open at the error closes
+        pop(); // after an error: an object or array open at the error closes
     }
 
     void start_sub(complete_fn complete, void* target, bool owned) {
@@ -1915,7 +1919,19 @@ private:
         sub_complete_(*this, sub_target_, std::move(v));
     }
 
-    std::vector<stream_frame> frames_;
+    // Only what a frame's operations read is set: the key or index of its
+    // path when a child starts, the rest here.
+    static void reset(stream_frame& f, frame_ops const* ops, void* target, bool is_array) noexcept {
+        f.ops = ops;
+        f.target = target;
+        f.pf.is_index = is_array;
+        f.seen = 0;
+        f.hint = 0;
+        f.tagged = false;
+    }
+
+    std::vector<stream_frame> frames_; // [0, depth_) are open; the rest is room
+    std::size_t depth_ = 0;
     value_fn slot_fn_;
     void* slot_target_;
     mode mode_ = mode::normal;
@@ -2029,10 +2045,14 @@ bool struct_has_key(stream_decoder const& d, stream_frame const& f, std::string_
 template <described_struct T>
 inline constexpr frame_ops struct_ops{&struct_key<T>, nullptr, &struct_end<T>, &struct_has_key<T>};
 
+// `in_place`: the top frame (a tagged union's) becomes the struct's.
 template <described_struct T>
-void push_struct(stream_decoder& d, T& out) {
+void push_struct(stream_decoder& d, T& out, bool in_place = false) {
     check_struct<T>();
-    d.push(&struct_ops<T>, &out, false);
+    if (in_place)
+        d.replace_top(&struct_ops<T>, &out);
+    else
+        d.push(&struct_ops<T>, &out, false);
     if constexpr (many_members<T>) {
         stream_frame& f = d.top();
         f.seen = d.wide_seen.size();
@@ -2098,10 +2118,9 @@ void variant_tag(stream_decoder& d, void* target, token const& t) {
     V& out = *static_cast<V*>(target);
     std::size_t const index = alternative_for(s, &out);
     if (index == no_alternative) return d.fail(errc::json_discriminator, unknown_tag_text(s, &out));
-    d.pop();
     boost::mp11::mp_with_index<std::variant_size_v<V>>(index, [&](auto I) {
         using alt = std::variant_alternative_t<decltype(I)::value, V>;
-        push_struct(d, out.template emplace<decltype(I)::value>());
+        push_struct(d, out.template emplace<decltype(I)::value>(), true);
         stream_frame& f = d.top();
         if constexpr (is_member_key<alt>(tag_key)) {
             // The tag is also a member (a fallback that keeps it): decode it there.
@@ -2125,16 +2144,25 @@ void push_bool(stream_decoder& d, void* target, token const& t) {
     if (plain_scalar(t, b) || d.decode_token_ok(t, b)) static_cast<V*>(target)->push_back(b);
 }
 
+// A value starts in an array: a new element, and the slot of the string
+// pieces that may follow.
 template <class V>
-void vector_element(stream_decoder& d) {
+void vector_element(stream_decoder& d, token const& t) {
     stream_frame& f = d.top();
     V& out = *static_cast<V*>(f.target);
     using E = typename V::value_type;
     f.pf.index = out.size();
-    if constexpr (std::is_same_v<E, bool>)
+    // Most arrays of an answer are short: room for four at the first element
+    // saves the reallocations of 1, 2, 4 (an empty array allocates nothing).
+    if (out.capacity() == 0) out.reserve(4);
+    if constexpr (std::is_same_v<E, bool>) {
         d.set_slot(&push_bool<V>, &out);
-    else
-        d.set_slot(&on_value<E>, &out.emplace_back());
+        push_bool<V>(d, &out, t);
+    } else {
+        E& e = out.emplace_back();
+        d.set_slot(&on_value<E>, &e);
+        on_value<E>(d, &e, t);
+    }
 }
 
 inline void pop_end(stream_decoder& d) { d.pop(); }
@@ -2859,13 +2887,16 @@ inline result<config> config_from_json(std::string_view text) {
 #ifndef SIGMA_TRANSPORT_TRANSPORT_HPP
 #define SIGMA_TRANSPORT_TRANSPORT_HPP
 
+// ---- begin <sigma/transport/http.hpp> ----
+// SPDX-License-Identifier: MIT
+// HTTP requests and responses as plain values: what endpoints build and
+// transports carry. No Asio here, so that the API layer can name them.
+#ifndef SIGMA_TRANSPORT_HTTP_HPP
+#define SIGMA_TRANSPORT_HTTP_HPP
 
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/awaitable.hpp>
 
 #include <algorithm>
 #include <cctype>
-#include <concepts>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -2932,6 +2963,18 @@ struct http_response {
 // arrived. Any HTTP status is a response, not an error: retries and status
 // handling belong to the client. Errors name the method and target, never a
 // header value. Several async_send calls may be in flight at once.
+} // namespace sigma
+
+#endif
+// ---- end <sigma/transport/http.hpp> ----
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <concepts>
+
+namespace sigma {
+
 template <class T>
 concept transport = requires(T& t, http_request req) {
     { t.get_executor() } -> std::convertible_to<boost::asio::any_io_executor>;
@@ -4908,6 +4951,8 @@ BOOST_DESCRIBE_STRUCT(error_body, (error_fields), (error))
 
 #include <boost/describe/members.hpp>
 #include <boost/mp11/algorithm.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 #include <boost/url/url.hpp>
 
 #include <algorithm>
@@ -4983,25 +5028,57 @@ concept has_endpoint_base = requires {
     { E::method } -> std::convertible_to<http_method>;
 };
 
+// The helpers below run at compile time on the path template, which lives in a
+// template parameter object (fixed_string). They index the characters one by
+// one rather than call std::string_view::find/compare or std::count: under
+// -fsanitize=undefined GCC 12 instruments the pointers that char_traits
+// returns (a null check on the address of the template parameter object) and
+// then refuses to evaluate them as constant expressions.
+
+// Whether a and b hold the same characters.
+constexpr bool same_text(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size()) return false;
+    for (std::size_t k = 0; k < a.size(); ++k)
+        if (a[k] != b[k]) return false;
+    return true;
+}
+
+// Whether a equals the NUL-terminated s (a described member's name).
+constexpr bool same_text(std::string_view a, char const* s) noexcept {
+    std::size_t k = 0;
+    for (; k < a.size(); ++k)
+        if (s[k] == '\0' || s[k] != a[k]) return false;
+    return s[k] == '\0';
+}
+
+// The index of the first c in p at or after from, or p.size().
+constexpr std::size_t index_of(std::string_view p, char c, std::size_t from) noexcept {
+    for (std::size_t k = from; k < p.size(); ++k)
+        if (p[k] == c) return k;
+    return p.size();
+}
+
 // The placeholders of a path template, in order.
-constexpr std::size_t placeholder_count(std::string_view p) {
-    return static_cast<std::size_t>(std::count(p.begin(), p.end(), '{'));
+constexpr std::size_t placeholder_count(std::string_view p) noexcept {
+    std::size_t n = 0;
+    for (std::size_t k = 0; k < p.size(); ++k)
+        if (p[k] == '{') ++n;
+    return n;
 }
 
-constexpr std::string_view placeholder(std::string_view p, std::size_t i) {
-    std::size_t pos = 0;
-    for (std::size_t k = 0;; ++k) {
-        std::size_t open = p.find('{', pos);
-        std::size_t close = p.find('}', open);
-        if (k == i) return p.substr(open + 1, close - open - 1);
-        pos = close + 1;
-    }
+// The name inside the i-th placeholder (i < placeholder_count(p), p well formed).
+constexpr std::string_view placeholder(std::string_view p, std::size_t i) noexcept {
+    std::size_t open = index_of(p, '{', 0);
+    for (std::size_t k = 0; k < i; ++k) open = index_of(p, '{', open + 1);
+    std::size_t close = index_of(p, '}', open);
+    return p.substr(open + 1, close - open - 1);
 }
 
-constexpr bool well_formed_template(std::string_view p) {
+constexpr bool well_formed_template(std::string_view p) noexcept {
     if (p.empty() || p[0] != '/') return false;
     bool in = false;
-    for (char c : p) {
+    for (std::size_t k = 0; k < p.size(); ++k) {
+        char c = p[k];
         if (c == '{') {
             if (in) return false;
             in = true;
@@ -5017,7 +5094,7 @@ template <class E>
 constexpr bool names_member(std::string_view name) {
     bool found = false;
     boost::mp11::mp_for_each<json::members_of<E>>([&](auto D) {
-        if (name == D.name) found = true;
+        if (same_text(name, D.name)) found = true;
     });
     return found;
 }
@@ -5026,7 +5103,7 @@ template <class E>
 constexpr bool is_path_parameter(std::string_view member) {
     constexpr std::string_view p = E::path_template;
     for (std::size_t i = 0; i < placeholder_count(p); ++i)
-        if (placeholder(p, i) == member) return true;
+        if (same_text(placeholder(p, i), member)) return true;
     return false;
 }
 
@@ -5152,17 +5229,25 @@ result<std::string> build_target(E const& e, std::string_view api_version,
     }
     if (bad) return std::move(*bad);
 
-    auto params = u.params();
+    // Everything but unreserved characters is percent-encoded, '+' included:
+    // url::params() leaves a '+' as it is, which servers (and Boost.URL's own
+    // reading) take for a space, so a base64 cursor would come back changed.
+    auto params = u.encoded_params();
+    auto append = [&](std::string_view key, std::string_view value) {
+        std::string const k = boost::urls::encode(key, boost::urls::unreserved_chars);
+        std::string const v = boost::urls::encode(value, boost::urls::unreserved_chars);
+        params.append({boost::urls::pct_string_view(k), boost::urls::pct_string_view(v)});
+    };
     boost::mp11::mp_for_each<json::members_of<E>>([&](auto D) {
         if (detail::is_path_parameter<E>(D.name)) return;
         using M = std::remove_cvref_t<decltype(e.*D.pointer)>;
         if constexpr (json::detail::is_optional<M>::value) {
-            if (e.*D.pointer) params.append({D.name, detail::query_text(*(e.*D.pointer))});
+            if (e.*D.pointer) append(D.name, detail::query_text(*(e.*D.pointer)));
         } else {
-            params.append({D.name, detail::query_text(e.*D.pointer)});
+            append(D.name, detail::query_text(e.*D.pointer));
         }
     });
-    for (auto const& [k, v] : extra) params.append({k, v});
+    for (auto const& [k, v] : extra) append(k, v);
     return std::string(u.encoded_target());
 }
 
@@ -5567,10 +5652,10 @@ inline error_summary read_error_body(http_response const& r) {
 // - a window of requests in flight (AIMD: halved on a 429, +1 per window's
 //   worth of answers), which bounds load on a slow server;
 // - a pace (requests started per second), set from the rate the server was
-//   seen to admit just before the 429, which is what a token-bucket limit
-//   actually measures: with short latencies even one request in flight can
-//   outrun it. The pace regrows like TCP: doubling per second below the last
-//   good rate, then a few per cent per second above it.
+//   seen to admit while the client was sending before the 429, which is what
+//   a token-bucket limit measures: with short latencies even one request in
+//   flight can outrun it. The pace regrows like TCP: doubling per second below
+//   the last well-measured rate, then by pace_growth per second above it.
 // One congestion event lowers the limits once: a 429 for a request started
 // before the last decrease is part of the same event.
 #ifndef SIGMA_CLIENT_RATE_CONTROL_HPP
@@ -5590,7 +5675,7 @@ struct rate_control_options {
     // On a 429 the window is multiplied by this (it never drops below 1).
     double window_decrease = 0.5;
     // On a 429 the pace becomes this share of the rate the server admitted
-    // over the last `measure_window` of sending time.
+    // over the last `measure_window` of sending time (pauses excluded).
     double pace_backoff = 0.9;
     std::chrono::milliseconds measure_window{2'000};
     // Each second without a 429 in which the pace held a request back, the
@@ -5657,28 +5742,30 @@ public:
         window_ = std::max<std::size_t>(1, static_cast<std::size_t>(static_cast<double>(window_) * opts_.window_decrease));
         answers_at_window_ = 0;
 
-        // The rate admitted since the last pause began, the pause included:
-        // the bucket refilled during it, so counting the pause keeps the refill
-        // from reading as a higher rate. Before any pause the sample starts at
-        // the first request and includes the bucket's initial burst, so a short
-        // one only lowers the window.
+        // The rate admitted while sending: since the end of the last pause
+        // (or the first request), over at most measure_window. A sample of
+        // half a second or more is the server's rate, give or take its burst;
+        // a shorter one is mostly burst, so it only halves what was sent.
         trim(now);
         time_point from = now - opts_.measure_window;
         if (first_ && *first_ > from) from = *first_;
-        if (pause_began_ && *pause_began_ > from) from = *pause_began_;
+        if (resumed_ && *resumed_ > from) from = *resumed_;
         double const span = std::chrono::duration<double>(now - from).count();
         auto const admitted = static_cast<double>(
             std::count_if(answers_.begin(), answers_.end(), [&](time_point t) { return t >= from; }));
         double const measure = std::chrono::duration<double>(opts_.measure_window).count();
-        if (span >= measure / 2 && admitted > 0) {
-            double next = std::max(opts_.min_pace, opts_.pace_backoff * admitted / span);
+        double next;
+        if (span >= measure / 4 && admitted > 0) {
+            next = opts_.pace_backoff * admitted / span;
             if (pace_) next = std::min(next, *pace_);
-            pace_ = next;
             threshold_ = next;
         } else if (pace_) {
-            pace_ = std::max(opts_.min_pace, *pace_ / 2);
+            next = *pace_ / 2;
+        } else {
+            next = 0.5 * (admitted + 1) / std::max(span, 0.01);
         }
-        pause_began_ = now;
+        pace_ = std::max(opts_.min_pace, next);
+        resumed_ = paused_until_;
         last_change_ = now;
         held_back_.reset();
         return true;
@@ -5697,7 +5784,7 @@ private:
     double threshold_ = 1e300;
     std::uint64_t epoch_ = 0;
     std::optional<time_point> first_;
-    std::optional<time_point> pause_began_;
+    std::optional<time_point> resumed_;
     std::optional<time_point> held_back_;
     time_point next_start_{};
     time_point last_change_{};
@@ -5961,19 +6048,27 @@ public:
         using R = typename E::response_type;
         auto target = api::build_target(e, settings_.settings.apiVersion);
         if (!target) co_return std::move(target).error();
-        auto resp = co_await send(E::method, *target, true);
-        if (!resp) co_return std::move(resp).error();
-        if (E::soft.contains(resp->status)) {
-            ++stats_.soft_statuses;
-            log(log_level::debug, std::string(to_string(E::method)) + " " + *target + ": HTTP " +
-                                      std::to_string(resp->status) + " read as empty");
-            co_return R{};
+        for (unsigned attempt = 0;; ++attempt) {
+            auto resp = co_await send(E::method, *target, true);
+            if (!resp) co_return std::move(resp).error();
+            if (E::soft.contains(resp->status)) {
+                ++stats_.soft_statuses;
+                log(log_level::debug, std::string(to_string(E::method)) + " " + *target + ": HTTP " +
+                                          std::to_string(resp->status) + " read as empty");
+                co_return R{};
+            }
+            if (resp->status < 200 || resp->status >= 300)
+                co_return status_error(E::method, *target, *resp,
+                                       resp->status == 404 ? errc::not_found : errc::http_status);
+            auto r = json::decode<R>(resp->body, opts_.decoding);
+            if (r) co_return std::move(*r);
+            if (retry_garbled(repeatable(E::method), r.error(), attempt)) {
+                std::string const why = garbled_reason(E::method, *target, r.error());
+                co_await pause(backoff(opts_.retry, attempt, opts_.clock.random()), why);
+                continue;
+            }
+            co_return decode_error(E::method, *target, r.error());
         }
-        if (resp->status < 200 || resp->status >= 300)
-            co_return status_error(E::method, *target, *resp, resp->status == 404 ? errc::not_found : errc::http_status);
-        auto r = json::decode<R>(resp->body, opts_.decoding);
-        if (!r) co_return decode_error(E::method, *target, r.error());
-        co_return std::move(*r);
     }
 
     // One page of a paged endpoint; `cursor` is the previous page's `next`.
@@ -5986,17 +6081,25 @@ public:
         auto params = api::page_parameters<E>(opts_.page_size, cursor);
         auto target = api::build_target(e, settings_.settings.apiVersion, params);
         if (!target) co_return std::move(target).error();
-        auto resp = co_await send(E::method, *target, true);
-        if (!resp) co_return std::move(resp).error();
-        if (E::soft.contains(resp->status)) {
-            ++stats_.soft_statuses;
-            co_return P{};
+        for (unsigned attempt = 0;; ++attempt) {
+            auto resp = co_await send(E::method, *target, true);
+            if (!resp) co_return std::move(resp).error();
+            if (E::soft.contains(resp->status)) {
+                ++stats_.soft_statuses;
+                co_return P{};
+            }
+            if (resp->status < 200 || resp->status >= 300)
+                co_return status_error(E::method, *target, *resp,
+                                       resp->status == 404 ? errc::not_found : errc::http_status);
+            auto r = api::decode_page<E>(resp->body, opts_.decoding);
+            if (r) co_return std::move(*r);
+            if (retry_garbled(repeatable(E::method), r.error(), attempt)) {
+                std::string const why = garbled_reason(E::method, *target, r.error());
+                co_await pause(backoff(opts_.retry, attempt, opts_.clock.random()), why);
+                continue;
+            }
+            co_return decode_error(E::method, *target, r.error());
         }
-        if (resp->status < 200 || resp->status >= 300)
-            co_return status_error(E::method, *target, *resp, resp->status == 404 ? errc::not_found : errc::http_status);
-        auto r = api::decode_page<E>(resp->body, opts_.decoding);
-        if (!r) co_return decode_error(E::method, *target, r.error());
-        co_return std::move(*r);
     }
 
     // Pages of a listing, fetched on demand: `co_await p.next()` gives the
@@ -6197,9 +6300,11 @@ public:
     // Sends one request to this client's host (target = origin-form, with the
     // version prefix), with authentication, 401 renewal and retries. Any HTTP
     // status is returned; only transport failures and exhausted retries are errors.
+    // Transport failures and 502/503/504 are retried for GET, PUT and DELETE,
+    // and for any method when `repeatable` says the request is safe to repeat.
     boost::asio::awaitable<result<http_response>> send(http_method method, std::string const& target,
                                                         bool authorized, std::string body = {},
-                                                        std::string content_type = {}) {
+                                                        std::string content_type = {}, bool repeatable_request = false) {
         bool renewed = false;
         unsigned attempt = 0;
         for (;;) {
@@ -6220,7 +6325,7 @@ public:
             auto resp = co_await transport_.async_send(std::move(req));
             release();
             auto took = std::chrono::duration_cast<std::chrono::milliseconds>(opts_.clock.now() - started);
-            bool idempotent = method == http_method::get || method == http_method::put || method == http_method::delete_;
+            bool const idempotent = repeatable_request || repeatable(method);
 
             if (!resp) {
                 auto e = std::move(resp).error();
@@ -6235,8 +6340,9 @@ public:
                 co_return sigma::error(e.code(), redact(with_request(method, target, e.message())),
                                        http_details{0, std::string(to_string(method)), target, {}, {}});
             }
-            log(log_level::debug, std::string(to_string(method)) + " " + target + " -> " +
-                                      std::to_string(resp->status) + " (" + std::to_string(took.count()) + " ms)");
+            if (opts_.log)
+                log(log_level::debug, std::string(to_string(method)) + " " + target + " -> " +
+                                          std::to_string(resp->status) + " (" + std::to_string(took.count()) + " ms)");
             if (resp->status != 429) {
                 ctl_.on_answer(opts_.clock.now());
                 note_limits();
@@ -6288,6 +6394,23 @@ public:
 
 private:
     bool budget_left() const noexcept { return stats_.retries < opts_.retry.budget; }
+
+    static constexpr bool repeatable(http_method m) noexcept {
+        return m == http_method::get || m == http_method::put || m == http_method::delete_;
+    }
+
+    // A 2xx answer whose body is not JSON at all was damaged on the way (cut
+    // short by a proxy, or framing that looked right over a truncated body):
+    // asked again like a transport failure when the request may be repeated,
+    // within max_attempts and the budget. Other decoding failures (a wrong
+    // type, a missing key) would come back the same: they are not retried.
+    bool retry_garbled(bool may_repeat, sigma::error const& e, unsigned attempt) const noexcept {
+        return may_repeat && e.code() == errc::json_syntax && attempt + 1 < opts_.retry.max_attempts && budget_left();
+    }
+
+    static std::string garbled_reason(http_method m, std::string const& target, sigma::error const& e) {
+        return with_request(m, target, "the answer is not JSON (" + e.message() + ")");
+    }
 
     // Waits until this request may start: no client-wide pause, a free place
     // in the window and its turn in the pace. Returns the controller's epoch
@@ -6391,8 +6514,11 @@ private:
     boost::asio::awaitable<result<secret>> token() {
         if (token_ && opts_.clock.now() < token_expiry_) co_return *token_;
         if (renewing_) {
-            if (!renewal_done_) renewal_done_ = std::make_unique<boost::asio::steady_timer>(transport_.get_executor());
-            renewal_done_->expires_at(boost::asio::steady_timer::time_point::max());
+            // Armed once: re-arming would cancel the other waiters, which
+            // would re-arm in turn, and so on, a busy loop.
+            if (!renewal_done_)
+                renewal_done_ = std::make_unique<boost::asio::steady_timer>(transport_.get_executor(),
+                                                                            boost::asio::steady_timer::time_point::max());
             while (renewing_) {
                 boost::system::error_code ec;
                 co_await renewal_done_->async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
@@ -6426,18 +6552,31 @@ private:
         std::string target = "/" + settings_.settings.apiVersion + "/auth/token";
         std::string body = "grant_type=client_credentials&client_id=" + form_encode(settings_.settings.clientId) +
                            "&client_secret=" + form_encode(settings_.settings.clientSecret.reveal());
-        ++stats_.tokens_minted;
-        auto resp = co_await send(http_method::post, target, false, std::move(body),
-                                  "application/x-www-form-urlencoded");
-        if (!resp) co_return std::move(resp).error();
-        if (resp->status == 400 || resp->status == 401 || resp->status == 403)
-            co_return status_error(http_method::post, target, *resp, errc::auth,
-                                   "authentication failed: check clientId and clientSecret, and that hostPort is "
-                                   "your organisation's API host");
-        if (resp->status < 200 || resp->status >= 300)
-            co_return status_error(http_method::post, target, *resp, errc::http_status);
-        auto tok = json::decode<api::token_response>(resp->body);
-        if (!tok) co_return decode_error(http_method::post, target, tok.error());
+        // Minting again is harmless (a lost answer costs one unused token), so
+        // the POST is retried like a GET: a blip on the token endpoint must
+        // not fail a whole run.
+        std::optional<api::token_response> tok;
+        for (unsigned attempt = 0; !tok; ++attempt) {
+            ++stats_.tokens_minted;
+            auto resp = co_await send(http_method::post, target, false, body, "application/x-www-form-urlencoded",
+                                      /*repeatable_request=*/true);
+            if (!resp) co_return std::move(resp).error();
+            if (resp->status == 400 || resp->status == 401 || resp->status == 403)
+                co_return status_error(http_method::post, target, *resp, errc::auth,
+                                       "authentication failed: check clientId and clientSecret, and that hostPort is "
+                                       "your organisation's API host");
+            if (resp->status < 200 || resp->status >= 300)
+                co_return status_error(http_method::post, target, *resp, errc::http_status);
+            auto decoded = json::decode<api::token_response>(resp->body);
+            if (decoded) {
+                tok = std::move(*decoded);
+            } else if (retry_garbled(true, decoded.error(), attempt)) {
+                std::string const why = garbled_reason(http_method::post, target, decoded.error());
+                co_await pause(backoff(opts_.retry, attempt, opts_.clock.random()), why);
+            } else {
+                co_return decode_error(http_method::post, target, decoded.error());
+            }
+        }
         if (tok->access_token.empty())
             co_return sigma::error(errc::auth, "POST " + target + ": the token answer has an empty access_token");
         token_ = tok->access_token;
@@ -6730,6 +6869,19 @@ BOOST_DESCRIBE_STRUCT(report, (),
                        columnEdges, columnNameFallbacks, requests, retries, rateLimited, warnings, failures,
                        filteredOut))
 
+// The exit status of a finished run, as sigma-extract gives it: 0 clean; 1
+// completed with entity failures; 2 the run failed (an organisation-wide
+// listing failed: the run is incomplete). A run that never got a report
+// (configuration, authentication) is exit_run_failed too.
+inline constexpr int exit_clean = 0;
+inline constexpr int exit_entity_failures = 1;
+inline constexpr int exit_run_failed = 2;
+
+[[nodiscard]] inline int exit_status(report const& r) noexcept {
+    if (!r.complete) return exit_run_failed;
+    return r.failures.empty() ? exit_clean : exit_entity_failures;
+}
+
 // Everything, collected (the alternative to streaming into a sink).
 struct inventory {
     std::vector<workspace_info> workspaces;
@@ -6751,12 +6903,54 @@ BOOST_DESCRIBE_STRUCT(inventory, (), (workspaces, connections, dataModels, workb
 #ifndef SIGMA_EXTRACT_OPTIONS_HPP
 #define SIGMA_EXTRACT_OPTIONS_HPP
 
+// ---- begin <sigma/detail/regex.hpp> ----
+// SPDX-License-Identifier: MIT
+// <regex>, included so that GCC's -Wmaybe-uninitialized false positive inside
+// libstdc++'s regex compiler does not break -Werror builds with AddressSanitizer.
+//
+// GCC 12 and later, optimising (-O1 and up) with -fsanitize=address, warn that
+// `__tmp` in std::__detail::_NFA::_M_insert_* (bits/regex_automaton.h) "may be
+// used uninitialized" when _State's move constructor reads its std::function
+// member: that member is only read for the match opcode, for which it was
+// constructed. A false positive in libstdc++, not in our code; GCC bug 105616.
+// The warning is placed at lines of the regex headers, so the pragma brackets
+// only their inclusion: the headers <regex> builds on are included before it,
+// outside the pragma, and no code of ours is covered. It takes effect only when
+// this is the first inclusion of <regex> in the translation unit (sigma's
+// headers include <regex> only through this one).
+#ifndef SIGMA_DETAIL_REGEX_HPP
+#define SIGMA_DETAIL_REGEX_HPP
+
+#include <algorithm>
+#include <bitset>
+#include <functional>
+#include <iterator>
+#include <locale>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <stack>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12 && defined(__SANITIZE_ADDRESS__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <regex>
+#pragma GCC diagnostic pop
+#else
+#include <regex>
+#endif
+
+#endif
+// ---- end <sigma/detail/regex.hpp> ----
 
 #include <boost/describe/class.hpp>
 
 #include <cstddef>
 #include <optional>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -7226,6 +7420,7 @@ inline std::optional<std::string> service_type_for(std::string_view connection_t
 #include <cstddef>
 #include <exception>
 #include <map>
+#include <optional>
 #include <type_traits>
 #include <utility>
 
@@ -7291,6 +7486,70 @@ boost::asio::awaitable<void> run_ordered(std::size_t n, std::size_t limit, Make 
     if (failure) std::rethrow_exception(failure);
 }
 
+// The same over items that arrive one by one: next() -> awaitable<optional<Item>>
+// (nullopt at the end) is asked for an item only when a task could start, so
+// a paged listing is read as the crawl needs it rather than held whole.
+// make(Item&&) -> awaitable<R>; emit(R&&) in the items' order.
+template <class Next, class Make, class Emit>
+boost::asio::awaitable<void> run_ordered_feed(std::size_t limit, Next next, Make make, Emit emit,
+                                              std::size_t lookahead = 0) {
+    using item_type = typename awaitable_value<std::invoke_result_t<Next&>>::type::value_type;
+    using task_type = std::invoke_result_t<Make&, item_type&&>;
+    using value_type = typename awaitable_value<task_type>::type;
+    limit = std::max<std::size_t>(1, limit);
+    if (lookahead < limit) lookahead = 4 * limit;
+
+    auto ex = co_await boost::asio::this_coro::executor;
+    boost::asio::steady_timer wake(ex);
+    std::map<std::size_t, value_type> finished;
+    std::exception_ptr failure;
+    std::size_t next_start = 0, next_emit = 0, running = 0;
+    bool exhausted = false;
+
+    while (!exhausted || next_emit < next_start || running > 0) {
+        while (!failure && !exhausted && running < limit && next_start < next_emit + lookahead) {
+            std::optional<item_type> item;
+            try {
+                item = co_await next();
+            } catch (...) {
+                failure = std::current_exception();
+                break;
+            }
+            if (!item) {
+                exhausted = true;
+                break;
+            }
+            ++running;
+            boost::asio::co_spawn(ex, make(std::move(*item)),
+                                  [&, i = next_start](std::exception_ptr e, value_type v) {
+                                      --running;
+                                      if (e) {
+                                          if (!failure) failure = e;
+                                      } else {
+                                          finished.emplace(i, std::move(v));
+                                      }
+                                      wake.cancel();
+                                  });
+            ++next_start;
+        }
+        bool progressed = false;
+        for (auto it = finished.find(next_emit); !failure && it != finished.end(); it = finished.find(next_emit)) {
+            emit(std::move(it->second));
+            finished.erase(it);
+            ++next_emit;
+            progressed = true;
+        }
+        if (failure && running == 0) break;
+        if (progressed) continue;
+        if (running == 0 && (exhausted || failure)) break;
+        if (running == 0) continue; // room to start more: ask for the next item
+        wake.expires_at(boost::asio::steady_timer::time_point::max());
+        boost::system::error_code ec;
+        co_await wake.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+    }
+    if (failure) std::rethrow_exception(failure);
+}
+
 } // namespace sigma::extract::detail
 
 SIGMA_COROUTINES_END
@@ -7310,6 +7569,7 @@ SIGMA_COROUTINES_END
 #include <map>
 #include <optional>
 #include <set>
+#include <variant>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -7366,8 +7626,8 @@ public:
         std::vector<api::list_workspaces::response_type> listed_workspaces;
         std::vector<api::connection> connections;
         std::vector<api::data_model> models;
-        std::vector<api::workbook> workbooks;
-        bool models_ok = false, workbooks_ok = false;
+        bool models_ok = false;
+        workbook_feed workbooks(*this, n_workbooks);
         auto listing = [&](std::size_t i) -> boost::asio::awaitable<int> {
             switch (i) {
             case 0:
@@ -7380,7 +7640,7 @@ public:
                 if (opts_.includeDataModels)
                     models_ok = co_await list_all(api::list_data_models{}, "data models", n_models, models);
                 break;
-            default: workbooks_ok = co_await list_workbooks(n_workbooks, workbooks); break;
+            default: co_await workbooks.prefetch(); break; // the first page, while the rest is listed
             }
             co_return 0;
         };
@@ -7396,10 +7656,9 @@ public:
             connections_.emplace(c.connectionId, std::move(c));
         }
         merge(std::move(n_models));
-        merge(std::move(n_workbooks));
         if (!models_ok) models.clear();
-        if (!workbooks_ok) workbooks.clear();
-        co_await extract_entities(std::move(models), std::move(workbooks), out);
+        co_await extract_entities(std::move(models), workbooks, out);
+        merge(std::move(n_workbooks));
 
         // Tables are shared by many entities; their notes come last, by id.
         for (auto& [id, t] : table_notes_) merge(std::move(t));
@@ -7495,27 +7754,88 @@ private:
         }
     }
 
+    // Only what the walk needs of each file, page by page: an organisation's
+    // /files listing is its largest.
     boost::asio::awaitable<void> load_files(notes& n) {
-        std::vector<api::file> all;
-        if (!co_await list_all(api::list_files{}, "files", n, all)) co_return;
-        for (auto& f : all) files_.emplace(f.id, std::move(f));
-    }
-
-    boost::asio::awaitable<bool> list_workbooks(notes& n, std::vector<api::workbook>& all) {
-        if (!co_await list_all(api::list_workbooks{}, "workbooks", n, all)) co_return false;
-        if (opts_.includeArchived) {
-            api::list_workbooks ea;
-            ea.isArchived = true;
-            std::vector<api::workbook> archived;
-            if (co_await list_all(ea, "archived workbooks", n, archived)) {
-                std::set<std::string> have;
-                for (auto const& w : all) have.insert(w.workbookId);
-                for (auto& w : archived)
-                    if (have.insert(w.workbookId).second) all.push_back(std::move(w));
+        api::list_files e;
+        auto pages = client_.pages(e);
+        for (;;) {
+            auto r = co_await pages.next();
+            if (!r) {
+                files_.clear(); // half a tree would misplace workbooks
+                listing_failed(n, "files", describe(e), r.error());
+                co_return;
+            }
+            if (!*r) break;
+            for (auto& f : **r) {
+                file_node node;
+                node.parentId = std::move(f.parentId);
+                node.type = f.type;
+                if (f.type == api::file_type::workspace) node.name = std::move(f.name);
+                if (f.badge && !f.badge->empty()) node.badge = std::move(f.badge);
+                files_.insert_or_assign(std::move(f.id), std::move(node));
             }
         }
-        co_return true;
     }
+
+    // The workbooks, listed page by page as the crawl asks for them (the
+    // listing is never held whole): the live ones, then with includeArchived
+    // the archived ones not already seen.
+    class workbook_feed {
+    public:
+        workbook_feed(extractor& x, notes& n) : x_(x), n_(n), pager_(x.client_.pages(api::list_workbooks{})) {}
+
+        // Reads the first page ahead, alongside the other listings.
+        boost::asio::awaitable<void> prefetch() { co_await fill(); }
+
+        boost::asio::awaitable<std::optional<api::workbook>> next() {
+            for (;;) {
+                if (pos_ < buffer_.size()) {
+                    auto w = std::move(buffer_[pos_++]);
+                    if (x_.opts_.includeArchived && !seen_.insert(w.workbookId).second) continue;
+                    co_return std::optional<api::workbook>(std::move(w));
+                }
+                if (done_) co_return std::optional<api::workbook>();
+                co_await fill();
+            }
+        }
+
+    private:
+        boost::asio::awaitable<void> fill() {
+            buffer_.clear();
+            pos_ = 0;
+            if (done_) co_return;
+            auto r = co_await pager_.next();
+            if (!r) {
+                api::list_workbooks e;
+                if (archived_) e.isArchived = true;
+                listing_failed(n_, archived_ ? "archived workbooks" : "workbooks", x_.describe(e), r.error());
+                done_ = true;
+                co_return;
+            }
+            if (*r) {
+                buffer_ = std::move(**r);
+                co_return;
+            }
+            if (!archived_ && x_.opts_.includeArchived) {
+                archived_ = true;
+                api::list_workbooks e;
+                e.isArchived = true;
+                pager_ = x_.client_.pages(std::move(e));
+                co_return;
+            }
+            done_ = true;
+        }
+
+        extractor& x_;
+        notes& n_;
+        typename Client::template async_pager<api::list_workbooks> pager_;
+        std::vector<api::workbook> buffer_;
+        std::size_t pos_ = 0;
+        bool archived_ = false;
+        bool done_ = false;
+        std::set<std::string> seen_; // only with includeArchived: the two listings overlap
+    };
 
     // The workspace (or personal space) a file lives in: walk its parents.
     struct space {
@@ -7539,29 +7859,29 @@ private:
         for (auto& w : listed) workspaces_[w.workspaceId] = workspace_info{w.workspaceId, w.name, true, false, {}};
         // Workspaces seen only through /files: ask for each once; 403 means the
         // credential cannot read it, and its folder name stands in.
-        std::vector<api::file const*> unseen;
-        for (auto const& [id, f] : files_)
-            if (f.type == api::file_type::workspace && !workspaces_.count(id)) unseen.push_back(&f);
+        std::vector<std::pair<std::string const, file_node> const*> unseen;
+        for (auto const& entry : files_)
+            if (entry.second.type == api::file_type::workspace && !workspaces_.count(entry.first)) unseen.push_back(&entry);
         struct found {
             workspace_info info;
             notes n;
         };
         auto ask = [&](std::size_t i) -> boost::asio::awaitable<found> {
-            api::file const& f = *unseen[i];
+            auto const& [id, f] = *unseen[i];
             found r;
             api::get_workspace g;
-            g.workspaceId = f.id;
+            g.workspaceId = id;
             auto w = co_await client_.async_get(g);
             if (w) {
                 r.info = workspace_info{w->workspaceId, w->name, true, false, {}};
             } else {
-                r.info = workspace_info{f.id, f.name, false, false, {}};
-                if (w.error().http().status != 403) r.n.fail("workspace " + f.id + " (" + f.name + ")", describe(g), w.error());
+                r.info = workspace_info{id, f.name, false, false, {}};
+                if (w.error().http().status != 403) r.n.fail("workspace " + id + " (" + f.name + ")", describe(g), w.error());
             }
             co_return r;
         };
         co_await detail::run_ordered(unseen.size(), width_, ask, [&](std::size_t i, found&& r) {
-            workspaces_[unseen[i]->id] = std::move(r.info);
+            workspaces_[unseen[i]->first] = std::move(r.info);
             merge(std::move(r.n));
         });
         // Personal spaces that hold something.
@@ -7691,14 +8011,22 @@ private:
     // Data models, then workbooks, as one stream of tasks: no barrier between
     // the two, while the sink still hears every data model before any workbook.
     template <sink S>
-    boost::asio::awaitable<void> extract_entities(std::vector<api::data_model> models,
-                                                  std::vector<api::workbook> workbooks, S& out) {
+    boost::asio::awaitable<void> extract_entities(std::vector<api::data_model> models, workbook_feed& workbooks,
+                                                  S& out) {
         for (auto const& dm : models) data_model_by_url_id_[dm.dataModelUrlId] = dm.dataModelId;
-        std::size_t const m = models.size();
-        auto one = [&](std::size_t i) {
-            return i < m ? extract_data_model(std::move(models[i])) : extract_workbook(std::move(workbooks[i - m]));
+        using item = std::variant<api::data_model, api::workbook>;
+        std::size_t next_model = 0;
+        auto next = [&]() -> boost::asio::awaitable<std::optional<item>> {
+            if (next_model < models.size()) co_return std::optional<item>(std::move(models[next_model++]));
+            auto w = co_await workbooks.next();
+            if (!w) co_return std::optional<item>();
+            co_return std::optional<item>(std::move(*w));
         };
-        co_await detail::run_ordered(m + workbooks.size(), width_, one, [&](std::size_t, entity_outcome&& r) {
+        auto one = [&](item&& it) {
+            return it.index() == 0 ? extract_data_model(std::get<0>(std::move(it)))
+                                   : extract_workbook(std::get<1>(std::move(it)));
+        };
+        co_await detail::run_ordered_feed(width_, next, one, [&](entity_outcome&& r) {
             merge(std::move(r.n));
             if (r.model) {
                 ++rep_.dataModels;
@@ -7867,8 +8195,7 @@ private:
                 co_return r;
             }
         }
-        if (auto f = files_.find(wb.workbookId); f != files_.end() && f->second.badge && !f->second.badge->empty())
-            info.badge = f->second.badge;
+        if (auto f = files_.find(wb.workbookId); f != files_.end() && f->second.badge) info.badge = f->second.badge;
         if (opts_.includeTags) {
             if (info.badge) info.tags.push_back(*info.badge);
             if (wb.tags)
@@ -8029,7 +8356,13 @@ private:
 
     std::unordered_map<std::string, std::string> member_email_;
     std::unordered_map<std::string, std::string> home_folder_owner_; // homeFolderId -> memberId
-    std::map<std::string, api::file> files_;
+    struct file_node {
+        std::string parentId;
+        api::file_type type = api::file_type::unknown;
+        std::string name;                 // workspaces only
+        std::optional<std::string> badge; // non-empty badges only
+    };
+    std::map<std::string, file_node> files_;
     std::map<std::string, workspace_info> workspaces_;
     std::set<std::string> filtered_projects_;
     std::unordered_map<std::string, api::connection> connections_;
@@ -13087,7 +13420,6 @@ private:
 #include <mutex>
 #include <optional>
 #include <random>
-#include <regex>
 #include <stdexcept>
 #include <string>
 #include <string_view>

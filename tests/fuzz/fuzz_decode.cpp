@@ -30,8 +30,8 @@ void check(bool ok, char const* what, std::string_view detail = {}) {
 
 template <class A, class B>
 void same(A const& a, B const& b) {
-    check(a.has_value() == b.has_value(), "one decoder failed, the other did not",
-          a ? b.error().message() : a.error().message());
+    if (a.has_value() != b.has_value())
+        check(false, "one decoder failed, the other did not", a ? b.error().message() : a.error().message());
     if (!a) {
         check(a.error().code() == b.error().code(), "different error codes", a.error().message());
         check(a.error().message() == b.error().message(), "different messages", a.error().message() + " | " + b.error().message());

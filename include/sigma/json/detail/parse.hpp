@@ -39,7 +39,7 @@ inline bool boost_reads_exactly(char const* first, char const* last) noexcept {
     for (; p != last; ++p) {
         char c = *p;
         if (c >= '0' && c <= '9') {
-            if (digits > 0 || c != '0') ++digits;
+            if ((digits > 0 || c != '0') && ++digits > 15) return false;
             if (point) ++fraction;
         } else if (c == '.') {
             point = true;
@@ -57,7 +57,7 @@ inline bool boost_reads_exactly(char const* first, char const* last) noexcept {
         if (negative) exponent = -exponent;
     }
     int const e = exponent - fraction;
-    return digits <= 15 && e >= -22 && e <= 22;
+    return e >= -22 && e <= 22;
 }
 
 // The correctly rounded value of the number whose text ends with `s` and that

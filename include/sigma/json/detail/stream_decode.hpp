@@ -59,10 +59,12 @@ struct token {
     token_kind kind = token_kind::null;
     bool first = true; // string: the first piece of its text
     bool last = true;  // string: the last piece
-    bool b = false;
-    std::int64_t i = 0;
-    std::uint64_t u = 0;
-    double d = 0;
+    union {            // the member `kind` names
+        bool b;
+        std::int64_t i;
+        std::uint64_t u = 0;
+        double d;
+    };
     std::string_view s{};
 };
 
@@ -127,7 +129,7 @@ struct stream_frame;
 
 struct frame_ops {
     void (*key)(stream_decoder&, std::string_view);                               // objects: sets the slot
-    void (*element)(stream_decoder&);                                             // arrays: sets the slot
+    void (*element)(stream_decoder&, token const&);                               // arrays: a new element
     void (*end)(stream_decoder&);                                                 // checks, then pops
     bool (*has_key)(stream_decoder const&, stream_frame const&, std::string_view); // met already?
 };
@@ -156,7 +158,7 @@ public:
     using string_view = boost::json::string_view;
 
     stream_decoder(decode_context& c, value_fn root, void* target) : ctx(c), slot_fn_(root), slot_target_(target) {
-        frames_.reserve(8);
+        frames_.resize(8);
     }
 
     decode_context& ctx;
@@ -220,11 +222,11 @@ public:
             key_open_ = false;
         }
         if (mode_ == mode::normal) {
-            frames_.back().ops->key(*this, k);
+            top().ops->key(*this, k);
         } else if (failed_ && skip_depth_ == 0 && !ambiguous_) {
             // A key of an object that was open at the error: met before, it
             // may move the error or replace the failing value.
-            stream_frame const& f = frames_.back();
+            stream_frame const& f = top();
             if (f.ops->has_key(*this, f, k)) ambiguous_ = true;
         }
         return true;
@@ -311,22 +313,22 @@ public:
 
     // ---- for the operations of the types ---------------------------------------
 
-    stream_frame& top() noexcept { return frames_.back(); }
+    stream_frame& top() noexcept { return frames_[depth_ - 1]; }
 
     void push(frame_ops const* ops, void* target, bool is_array) {
-        if (frames_.size() == frames_.capacity()) {
+        if (depth_ == frames_.size()) {
             // The frames' paths point at their parents: link them again after a move.
-            frames_.reserve(2 * frames_.size() + 8);
-            for (std::size_t i = 1; i < frames_.size(); ++i) frames_[i].pf.parent = &frames_[i - 1].pf;
+            frames_.resize(2 * depth_);
+            for (std::size_t i = 1; i < depth_; ++i) frames_[i].pf.parent = &frames_[i - 1].pf;
         }
-        path_frame const* parent = frames_.empty() ? nullptr : &frames_.back().pf;
-        stream_frame& f = frames_.emplace_back();
-        f.ops = ops;
-        f.target = target;
-        f.pf.parent = parent;
-        f.pf.is_index = is_array;
+        stream_frame& f = frames_[depth_];
+        f.pf.parent = depth_ == 0 ? nullptr : &frames_[depth_ - 1].pf;
+        ++depth_;
+        reset(f, ops, target, is_array);
     }
-    void pop() noexcept { frames_.pop_back(); }
+    void pop() noexcept { --depth_; }
+    // The top frame becomes another container's (a tagged union's alternative).
+    void replace_top(frame_ops const* ops, void* target) noexcept { reset(top(), ops, target, false); }
 
     void set_slot(value_fn fn, void* target) noexcept {
         slot_fn_ = fn;
@@ -335,7 +337,7 @@ public:
     void dispatch(token const& t) { slot_fn_(*this, slot_target_, t); }
 
     // The path of the value being decoded (that of the slot): null at the root.
-    path_frame const* path() const noexcept { return frames_.empty() ? nullptr : &frames_.back().pf; }
+    path_frame const* path() const noexcept { return depth_ == 0 ? nullptr : &frames_[depth_ - 1].pf; }
 
     // After an error (already in ctx): the rest of the document is only read.
     void failed() noexcept {
@@ -420,7 +422,9 @@ private:
     };
 
     void begin_value(token const& t) {
-        if (!frames_.empty() && frames_.back().ops->element != nullptr) frames_.back().ops->element(*this);
+        if (depth_ != 0) {
+            if (auto element = top().ops->element) return element(*this, t);
+        }
         slot_fn_(*this, slot_target_, t);
     }
 
@@ -441,13 +445,13 @@ private:
             ++skip_depth_;
             return;
         }
-        std::size_t const depth = frames_.size();
+        std::size_t const depth = depth_;
         token t;
         t.kind = k;
         begin_value(t);
         // Neither a frame nor a subtree took it (an unknown key's value, or a
         // type error): skip its contents.
-        if (mode_ != mode::sub && frames_.size() == depth) {
+        if (mode_ != mode::sub && depth_ == depth) {
             mode_ = mode::skip;
             skip_depth_ = 1;
         }
@@ -455,14 +459,14 @@ private:
 
     void container_end() {
         if (mode_ == mode::normal) {
-            frames_.back().ops->end(*this);
+            top().ops->end(*this);
             return;
         }
         if (skip_depth_ > 0) {
             if (--skip_depth_ == 0 && !failed_) mode_ = mode::normal;
             return;
         }
-        frames_.pop_back(); // after an error: an object or array open at the error closes
+        pop(); // after an error: an object or array open at the error closes
     }
 
     void start_sub(complete_fn complete, void* target, bool owned) {
@@ -484,7 +488,19 @@ private:
         sub_complete_(*this, sub_target_, std::move(v));
     }
 
-    std::vector<stream_frame> frames_;
+    // Only what a frame's operations read is set: the key or index of its
+    // path when a child starts, the rest here.
+    static void reset(stream_frame& f, frame_ops const* ops, void* target, bool is_array) noexcept {
+        f.ops = ops;
+        f.target = target;
+        f.pf.is_index = is_array;
+        f.seen = 0;
+        f.hint = 0;
+        f.tagged = false;
+    }
+
+    std::vector<stream_frame> frames_; // [0, depth_) are open; the rest is room
+    std::size_t depth_ = 0;
     value_fn slot_fn_;
     void* slot_target_;
     mode mode_ = mode::normal;
@@ -598,10 +614,14 @@ bool struct_has_key(stream_decoder const& d, stream_frame const& f, std::string_
 template <described_struct T>
 inline constexpr frame_ops struct_ops{&struct_key<T>, nullptr, &struct_end<T>, &struct_has_key<T>};
 
+// `in_place`: the top frame (a tagged union's) becomes the struct's.
 template <described_struct T>
-void push_struct(stream_decoder& d, T& out) {
+void push_struct(stream_decoder& d, T& out, bool in_place = false) {
     check_struct<T>();
-    d.push(&struct_ops<T>, &out, false);
+    if (in_place)
+        d.replace_top(&struct_ops<T>, &out);
+    else
+        d.push(&struct_ops<T>, &out, false);
     if constexpr (many_members<T>) {
         stream_frame& f = d.top();
         f.seen = d.wide_seen.size();
@@ -667,10 +687,9 @@ void variant_tag(stream_decoder& d, void* target, token const& t) {
     V& out = *static_cast<V*>(target);
     std::size_t const index = alternative_for(s, &out);
     if (index == no_alternative) return d.fail(errc::json_discriminator, unknown_tag_text(s, &out));
-    d.pop();
     boost::mp11::mp_with_index<std::variant_size_v<V>>(index, [&](auto I) {
         using alt = std::variant_alternative_t<decltype(I)::value, V>;
-        push_struct(d, out.template emplace<decltype(I)::value>());
+        push_struct(d, out.template emplace<decltype(I)::value>(), true);
         stream_frame& f = d.top();
         if constexpr (is_member_key<alt>(tag_key)) {
             // The tag is also a member (a fallback that keeps it): decode it there.
@@ -694,16 +713,25 @@ void push_bool(stream_decoder& d, void* target, token const& t) {
     if (plain_scalar(t, b) || d.decode_token_ok(t, b)) static_cast<V*>(target)->push_back(b);
 }
 
+// A value starts in an array: a new element, and the slot of the string
+// pieces that may follow.
 template <class V>
-void vector_element(stream_decoder& d) {
+void vector_element(stream_decoder& d, token const& t) {
     stream_frame& f = d.top();
     V& out = *static_cast<V*>(f.target);
     using E = typename V::value_type;
     f.pf.index = out.size();
-    if constexpr (std::is_same_v<E, bool>)
+    // Most arrays of an answer are short: room for four at the first element
+    // saves the reallocations of 1, 2, 4 (an empty array allocates nothing).
+    if (out.capacity() == 0) out.reserve(4);
+    if constexpr (std::is_same_v<E, bool>) {
         d.set_slot(&push_bool<V>, &out);
-    else
-        d.set_slot(&on_value<E>, &out.emplace_back());
+        push_bool<V>(d, &out, t);
+    } else {
+        E& e = out.emplace_back();
+        d.set_slot(&on_value<E>, &e);
+        on_value<E>(d, &e, t);
+    }
 }
 
 inline void pop_end(stream_decoder& d) { d.pop(); }
