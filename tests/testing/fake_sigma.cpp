@@ -483,17 +483,24 @@ TEST_CASE("fake_sigma: scripted faults") {
         r.fake.script("/v2/whoami", fault::transport());
         CHECK_THROWS_AS(r.fake(q), sigma::error);
     }
-    SUBCASE("malformed and truncated bodies fail decoding with the request named") {
+    SUBCASE("a malformed or truncated body once is asked again; every time, it fails decoding with the request named") {
         r.fake.script("/v2/workbooks", fault::malformed());
+        CHECK(r.c->list_all(api::list_workbooks{}).value() == workbooks_where(r.org(), false));
+        CHECK(statuses("/v2/workbooks").size() == 2);
+        r.fake.script("/v2/tags", fault::truncated());
+        CHECK(r.c->list_all(api::list_tags{}).has_value());
+        CHECK(statuses("/v2/tags").size() == 2);
+        r.fake.clear_requests();
+        r.fake.script("/v2/workbooks", fault::malformed().always());
         auto a = r.c->list_all(api::list_workbooks{});
         REQUIRE_FALSE(a.has_value());
         CHECK(a.error().code() == sigma::errc::json_syntax);
         CHECK(a.error().message().find("/v2/workbooks") != std::string::npos);
-        r.fake.script("/v2/tags", fault::truncated());
+        CHECK(statuses("/v2/workbooks").size() == r.c->options().retry.max_attempts);
+        r.fake.script("/v2/tags", fault::truncated().always());
         auto b = r.c->list_all(api::list_tags{});
         REQUIRE_FALSE(b.has_value());
         CHECK(b.error().code() != sigma::errc::ok);
-        CHECK(r.c->list_all(api::list_tags{}).has_value()); // once only
     }
     SUBCASE("an HTML page from a proxy, every time") {
         r.fake.script("/v2/workbooks/*", fault::html(502).always());

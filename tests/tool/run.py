@@ -37,6 +37,47 @@ def check(ok, what, detail=""):
         print(f"ok   {what}")
 
 
+# Every token fake_sigma issues (the demo, `simulate`) starts with one of these.
+TOKEN_MARKS = ("fake-access-", "fake-refresh-")
+
+
+def leaks(text, secrets):
+    """The secrets and token marks found in `text` (empty: none)."""
+    return [s for s in (*secrets, *TOKEN_MARKS) if s and s in text]
+
+
+def read_file(path):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+def run_scanned(what, args, secrets, expect_code, env=None, output=None):
+    """Runs the tool with --verbose (and -o output when given), checks the exit
+    status, and that no secret or token is in stdout, stderr or the output file."""
+    if output is not None and os.path.exists(output):
+        os.remove(output)
+    extra = ["--verbose"] + (["-o", output] if output else [])
+    code, out, err = run(*args, *extra, env=env)
+    written = read_file(output) if output else ""
+    check(code == expect_code, f"{what}: exit status {expect_code}", f"got {code}\n{out[-2000:]}{err[-3000:]}")
+    places = [("stdout", out), ("stderr", err)] + ([("the output file", written)] if output else [])
+    for where, text in places:
+        found = leaks(text, secrets)
+        check(not found, f"{what}: no secret or token in {where}", f"found {found}\n{text[-3000:]}")
+    return code, out, err, written
+
+
+def closed_port():
+    """A loopback port nothing listens on."""
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def normalise(text):
     # The demo serves on an ephemeral port.
     return re.sub(r"http://127\.0\.0\.1:\d+", "http://127.0.0.1:PORT", text)
@@ -87,6 +128,13 @@ check(code == 0 and json.loads(inv)["status"]["complete"] is True, "--format inv
 check(err == "", "--quiet prints nothing on success", err)
 code, dot, _ = run("extract", "--demo", "--format", "dot", "-q")
 check(code == 0 and dot.startswith("digraph") and dot.rstrip().endswith("}"), "--format dot gives a Graphviz digraph")
+
+DEMO_SECRET = "demo-client-secret"  # simulated_org::demo()'s credential
+with tempfile.TemporaryDirectory() as tmp:
+    for fmt in ("openmetadata", "inventory", "dot"):
+        run_scanned(f"extract --demo --format {fmt} --verbose", ["extract", "--demo", "--format", fmt], [DEMO_SECRET], 0,
+                    output=os.path.join(tmp, "demo.out"))
+    run_scanned("test-connection --demo --verbose", ["test-connection", "--demo"], [DEMO_SECRET], 0)
 
 code, out, err = run("test-connection", "--demo")
 check(code == 0, "test-connection --demo passes", out + err)
@@ -140,6 +188,19 @@ with tempfile.TemporaryDirectory() as tmp:
                 check(n in text, f"{cmd}: {what}: the message names {n!r}", text)
             check(SECRET not in text, f"{cmd}: {what}: the secret is not echoed", text)
 
+    # The same errors under --verbose, with an output file: exit 2, and the
+    # secret in none of stdout, stderr and the file.
+    out_file = os.path.join(tmp, "bad-config.out")
+    for what, name, text in (
+        ("unknown connection key", "vk.yaml", wf(config="      clientSecrt: x\n")),
+        ("unknown source key", "vs.yaml", wf(source="      includeOwner: true\n")),
+        ("wrong type", "vt.yaml", wf(source="      includeOwners: maybe\n")),
+        ("wrong type of a connection key", "vc.yaml", wf(config="      apiVersion: [v2]\n")),
+    ):
+        path = workflow(name, text)
+        run_scanned(f"extract --verbose: bad config ({what})", ["extract", "--config", path], [SECRET], 2, output=out_file)
+        run_scanned(f"test-connection --verbose: bad config ({what})", ["test-connection", "--config", path], [SECRET], 2)
+
     # Credentials from flags and the environment.
     code, out, err = run("extract", "--host", "https://aws-api.sigmacomputing.com", "--client-id", "abc")
     check(code == 2 and "SIGMA_CLIENT_SECRET" in err, "--host without SIGMA_CLIENT_SECRET is refused", err)
@@ -148,15 +209,18 @@ with tempfile.TemporaryDirectory() as tmp:
     code, out, err = run("extract", "--demo", "--format", "xml")
     check(code == 2 and "--format" in err, "an unknown format is refused", err)
 
-    # A host that does not answer: the run fails (2), names the problem, never the secret.
-    code, out, err = run("test-connection", "--host", "https://127.0.0.1:9", "--client-id", "abc",
-                         env={"SIGMA_CLIENT_SECRET": SECRET})
-    text = out + err
-    check(code == 2 and "[FAIL] GetToken" in out, "test-connection to a closed port fails GetToken", text)
-    check(SECRET not in text, "test-connection to a closed port does not print the secret", text)
-    code, out, err = run("extract", "--host", "https://127.0.0.1:9", "--client-id", "abc", "--verbose",
-                         env={"SIGMA_CLIENT_SECRET": SECRET})
-    check(code == 2 and SECRET not in out + err, "extract to a closed port fails with status 2, secret unprinted", out + err)
+    # A host that does not answer (a closed loopback port): the run fails (2)
+    # after the client's retries, names the problem, and under --verbose prints
+    # the secret nowhere, output file included.
+    closed = f"https://127.0.0.1:{closed_port()}"
+    _, out, err, _ = run_scanned("test-connection --verbose: bad host (a closed loopback port)",
+                                 ["test-connection", "--host", closed, "--client-id", "abc"], [SECRET], 2,
+                                 env={"SIGMA_CLIENT_SECRET": SECRET})
+    check("[FAIL] GetToken" in out, "test-connection to a closed port fails GetToken", out + err)
+    _, _, err, _ = run_scanned("extract --verbose: bad host (a closed loopback port)",
+                               ["extract", "--host", closed, "--client-id", "abc"], [SECRET], 2,
+                               env={"SIGMA_CLIENT_SECRET": SECRET}, output=os.path.join(tmp, "closed.out"))
+    check(closed.removeprefix("https://") in err, "a closed port: the message names the host", err[-2000:])
 
 
 # --- --push: a simulated Sigma over HTTPS, a fake OpenMetadata server over HTTP ----
@@ -289,6 +353,35 @@ with tempfile.TemporaryDirectory() as tmp:
             return p
 
         ca = os.path.join(tmp, "sigma-simulate-ca.pem")
+        real_secret = settings["clientSecret"]
+
+        # The simulated server, with its own secret: a clean run under --verbose
+        # prints neither the secret nor a token.
+        good = push_workflow("good.yaml", JWT, om_host=None)
+        run_scanned("extract --verbose against simulate", ["extract", "--config", good, "--ca-file", ca], [real_secret], 0,
+                    output=os.path.join(tmp, "good.jsonl"))
+        run_scanned("test-connection --verbose against simulate", ["test-connection", "--config", good, "--ca-file", ca],
+                    [real_secret], 0)
+
+        # A secret the server refuses: exit 2, says why, prints no secret.
+        WRONG = "wrong-secret-NEVER-PRINT-41c7"
+        with open(good, encoding="utf-8") as f:
+            bad_text = f.read().replace(f"clientSecret: {real_secret}", f"clientSecret: {WRONG}")
+        check(WRONG in bad_text, "the bad-secret workflow names the wrong secret")
+        bad = os.path.join(tmp, "bad-secret.yaml")
+        with open(bad, "w", encoding="utf-8") as f:
+            f.write(bad_text)
+        _, _, err, _ = run_scanned("extract --verbose: bad secret (the server refuses)",
+                                   ["extract", "--config", bad, "--ca-file", ca], [WRONG, real_secret], 2,
+                                   output=os.path.join(tmp, "bad-secret.jsonl"))
+        check("401" in err and "clientSecret" in err, "a refused secret: the message says 401 and names clientSecret", err[-2000:])
+        _, out, err, _ = run_scanned("test-connection --verbose: bad secret (the server refuses)",
+                                     ["test-connection", "--config", bad, "--ca-file", ca], [WRONG, real_secret], 2)
+        check("[FAIL] GetToken" in out, "test-connection with a refused secret fails GetToken", out + err)
+        run_scanned("extract --verbose: bad secret from the environment",
+                    ["extract", "--host", settings["hostPort"], "--client-id", settings["clientId"], "--ca-file", ca],
+                    [WRONG, real_secret], 2, env={"SIGMA_CLIENT_SECRET": WRONG})
+
         code, out, err = run("extract", "--config", push_workflow("push.yaml", JWT), "--ca-file", ca, "--push", "--verbose")
         text = out + err
         check(code == 0, "extract --push exits 0", text[-3000:])
@@ -304,6 +397,7 @@ with tempfile.TemporaryDirectory() as tmp:
         check(f"{len(demo_records)} of {len(demo_records)} records sent" in err, "the push summary counts every record", err[-1500:])
         check("unresolved: " in err and emails[0] in err, "an unknown owner is reported, not fatal", err[-1500:])
         check(JWT not in text and "NEVER-PRINT" not in text, "--push never prints the JWT")
+        check(not leaks(text, [real_secret]), "--push --verbose prints no secret or token", str(leaks(text, [real_secret])))
 
         code, out, err = run("extract", "--config", push_workflow("bad-jwt.yaml", "wrong-token"), "--ca-file", ca, "--push")
         check(code == 2 and "401" in err and "jwtToken" in err, "--push with a refused JWT stops with exit 2 and says why", err[-1500:])

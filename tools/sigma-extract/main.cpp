@@ -32,9 +32,10 @@ namespace {
 using sigma::extract::inventory;
 using sigma::extract::report;
 
-constexpr int exit_ok = 0;
-constexpr int exit_entity_failures = 1;
-constexpr int exit_failed = 2;
+// The library's mapping from a run's report to the exit status.
+constexpr int exit_ok = sigma::extract::exit_clean;
+constexpr int exit_entity_failures = sigma::extract::exit_entity_failures;
+constexpr int exit_failed = sigma::extract::exit_run_failed;
 
 struct common_flags {
     std::string config_file;
@@ -246,8 +247,7 @@ int finish(common_flags const& f, report const& r, double seconds) {
     if (f.verbose)
         for (auto const& x : r.filteredOut) std::cerr << "filtered: " << x.kind << " \"" << x.name << "\" by " << x.pattern << '\n';
     say(f, summary(r, seconds));
-    if (!r.complete) return exit_failed;
-    return r.failures.empty() ? exit_ok : exit_entity_failures;
+    return sigma::extract::exit_status(r);
 }
 
 // --push: the records go straight to the workflow's OpenMetadata server,

@@ -161,19 +161,27 @@ public:
         using R = typename E::response_type;
         auto target = api::build_target(e, settings_.settings.apiVersion);
         if (!target) co_return std::move(target).error();
-        auto resp = co_await send(E::method, *target, true);
-        if (!resp) co_return std::move(resp).error();
-        if (E::soft.contains(resp->status)) {
-            ++stats_.soft_statuses;
-            log(log_level::debug, std::string(to_string(E::method)) + " " + *target + ": HTTP " +
-                                      std::to_string(resp->status) + " read as empty");
-            co_return R{};
+        for (unsigned attempt = 0;; ++attempt) {
+            auto resp = co_await send(E::method, *target, true);
+            if (!resp) co_return std::move(resp).error();
+            if (E::soft.contains(resp->status)) {
+                ++stats_.soft_statuses;
+                log(log_level::debug, std::string(to_string(E::method)) + " " + *target + ": HTTP " +
+                                          std::to_string(resp->status) + " read as empty");
+                co_return R{};
+            }
+            if (resp->status < 200 || resp->status >= 300)
+                co_return status_error(E::method, *target, *resp,
+                                       resp->status == 404 ? errc::not_found : errc::http_status);
+            auto r = json::decode<R>(resp->body, opts_.decoding);
+            if (r) co_return std::move(*r);
+            if (retry_garbled(repeatable(E::method), r.error(), attempt)) {
+                std::string const why = garbled_reason(E::method, *target, r.error());
+                co_await pause(backoff(opts_.retry, attempt, opts_.clock.random()), why);
+                continue;
+            }
+            co_return decode_error(E::method, *target, r.error());
         }
-        if (resp->status < 200 || resp->status >= 300)
-            co_return status_error(E::method, *target, *resp, resp->status == 404 ? errc::not_found : errc::http_status);
-        auto r = json::decode<R>(resp->body, opts_.decoding);
-        if (!r) co_return decode_error(E::method, *target, r.error());
-        co_return std::move(*r);
     }
 
     // One page of a paged endpoint; `cursor` is the previous page's `next`.
@@ -186,17 +194,25 @@ public:
         auto params = api::page_parameters<E>(opts_.page_size, cursor);
         auto target = api::build_target(e, settings_.settings.apiVersion, params);
         if (!target) co_return std::move(target).error();
-        auto resp = co_await send(E::method, *target, true);
-        if (!resp) co_return std::move(resp).error();
-        if (E::soft.contains(resp->status)) {
-            ++stats_.soft_statuses;
-            co_return P{};
+        for (unsigned attempt = 0;; ++attempt) {
+            auto resp = co_await send(E::method, *target, true);
+            if (!resp) co_return std::move(resp).error();
+            if (E::soft.contains(resp->status)) {
+                ++stats_.soft_statuses;
+                co_return P{};
+            }
+            if (resp->status < 200 || resp->status >= 300)
+                co_return status_error(E::method, *target, *resp,
+                                       resp->status == 404 ? errc::not_found : errc::http_status);
+            auto r = api::decode_page<E>(resp->body, opts_.decoding);
+            if (r) co_return std::move(*r);
+            if (retry_garbled(repeatable(E::method), r.error(), attempt)) {
+                std::string const why = garbled_reason(E::method, *target, r.error());
+                co_await pause(backoff(opts_.retry, attempt, opts_.clock.random()), why);
+                continue;
+            }
+            co_return decode_error(E::method, *target, r.error());
         }
-        if (resp->status < 200 || resp->status >= 300)
-            co_return status_error(E::method, *target, *resp, resp->status == 404 ? errc::not_found : errc::http_status);
-        auto r = api::decode_page<E>(resp->body, opts_.decoding);
-        if (!r) co_return decode_error(E::method, *target, r.error());
-        co_return std::move(*r);
     }
 
     // Pages of a listing, fetched on demand: `co_await p.next()` gives the
@@ -397,9 +413,11 @@ public:
     // Sends one request to this client's host (target = origin-form, with the
     // version prefix), with authentication, 401 renewal and retries. Any HTTP
     // status is returned; only transport failures and exhausted retries are errors.
+    // Transport failures and 502/503/504 are retried for GET, PUT and DELETE,
+    // and for any method when `repeatable` says the request is safe to repeat.
     boost::asio::awaitable<result<http_response>> send(http_method method, std::string const& target,
                                                         bool authorized, std::string body = {},
-                                                        std::string content_type = {}) {
+                                                        std::string content_type = {}, bool repeatable_request = false) {
         bool renewed = false;
         unsigned attempt = 0;
         for (;;) {
@@ -420,7 +438,7 @@ public:
             auto resp = co_await transport_.async_send(std::move(req));
             release();
             auto took = std::chrono::duration_cast<std::chrono::milliseconds>(opts_.clock.now() - started);
-            bool idempotent = method == http_method::get || method == http_method::put || method == http_method::delete_;
+            bool const idempotent = repeatable_request || repeatable(method);
 
             if (!resp) {
                 auto e = std::move(resp).error();
@@ -489,6 +507,23 @@ public:
 
 private:
     bool budget_left() const noexcept { return stats_.retries < opts_.retry.budget; }
+
+    static constexpr bool repeatable(http_method m) noexcept {
+        return m == http_method::get || m == http_method::put || m == http_method::delete_;
+    }
+
+    // A 2xx answer whose body is not JSON at all was damaged on the way (cut
+    // short by a proxy, or framing that looked right over a truncated body):
+    // asked again like a transport failure when the request may be repeated,
+    // within max_attempts and the budget. Other decoding failures (a wrong
+    // type, a missing key) would come back the same: they are not retried.
+    bool retry_garbled(bool may_repeat, sigma::error const& e, unsigned attempt) const noexcept {
+        return may_repeat && e.code() == errc::json_syntax && attempt + 1 < opts_.retry.max_attempts && budget_left();
+    }
+
+    static std::string garbled_reason(http_method m, std::string const& target, sigma::error const& e) {
+        return with_request(m, target, "the answer is not JSON (" + e.message() + ")");
+    }
 
     // Waits until this request may start: no client-wide pause, a free place
     // in the window and its turn in the pace. Returns the controller's epoch
@@ -630,18 +665,31 @@ private:
         std::string target = "/" + settings_.settings.apiVersion + "/auth/token";
         std::string body = "grant_type=client_credentials&client_id=" + form_encode(settings_.settings.clientId) +
                            "&client_secret=" + form_encode(settings_.settings.clientSecret.reveal());
-        ++stats_.tokens_minted;
-        auto resp = co_await send(http_method::post, target, false, std::move(body),
-                                  "application/x-www-form-urlencoded");
-        if (!resp) co_return std::move(resp).error();
-        if (resp->status == 400 || resp->status == 401 || resp->status == 403)
-            co_return status_error(http_method::post, target, *resp, errc::auth,
-                                   "authentication failed: check clientId and clientSecret, and that hostPort is "
-                                   "your organisation's API host");
-        if (resp->status < 200 || resp->status >= 300)
-            co_return status_error(http_method::post, target, *resp, errc::http_status);
-        auto tok = json::decode<api::token_response>(resp->body);
-        if (!tok) co_return decode_error(http_method::post, target, tok.error());
+        // Minting again is harmless (a lost answer costs one unused token), so
+        // the POST is retried like a GET: a blip on the token endpoint must
+        // not fail a whole run.
+        std::optional<api::token_response> tok;
+        for (unsigned attempt = 0; !tok; ++attempt) {
+            ++stats_.tokens_minted;
+            auto resp = co_await send(http_method::post, target, false, body, "application/x-www-form-urlencoded",
+                                      /*repeatable_request=*/true);
+            if (!resp) co_return std::move(resp).error();
+            if (resp->status == 400 || resp->status == 401 || resp->status == 403)
+                co_return status_error(http_method::post, target, *resp, errc::auth,
+                                       "authentication failed: check clientId and clientSecret, and that hostPort is "
+                                       "your organisation's API host");
+            if (resp->status < 200 || resp->status >= 300)
+                co_return status_error(http_method::post, target, *resp, errc::http_status);
+            auto decoded = json::decode<api::token_response>(resp->body);
+            if (decoded) {
+                tok = std::move(*decoded);
+            } else if (retry_garbled(true, decoded.error(), attempt)) {
+                std::string const why = garbled_reason(http_method::post, target, decoded.error());
+                co_await pause(backoff(opts_.retry, attempt, opts_.clock.random()), why);
+            } else {
+                co_return decode_error(http_method::post, target, decoded.error());
+            }
+        }
         if (tok->access_token.empty())
             co_return sigma::error(errc::auth, "POST " + target + ": the token answer has an empty access_token");
         token_ = tok->access_token;

@@ -196,6 +196,19 @@ BOOST_DESCRIBE_STRUCT(report, (),
                        columnEdges, columnNameFallbacks, requests, retries, rateLimited, warnings, failures,
                        filteredOut))
 
+// The exit status of a finished run, as sigma-extract gives it: 0 clean; 1
+// completed with entity failures; 2 the run failed (an organisation-wide
+// listing failed: the run is incomplete). A run that never got a report
+// (configuration, authentication) is exit_run_failed too.
+inline constexpr int exit_clean = 0;
+inline constexpr int exit_entity_failures = 1;
+inline constexpr int exit_run_failed = 2;
+
+[[nodiscard]] inline int exit_status(report const& r) noexcept {
+    if (!r.complete) return exit_run_failed;
+    return r.failures.empty() ? exit_clean : exit_entity_failures;
+}
+
 // Everything, collected (the alternative to streaming into a sink).
 struct inventory {
     std::vector<workspace_info> workspaces;
