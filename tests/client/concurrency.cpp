@@ -94,6 +94,24 @@ TEST_CASE("rate control: one 429 event halves the window once; later 429s of the
     CHECK(rc.paused_until() == t + 10ms + 2s); // the longest wait wins
 }
 
+TEST_CASE("rate control: a later 429 of the same event that lengthens the pause moves the next sample's start") {
+    using namespace test_concurrency;
+    sigma::rate_controller rc(16, {});
+    tp t{std::chrono::hours(1)};
+    rc.reserve(t);
+    for (int i = 0; i < 100; ++i) rc.on_answer(t + std::chrono::milliseconds(i * 20));
+    auto e = rc.epoch();
+    REQUIRE(rc.on_rate_limited(e, t + 2s, t + 3s));       // Retry-After: 1
+    REQUIRE_FALSE(rc.on_rate_limited(e, t + 2s, t + 4s)); // same event, no Retry-After: 2 s
+    CHECK(rc.paused_until() == t + 4s);
+    // Sending resumes at t+4s; a 429 300 ms later is a short sample (the
+    // pause does not count as sending), so the pace halves.
+    double const before = *rc.pace();
+    rc.on_answer(t + 4100ms);
+    REQUIRE(rc.on_rate_limited(rc.epoch(), t + 4300ms, t + 5300ms));
+    CHECK(*rc.pace() == doctest::Approx(before / 2));
+}
+
 TEST_CASE("rate control: the window grows back by one per window of answers, up to the maximum") {
     using namespace test_concurrency;
     sigma::rate_controller rc(8, {});

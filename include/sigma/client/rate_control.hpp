@@ -93,7 +93,12 @@ public:
     // (the limits were lowered).
     bool on_rate_limited(std::uint64_t started_epoch, time_point now, time_point resume_at) {
         paused_until_ = std::max(paused_until_, resume_at);
-        if (started_epoch != epoch_) return false;
+        if (started_epoch != epoch_) {
+            // Part of an event already handled, but it may lengthen the pause:
+            // the next sample starts when sending really resumed.
+            if (resumed_ && *resumed_ < paused_until_) resumed_ = paused_until_;
+            return false;
+        }
         ++epoch_;
         window_ = std::max<std::size_t>(1, static_cast<std::size_t>(static_cast<double>(window_) * opts_.window_decrease));
         answers_at_window_ = 0;
