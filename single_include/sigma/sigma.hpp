@@ -5654,8 +5654,9 @@ inline error_summary read_error_body(http_response const& r) {
 // - a pace (requests started per second), set from the rate the server was
 //   seen to admit while the client was sending before the 429, which is what
 //   a token-bucket limit measures: with short latencies even one request in
-//   flight can outrun it. The pace regrows like TCP: doubling per second below
-//   the last well-measured rate, then by pace_growth per second above it.
+//   flight can outrun it. Each 429 costs a client-wide pause, so the pace
+//   regrows slowly (pace_growth per second, while it holds requests back):
+//   probing fast would buy a pause per probe.
 // One congestion event lowers the limits once: a 429 for a request started
 // before the last decrease is part of the same event.
 #ifndef SIGMA_CLIENT_RATE_CONTROL_HPP
@@ -5679,7 +5680,7 @@ struct rate_control_options {
     double pace_backoff = 0.9;
     std::chrono::milliseconds measure_window{2'000};
     // Each second without a 429 in which the pace held a request back, the
-    // pace doubles below the last good rate and grows by this share above it.
+    // pace grows by this share.
     double pace_growth = 0.01;
     // The pace never drops below this many requests per second.
     double min_pace = 0.5;
@@ -5725,9 +5726,7 @@ public:
         }
         if (pace_ && held_back_ && now - *held_back_ <= std::chrono::seconds(1) &&
             now - last_change_ >= std::chrono::seconds(1)) {
-            double grown = *pace_ < threshold_ ? std::min(*pace_ * 2.0, threshold_) : *pace_ * (1.0 + opts_.pace_growth);
-            if (grown <= *pace_) grown = *pace_ * (1.0 + opts_.pace_growth);
-            pace_ = grown;
+            pace_ = *pace_ * (1.0 + opts_.pace_growth);
             last_change_ = now;
         }
     }
@@ -5737,7 +5736,12 @@ public:
     // (the limits were lowered).
     bool on_rate_limited(std::uint64_t started_epoch, time_point now, time_point resume_at) {
         paused_until_ = std::max(paused_until_, resume_at);
-        if (started_epoch != epoch_) return false;
+        if (started_epoch != epoch_) {
+            // Part of an event already handled, but it may lengthen the pause:
+            // the next sample starts when sending really resumed.
+            if (resumed_ && *resumed_ < paused_until_) resumed_ = paused_until_;
+            return false;
+        }
         ++epoch_;
         window_ = std::max<std::size_t>(1, static_cast<std::size_t>(static_cast<double>(window_) * opts_.window_decrease));
         answers_at_window_ = 0;
@@ -5758,7 +5762,6 @@ public:
         if (span >= measure / 4 && admitted > 0) {
             next = opts_.pace_backoff * admitted / span;
             if (pace_) next = std::min(next, *pace_);
-            threshold_ = next;
         } else if (pace_) {
             next = *pace_ / 2;
         } else {
@@ -5781,7 +5784,6 @@ private:
     std::size_t answers_at_window_ = 0;
     rate_control_options opts_;
     std::optional<double> pace_;
-    double threshold_ = 1e300;
     std::uint64_t epoch_ = 0;
     std::optional<time_point> first_;
     std::optional<time_point> resumed_;

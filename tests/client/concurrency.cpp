@@ -164,9 +164,10 @@ TEST_CASE("rate control: the pace comes from the admitted rate, pause included, 
     CHECK(*rc.pace() == doctest::Approx(grown));
 }
 
-TEST_CASE("rate control: a 429 right after a pause halves the pace, which then doubles back to the last good rate") {
+TEST_CASE("rate control: a 429 right after a pause halves the pace, which then grows back slowly") {
     using namespace test_concurrency;
-    sigma::rate_controller rc(16, {});
+    sigma::rate_control_options o;
+    sigma::rate_controller rc(16, o);
     tp t{std::chrono::hours(1)};
     rc.reserve(t);
     for (int i = 0; i < 100; ++i) rc.on_answer(t + std::chrono::milliseconds(i * 20));
@@ -176,11 +177,12 @@ TEST_CASE("rate control: a 429 right after a pause halves the pace, which then d
     rc.on_answer(t + 3050ms);
     REQUIRE(rc.on_rate_limited(rc.epoch(), t + 3100ms, t + 4s)); // 100 ms after the pause: a short sample
     CHECK(*rc.pace() == doctest::Approx(good / 2));
-    // Held back, a second without a 429: doubles, but not past the last good rate.
+    // Held back, a second without a 429: grows by pace_growth, not faster
+    // (each 429 costs a pause of the whole client).
     rc.reserve(t + 4100ms);
     rc.reserve(t + 4100ms);
     rc.on_answer(t + 5000ms);
-    CHECK(*rc.pace() == doctest::Approx(good));
+    CHECK(*rc.pace() == doctest::Approx(good / 2 * (1 + o.pace_growth)));
 }
 
 TEST_CASE("client: at most max_concurrency requests in flight") {

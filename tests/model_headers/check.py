@@ -36,7 +36,7 @@ for h in headers:
     bad = [d for d in deps if any(f in d for f in forbidden)]
     if bad:
         # Which direct sigma include brought them in: rerun with -H for the chain.
-        chain = subprocess.run(compiler + ["-std=c++20", "-I", str(include), "-x", "c++", "-H", "-fsyntax-only", str(h)],
+        chain = subprocess.run(compiler + ["-std=c++20", "-I", str(include), "-x", "c++", "-E", "-H", "-o", "/dev/null", str(h)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True).stderr.splitlines()
         path = []
         for line in chain:

@@ -9,8 +9,9 @@
 // - a pace (requests started per second), set from the rate the server was
 //   seen to admit while the client was sending before the 429, which is what
 //   a token-bucket limit measures: with short latencies even one request in
-//   flight can outrun it. The pace regrows like TCP: doubling per second below
-//   the last well-measured rate, then by pace_growth per second above it.
+//   flight can outrun it. Each 429 costs a client-wide pause, so the pace
+//   regrows slowly (pace_growth per second, while it holds requests back):
+//   probing fast would buy a pause per probe.
 // One congestion event lowers the limits once: a 429 for a request started
 // before the last decrease is part of the same event.
 #ifndef SIGMA_CLIENT_RATE_CONTROL_HPP
@@ -35,7 +36,7 @@ struct rate_control_options {
     double pace_backoff = 0.9;
     std::chrono::milliseconds measure_window{2'000};
     // Each second without a 429 in which the pace held a request back, the
-    // pace doubles below the last good rate and grows by this share above it.
+    // pace grows by this share.
     double pace_growth = 0.01;
     // The pace never drops below this many requests per second.
     double min_pace = 0.5;
@@ -81,9 +82,7 @@ public:
         }
         if (pace_ && held_back_ && now - *held_back_ <= std::chrono::seconds(1) &&
             now - last_change_ >= std::chrono::seconds(1)) {
-            double grown = *pace_ < threshold_ ? std::min(*pace_ * 2.0, threshold_) : *pace_ * (1.0 + opts_.pace_growth);
-            if (grown <= *pace_) grown = *pace_ * (1.0 + opts_.pace_growth);
-            pace_ = grown;
+            pace_ = *pace_ * (1.0 + opts_.pace_growth);
             last_change_ = now;
         }
     }
@@ -119,7 +118,6 @@ public:
         if (span >= measure / 4 && admitted > 0) {
             next = opts_.pace_backoff * admitted / span;
             if (pace_) next = std::min(next, *pace_);
-            threshold_ = next;
         } else if (pace_) {
             next = *pace_ / 2;
         } else {
@@ -142,7 +140,6 @@ private:
     std::size_t answers_at_window_ = 0;
     rate_control_options opts_;
     std::optional<double> pace_;
-    double threshold_ = 1e300;
     std::uint64_t epoch_ = 0;
     std::optional<time_point> first_;
     std::optional<time_point> resumed_;

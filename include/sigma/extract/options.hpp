@@ -3,6 +3,7 @@
 #ifndef SIGMA_EXTRACT_OPTIONS_HPP
 #define SIGMA_EXTRACT_OPTIONS_HPP
 
+#include <sigma/detail/regex.hpp>
 #include <sigma/error.hpp>
 #include <sigma/result.hpp>
 
@@ -10,7 +11,6 @@
 
 #include <cstddef>
 #include <optional>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>

@@ -7,6 +7,7 @@
 #ifndef SIGMA_TESTING_HTTP_SERVER_HPP
 #define SIGMA_TESTING_HTTP_SERVER_HPP
 
+#include <sigma/detail/regex.hpp>
 #include <sigma/testing/detail/cert_authority.hpp>
 #include <sigma/testing/detail/loopback.hpp>
 #include <sigma/transport/transport.hpp>
@@ -41,7 +42,6 @@
 #include <mutex>
 #include <optional>
 #include <random>
-#include <regex>
 #include <stdexcept>
 #include <string>
 #include <string_view>
