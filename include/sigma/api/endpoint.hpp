@@ -135,7 +135,7 @@ constexpr std::size_t placeholder_count(std::string_view p) noexcept {
 }
 
 // The name inside the i-th placeholder (i < placeholder_count(p), p well formed).
-constexpr std::string_view placeholder(std::string_view p, std::size_t i) noexcept {
+constexpr std::string_view placeholder(std::string_view p, std::size_t i) {
     std::size_t open = index_of(p, '{', 0);
     for (std::size_t k = 0; k < i; ++k) open = index_of(p, '{', open + 1);
     std::size_t close = index_of(p, '}', open);
