@@ -80,7 +80,15 @@ struct memory_child_options {
     std::string record;    // generate: record the responses to this file; replay: read them from it
 };
 
+struct incremental_options {
+    org_size org{2000, 3, 6, 1, true};
+    double changed_percent = 2;  // workbooks given a new version between the runs
+    double removed_percent = 0;  // and workbooks deleted
+    std::size_t concurrency = 0; // 0: the client's default
+};
+
 outcome run_crawl(crawl_options const& o);
+outcome run_incremental(incremental_options const& o);
 outcome run_ratelimit(ratelimit_options const& o);
 outcome run_decode(decode_options const& o);
 outcome run_overhead(overhead_options const& o);

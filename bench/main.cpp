@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // sigma-bench: performance figures of sigma-cpp, each next to its goal. The
 // benchmark reports; it never fails on a goal. Subcommands: crawl, ratelimit,
-// decode, overhead, memory, compile-time (see bench/README.md). Each prints a
+// decode, overhead, memory, compile-time, incremental (see bench/README.md). Each prints a
 // table, or with --json one JSON object on stdout (the table then goes to stderr).
 //
 // This file does not include sigma-cpp: the command line, the tables, child
@@ -425,6 +425,14 @@ int main(int argc, char** argv) {
     m->add_option("--concurrency", mem.concurrency, "Client concurrency (0: the client's default)")->capture_default_str();
     m->add_flag("--json", json, "Print one JSON object on stdout");
 
+    incremental_options inc;
+    auto* ic = app.add_subcommand("incremental", "Requests of an incremental run against a full one, 2 % changed");
+    org_flags(ic, inc.org);
+    ic->add_option("--changed-percent", inc.changed_percent, "Workbooks changed between the runs, %")->capture_default_str();
+    ic->add_option("--removed-percent", inc.removed_percent, "Workbooks removed between the runs, %")->capture_default_str();
+    ic->add_option("--concurrency", inc.concurrency, "Client concurrency (0: the client's default)")->capture_default_str();
+    ic->add_flag("--json", json, "Print one JSON object on stdout");
+
     compile_options ct;
     auto* t = app.add_subcommand("compile-time", "Compile time of a sigma-cpp TU against a Boost-only one");
     t->add_option("--repeat", ct.repeat, "Compilations of each TU (best taken)")->capture_default_str();
@@ -453,6 +461,7 @@ int main(int argc, char** argv) {
             return emit("memory", run_memory(mem), json);
         }
         if (*t) return emit("compile-time", run_compile_time(ct), json);
+        if (*ic) return emit("incremental", run_incremental(inc), json);
         if (*mc) {
             std::cout << boost::json::serialize(run_memory_child(child)) << std::endl;
             return 0;

@@ -16,6 +16,7 @@
 #include <sigma/extract/options.hpp>
 #include <sigma/extract/service_types.hpp>
 #include <sigma/extract/sink.hpp>
+#include <sigma/extract/state.hpp>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -61,6 +62,13 @@ inline std::string first_path_part(std::string const& path) {
     return slash == std::string::npos ? path : path.substr(0, slash);
 }
 
+// `path` is `scope` or a folder under it ("Sales" holds "Sales/Q1", not "Salesforce").
+inline bool path_within(std::string_view path, std::string_view scope) {
+    while (!scope.empty() && scope.back() == '/') scope.remove_suffix(1);
+    if (scope.empty()) return true;
+    return path.substr(0, scope.size()) == scope && (path.size() == scope.size() || path[scope.size()] == '/');
+}
+
 } // namespace detail
 
 template <class Client>
@@ -74,12 +82,16 @@ public:
     // Up to the client's max_concurrency requests run at once; the sink still
     // receives entities in the order of a sequential walk (listing order), and
     // the report's lists are in that order too, so runs are reproducible.
+    // With `inc`, an incremental run: unchanged workbooks and data models come
+    // from inc->previous without asking the API, and inc->next is what this
+    // run saw (see sigma/extract/state.hpp).
     template <sink S>
-    boost::asio::awaitable<report> run(S& out) {
+    boost::asio::awaitable<report> run(S& out, incremental* inc = nullptr) {
         auto const start = client_.stats();
         rep_ = report{};
         rep_.complete = true;
         width_ = std::max<std::size_t>(1, client_.options().max_concurrency);
+        start_state(inc);
 
         // The organisation-wide listings do not depend on each other.
         notes n_members, n_files, n_workspaces, n_connections, n_models, n_workbooks;
@@ -97,6 +109,8 @@ public:
             case 2: co_await list_all(api::list_workspaces{}, "workspaces", n_workspaces, listed_workspaces); break;
             case 3: co_await list_all(api::list_connections{}, "connections", n_connections, connections); break;
             case 4:
+                // Listed also when scoped to workbook ids alone (which reads
+                // none of them): lineage names data models by urlId.
                 if (opts_.includeDataModels)
                     models_ok = co_await list_all(api::list_data_models{}, "data models", n_models, models);
                 break;
@@ -122,6 +136,7 @@ public:
 
         // Tables are shared by many entities; their notes come last, by id.
         for (auto& [id, t] : table_notes_) merge(std::move(t));
+        finish_state();
 
         auto const& end = client_.stats();
         rep_.requests = end.requests - start.requests;
@@ -466,6 +481,14 @@ private:
         std::optional<data_model_info> model;
         std::optional<workbook_info> workbook;
         notes n;
+        // Incremental runs: what the state keeps of it (when emitted), or why not.
+        std::string id;
+        bool is_model = false;
+        std::optional<state_workbook> workbook_entry;
+        std::optional<state_data_model> model_entry;
+        bool reused = false;
+        bool keep_previous = false; // failed, or outside the scope: its last state stands
+        std::optional<std::string> dropped; // filtered out: why (a deletion's reason)
     };
 
     // Data models, then workbooks, as one stream of tasks: no barrier between
@@ -473,7 +496,10 @@ private:
     template <sink S>
     boost::asio::awaitable<void> extract_entities(std::vector<api::data_model> models, workbook_feed& workbooks,
                                                   S& out) {
-        for (auto const& dm : models) data_model_by_url_id_[dm.dataModelUrlId] = dm.dataModelId;
+        for (auto const& dm : models) {
+            data_model_by_url_id_[dm.dataModelUrlId] = dm.dataModelId;
+            data_model_url_id_of_[dm.dataModelId] = dm.dataModelUrlId;
+        }
         using item = std::variant<api::data_model, api::workbook>;
         std::size_t next_model = 0;
         auto next = [&]() -> boost::asio::awaitable<std::optional<item>> {
@@ -487,6 +513,7 @@ private:
                                    : extract_workbook(std::get<1>(std::move(it)));
         };
         co_await detail::run_ordered_feed(width_, next, one, [&](entity_outcome&& r) {
+            keep_state(r);
             merge(std::move(r.n));
             if (r.model) {
                 ++rep_.dataModels;
@@ -503,13 +530,20 @@ private:
     boost::asio::awaitable<entity_outcome> extract_data_model(api::data_model dm) {
         entity_outcome r;
         notes& n = r.n;
+        r.id = dm.dataModelId;
+        r.is_model = true;
+        if (!in_scope(dm.path, nullptr)) {
+            r.keep_previous = true;
+            ++rep_.outOfScope;
+            co_return r;
+        }
         bool archived = dm.isArchived.value_or(false);
         if (archived && !opts_.includeArchived) {
-            n.filter_out("data model", dm.name, "archived (includeArchived is off)");
+            drop(r, "data model", dm.name, "archived (includeArchived is off)");
             co_return r;
         }
         if (auto why = filters_.data_models.rejects(dm.name)) {
-            n.filter_out("data model", dm.name, *why);
+            drop(r, "data model", dm.name, *why);
             co_return r;
         }
         data_model_info info;
@@ -517,7 +551,7 @@ private:
         info.ownerEmail = email_of(dm.ownerId);
         if (auto sp = space_of(dm.dataModelId)) {
             if (filtered_projects_.count(sp->id)) {
-                n.filter_out("data model", dm.name, "projectFilterPattern (its workspace)");
+                drop(r, "data model", dm.name, "projectFilterPattern (its workspace)");
                 co_return r;
             }
             info.workspaceName = workspaces_.count(sp->id) ? workspaces_[sp->id].name : std::string{};
@@ -525,6 +559,20 @@ private:
         if (opts_.includeTags && dm.tags)
             for (auto const& t : *dm.tags) info.tags.push_back(t.tagName);
         std::string entity = "data model " + dm.dataModelId + " (" + dm.name + ")";
+
+        if (auto const* old = reusable(dm)) {
+            info.elements = old->elements;
+            for (auto& el : info.elements) {
+                refresh_tables(el.sources);
+                n.lineageEdges += el.sources.size();
+            }
+            r.model_entry = *old;
+            r.model_entry->name = dm.name;
+            r.reused = true;
+            info.dataModel = std::move(dm);
+            r.model = std::move(info);
+            co_return r;
+        }
 
         // Elements, columns and lineage are independent listings.
         listing<api::list_data_model_elements> elements;
@@ -545,6 +593,7 @@ private:
         co_await detail::run_ordered(3, width_, fetch, [](std::size_t, int) {});
         if (!*elements) {
             n.fail(entity, describe(le), elements->error());
+            r.keep_previous = true;
             co_return r;
         }
         std::map<std::string, std::vector<column_info>> columns;
@@ -617,6 +666,18 @@ private:
             else if (info.elements.size() == 1)
                 info.elements.front().sql = custom_sql.front();
         }
+        if (inc_) {
+            state_data_model e;
+            e.dataModelId = dm.dataModelId;
+            e.name = dm.name;
+            e.updatedAt = dm.updatedAt;
+            e.latestVersion = dm.latestVersion;
+            e.elements = info.elements;
+            e.reusable = n.failures.empty();
+            for (auto const& el : e.elements) e.reusable = e.reusable && tables_exact(el.sources);
+            e.digest = digest_of(e);
+            r.model_entry = std::move(e);
+        }
         info.dataModel = std::move(dm);
         r.model = std::move(info);
         co_return r;
@@ -627,13 +688,19 @@ private:
     boost::asio::awaitable<entity_outcome> extract_workbook(api::workbook wb) {
         entity_outcome r;
         notes& n = r.n;
+        r.id = wb.workbookId;
+        if (!in_scope(wb.path, &wb.workbookId)) {
+            r.keep_previous = true;
+            ++rep_.outOfScope;
+            co_return r;
+        }
         bool archived = wb.isArchived.value_or(false);
         if (archived && !opts_.includeArchived) {
-            n.filter_out("workbook", wb.name, "archived (includeArchived is off)");
+            drop(r, "workbook", wb.name, "archived (includeArchived is off)");
             co_return r;
         }
         if (auto why = filters_.dashboards.rejects(wb.name)) {
-            n.filter_out("workbook", wb.name, *why);
+            drop(r, "workbook", wb.name, *why);
             co_return r;
         }
         workbook_info info;
@@ -641,7 +708,7 @@ private:
         info.ownerEmail = email_of(wb.ownerId);
         if (auto sp = space_of(wb.workbookId)) {
             if (filtered_projects_.count(sp->id)) {
-                n.filter_out("workbook", wb.name, "projectFilterPattern (its workspace)");
+                drop(r, "workbook", wb.name, "projectFilterPattern (its workspace)");
                 co_return r;
             }
             info.workspaceId = sp->id;
@@ -651,7 +718,7 @@ private:
             // Not visible through /files (non-admin credentials): the path stands in.
             info.workspaceName = detail::first_path_part(wb.path);
             if (auto why = filters_.projects.rejects(*info.workspaceName)) {
-                n.filter_out("workbook", wb.name, *why + " (its workspace)");
+                drop(r, "workbook", wb.name, *why + " (its workspace)");
                 co_return r;
             }
         }
@@ -663,6 +730,38 @@ private:
         }
         std::string const entity = "workbook " + wb.workbookId + " (" + wb.name + ")";
 
+        if (auto const* old = reusable(wb)) {
+            info.pages = old->pages;
+            info.dataModelIds = old->dataModelIds;
+            auto ids = data_model_ids_now(*old);
+            for (auto& p : info.pages)
+                for (auto& el : p.elements) {
+                    el.workbookId = wb.workbookId;
+                    el.url = detail::element_url(wb.url, el.elementId);
+                    refresh_tables(el.sources);
+                    for (auto& s : el.sources)
+                        if (auto it = ids.find(s.id); s.kind == source_kind::data_model && it != ids.end()) s.id = it->second;
+                    for (auto& c : el.columnLineage)
+                        if (auto it = ids.find(c.fromSource); it != ids.end()) c.fromSource = it->second;
+                    n.lineageEdges += el.sources.size();
+                    n.columnEdges += el.columnLineage.size();
+                    for (auto const& c : el.columnLineage) n.columnNameFallbacks += c.how == column_match::name;
+                }
+            n.warnings = old->warnings;
+            n.filteredOut = old->filteredOut;
+            r.workbook_entry = *old;
+            r.workbook_entry->name = wb.name;
+            if (!ids.empty()) {
+                r.workbook_entry->pages = info.pages;
+                r.workbook_entry->dataModelAliases = aliases_of(info.pages);
+                r.workbook_entry->digest = digest_of(*r.workbook_entry);
+            }
+            r.reused = true;
+            info.workbook = std::move(wb);
+            r.workbook = std::move(info);
+            co_return r;
+        }
+
         // Pages, then each page's elements: a workbook whose structure cannot
         // be read is not emitted at all, so a catalogue never loses its charts
         // to a half-read workbook.
@@ -671,6 +770,7 @@ private:
         auto pages = co_await client_.async_list_all(lp);
         if (!pages) {
             n.fail(entity, describe(lp), pages.error());
+            r.keep_previous = true;
             co_return r;
         }
         std::vector<listing<api::list_page_elements>> page_elements(pages->size());
@@ -690,6 +790,7 @@ private:
                 le.workbookId = wb.workbookId;
                 le.pageId = p.pageId;
                 n.fail(entity, describe(le), els.error());
+                r.keep_previous = true;
                 co_return r;
             }
             page_info pi;
@@ -803,9 +904,233 @@ private:
             }
         }
 
+        if (inc_) {
+            state_workbook e;
+            e.workbookId = wb.workbookId;
+            e.name = wb.name;
+            e.updatedAt = wb.updatedAt;
+            e.latestVersion = wb.latestVersion;
+            e.pages = info.pages;
+            e.dataModelIds = info.dataModelIds;
+            e.warnings = n.warnings;
+            e.filteredOut = n.filteredOut;
+            e.dataModelAliases = aliases_of(e.pages);
+            e.reusable = n.failures.empty();
+            for (auto const& p : e.pages)
+                for (auto const& el : p.elements) e.reusable = e.reusable && tables_exact(el.sources);
+            e.digest = digest_of(e);
+            r.workbook_entry = std::move(e);
+        }
         info.workbook = std::move(wb);
         r.workbook = std::move(info);
         co_return r;
+    }
+
+    // ---- incremental runs and scope --------------------------------------------
+
+    void drop(entity_outcome& r, std::string kind, std::string const& name, std::string why) {
+        r.dropped = kind + " filtered out: " + why;
+        r.n.filter_out(std::move(kind), name, std::move(why));
+    }
+
+    // Scope: `id` null for data models (which only paths can name).
+    bool in_scope(std::string const& path, std::string const* id) const {
+        if (!opts_.scoped()) return true;
+        if (id != nullptr && std::find(opts_.workbookIds.begin(), opts_.workbookIds.end(), *id) != opts_.workbookIds.end())
+            return true;
+        for (auto const& p : opts_.paths)
+            if (detail::path_within(path, p)) return true;
+        return false;
+    }
+
+    // A table found through the /files fallback (or not at all) is asked
+    // for again next time rather than kept.
+    static bool tables_exact(std::vector<lineage_source> const& sources) {
+        for (auto const& s : sources)
+            if (s.kind == source_kind::table && (!s.table || s.table->resolvedBy != "connection-path")) return false;
+        return true;
+    }
+
+    // A kept table names its connection by id; the name and type are this run's.
+    void refresh_tables(std::vector<lineage_source>& sources) const {
+        for (auto& s : sources) {
+            if (!s.table || !s.table->connectionId) continue;
+            if (auto c = connections_.find(*s.table->connectionId); c != connections_.end()) {
+                s.table->connectionName = c->second.name;
+                s.table->connectionType = c->second.type;
+                s.table->serviceType = service_type_for(c->second.type);
+            }
+        }
+    }
+
+    // The data model sources that carry a listed data model's id.
+    std::vector<data_model_alias> aliases_of(std::vector<page_info> const& pages) const {
+        std::vector<data_model_alias> out;
+        std::set<std::string> seen;
+        for (auto const& p : pages)
+            for (auto const& el : p.elements)
+                for (auto const& s : el.sources)
+                    if (s.kind == source_kind::data_model && seen.insert(s.id).second)
+                        if (auto it = data_model_url_id_of_.find(s.id); it != data_model_url_id_of_.end())
+                            out.push_back({it->second, s.id});
+        return out;
+    }
+
+    // A kept workbook's data model sources as this run's listing names them:
+    // the state's id -> this run's, for those that differ.
+    std::unordered_map<std::string, std::string> data_model_ids_now(state_workbook const& old) const {
+        std::unordered_map<std::string, std::string> now;
+        std::set<std::string> aliased;
+        for (auto const& a : old.dataModelAliases) {
+            aliased.insert(a.dataModelId);
+            auto it = data_model_by_url_id_.find(a.urlId);
+            std::string const id = it != data_model_by_url_id_.end() ? it->second : a.urlId;
+            if (id != a.dataModelId) now.emplace(a.dataModelId, id);
+        }
+        // A urlId the last run could not name (its model was not listed) that this run can.
+        for (auto const& p : old.pages)
+            for (auto const& el : p.elements)
+                for (auto const& s : el.sources)
+                    if (s.kind == source_kind::data_model && !aliased.count(s.id))
+                        if (auto it = data_model_by_url_id_.find(s.id); it != data_model_by_url_id_.end())
+                            now.emplace(s.id, it->second);
+        return now;
+    }
+
+    state_workbook const* reusable(api::workbook const& wb) const {
+        if (!reuse_) return nullptr;
+        auto it = previous_workbooks_.find(wb.workbookId);
+        if (it == previous_workbooks_.end()) return nullptr;
+        auto const* e = it->second;
+        return e->reusable && e->updatedAt == wb.updatedAt && e->latestVersion == wb.latestVersion ? e : nullptr;
+    }
+
+    state_data_model const* reusable(api::data_model const& dm) const {
+        if (!reuse_ || !dm.updatedAt) return nullptr;
+        auto it = previous_models_.find(dm.dataModelId);
+        if (it == previous_models_.end()) return nullptr;
+        auto const* e = it->second;
+        return e->reusable && e->updatedAt == dm.updatedAt && e->latestVersion == dm.latestVersion ? e : nullptr;
+    }
+
+    void start_state(incremental* inc) {
+        inc_ = inc;
+        reuse_ = false;
+        if (inc_ == nullptr) return;
+        inc_->next = state{};
+        inc_->advance = false;
+        auto const& cfg = client_.settings().settings;
+        inc_->next.writtenBy = std::string("sigma-cpp ") + sigma::version_string;
+        inc_->next.hostPort = cfg.hostPort;
+        inc_->next.clientId = cfg.clientId;
+        inc_->next.optionsDigest = options_digest(opts_, cfg.apiVersion);
+        if (!inc_->previous) return;
+        for (auto const& w : inc_->previous->workbooks) previous_workbooks_.emplace(w.workbookId, &w);
+        for (auto const& m : inc_->previous->dataModels) previous_models_.emplace(m.dataModelId, &m);
+        reuse_ = inc_->previous->optionsDigest == inc_->next.optionsDigest;
+    }
+
+    // An entity's outcome, in listing order: what the next state keeps.
+    void keep_state(entity_outcome& r) {
+        if (r.reused) ++rep_.reused;
+        if (inc_ == nullptr) return;
+        auto& next = inc_->next;
+        if (r.workbook_entry) {
+            next.workbooks.push_back(std::move(*r.workbook_entry));
+        } else if (r.model_entry) {
+            next.dataModels.push_back(std::move(*r.model_entry));
+        } else if (r.keep_previous) {
+            if (!r.is_model) {
+                if (auto w = previous_workbooks_.find(r.id); w != previous_workbooks_.end())
+                    next.workbooks.push_back(*w->second);
+            } else if (auto m = previous_models_.find(r.id); m != previous_models_.end()) {
+                next.dataModels.push_back(*m->second);
+            }
+        } else if (r.dropped) {
+            dropped_.emplace(r.id, *r.dropped);
+        }
+    }
+
+    // After the walk: deletions and the next state, or why neither.
+    void finish_state() {
+        if (inc_ == nullptr) return;
+        auto& next = inc_->next;
+        if (!rep_.complete) {
+            next = state{};
+            rep_.stateNote = "the run is incomplete (" + rep_.incompleteReason +
+                             "): nothing is deleted and the state is not advanced";
+            return;
+        }
+        std::sort(next.workbooks.begin(), next.workbooks.end(),
+                  [](auto const& a, auto const& b) { return a.workbookId < b.workbookId; });
+        std::sort(next.dataModels.begin(), next.dataModels.end(),
+                  [](auto const& a, auto const& b) { return a.dataModelId < b.dataModelId; });
+        auto const* prev = inc_->previous ? &*inc_->previous : nullptr;
+        auto counts = [&] {
+            return std::to_string(next.workbooks.size()) + " workbooks and " + std::to_string(next.dataModels.size()) +
+                   " data models";
+        };
+        if (prev == nullptr) {
+            rep_.stateNote = "no previous state: everything was read; the state now holds " + counts();
+        } else if (opts_.scoped()) {
+            // Everything outside the scope stands as the last run saw it.
+            auto carry = [](auto const& from, auto& into, auto id) {
+                std::set<std::string> have;
+                for (auto const& e : into) have.insert(id(e));
+                for (auto const& e : from)
+                    if (!have.count(id(e))) into.push_back(e);
+            };
+            carry(prev->workbooks, next.workbooks, [](state_workbook const& e) { return e.workbookId; });
+            carry(prev->dataModels, next.dataModels, [](state_data_model const& e) { return e.dataModelId; });
+            std::sort(next.workbooks.begin(), next.workbooks.end(),
+                      [](auto const& a, auto const& b) { return a.workbookId < b.workbookId; });
+            std::sort(next.dataModels.begin(), next.dataModels.end(),
+                      [](auto const& a, auto const& b) { return a.dataModelId < b.dataModelId; });
+            rep_.stateNote = "a scoped run: nothing is deleted; " + std::to_string(rep_.reused) +
+                             " reused from the state; the state now holds " + counts();
+        } else {
+            find_deletions(*prev);
+            rep_.stateNote = std::string(reuse_ ? "" : "the options differ from the state's, so everything was read; ") +
+                             std::to_string(rep_.reused) + " reused from the state, " +
+                             std::to_string(rep_.deletions.size()) + " deleted; the state now holds " + counts();
+        }
+        inc_->advance = true;
+    }
+
+    void find_deletions(state const& prev) {
+        std::unordered_map<std::string_view, state_workbook const*> now;
+        for (auto const& w : inc_->next.workbooks) now.emplace(w.workbookId, &w);
+        auto element_gone = [&](element_info const& el, std::string const& workbook_id, std::string reason) {
+            rep_.deletions.push_back({entity_kind::element, el.elementId, el.name.value_or(el.elementId), workbook_id,
+                                      el.dataElement, std::move(reason)});
+        };
+        for (auto const& old : prev.workbooks) {
+            auto it = now.find(old.workbookId);
+            if (it == now.end()) {
+                auto d = dropped_.find(old.workbookId);
+                std::string why = d != dropped_.end() ? d->second : "not in the workbook listing";
+                for (auto const& p : old.pages)
+                    for (auto const& el : p.elements) element_gone(el, old.workbookId, "its workbook is gone (" + why + ")");
+                rep_.deletions.push_back({entity_kind::workbook, old.workbookId, old.name, {}, false, why});
+                continue;
+            }
+            std::set<std::string_view> kept;
+            for (auto const& p : it->second->pages)
+                for (auto const& el : p.elements) kept.insert(el.elementId);
+            for (auto const& p : old.pages)
+                for (auto const& el : p.elements)
+                    if (!kept.count(el.elementId)) element_gone(el, old.workbookId, "no longer in its workbook (or filtered out)");
+        }
+        std::set<std::string_view> models;
+        for (auto const& m : inc_->next.dataModels) models.insert(m.dataModelId);
+        for (auto const& old : prev.dataModels) {
+            if (models.count(old.dataModelId)) continue;
+            auto d = dropped_.find(old.dataModelId);
+            std::string why = d != dropped_.end() ? d->second
+                              : opts_.includeDataModels ? "not in the data model listing"
+                                                        : "data models are not read (includeDataModels is off)";
+            rep_.deletions.push_back({entity_kind::data_model, old.dataModelId, old.name, {}, false, why});
+        }
     }
 
     Client& client_;
@@ -827,23 +1152,46 @@ private:
     std::set<std::string> filtered_projects_;
     std::unordered_map<std::string, api::connection> connections_;
     std::unordered_map<std::string, std::string> data_model_by_url_id_;
+    std::unordered_map<std::string, std::string> data_model_url_id_of_;
     std::unordered_map<std::string, std::shared_ptr<table_slot>> tables_;
     std::map<std::string, notes> table_notes_;
+
+    incremental* inc_ = nullptr;
+    bool reuse_ = false; // a previous state taken with the same options
+    std::unordered_map<std::string_view, state_workbook const*> previous_workbooks_;
+    std::unordered_map<std::string_view, state_data_model const*> previous_models_;
+    std::unordered_map<std::string, std::string> dropped_; // filtered out this run: why
 };
 
 // Walks the organisation into `out`. Fails only for invalid options (a bad
-// regex); everything that goes wrong during the run is in the report.
+// regex) or a state that belongs to another organisation; everything that
+// goes wrong during the run is in the report.
+//
+// With `inc`, an incremental run: unchanged workbooks and data models come
+// from `inc->previous` (when set) without asking the API, deletions are found
+// against it, and `inc->next` is what to save for the next run when
+// `inc->advance` (see sigma/extract/state.hpp).
 template <class Client, sink S>
-boost::asio::awaitable<result<report>> async_extract(Client& client, options const& opts, S& out) {
+boost::asio::awaitable<result<report>> async_extract(Client& client, options const& opts, S& out,
+                                                     incremental* inc = nullptr) {
+    if (inc != nullptr && inc->previous) {
+        if (auto ok = check_state(*inc->previous, client.settings().settings); !ok)
+            co_return sigma::error(errc::config, "the state " + ok.error().message());
+    }
     auto filters = compiled_filters::compile(opts);
     if (!filters) co_return std::move(filters).error();
     extractor<Client> x(client, opts, std::move(*filters));
-    co_return co_await x.run(out);
+    co_return co_await x.run(out, inc);
 }
 
 template <class Client, sink S>
-result<report> extract(Client& client, options const& opts, S& out) {
-    return client.run(async_extract(client, opts, out));
+result<report> extract(Client& client, options const& opts, S& out, incremental* inc = nullptr) {
+    return client.run(async_extract(client, opts, out, inc));
+}
+
+template <class Client, sink S>
+result<report> extract(Client& client, options const& opts, S& out, incremental& inc) {
+    return extract(client, opts, out, &inc);
 }
 
 // Everything into an inventory.

@@ -170,6 +170,22 @@ struct filtered {
 };
 BOOST_DESCRIBE_STRUCT(filtered, (), (kind, name, pattern))
 
+// An entity a complete run no longer found (or no longer emits: filtered
+// out, archived) although the last complete run did: a catalogue may delete it.
+enum class entity_kind { workbook, element, data_model };
+BOOST_DESCRIBE_ENUM(entity_kind, workbook, element, data_model)
+
+struct deletion {
+    entity_kind kind = entity_kind::workbook;
+    std::string id;           // workbookId, elementId or dataModelId
+    std::string name;         // as the last run saw it
+    std::string workbookId;   // elements: the workbook it was in
+    bool dataElement = false; // elements: a data element (also an element data model, when mapped so)
+    std::string reason;       // "not in the listing", "not in the workbook any more", a filter
+    bool operator==(deletion const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(deletion, (), (kind, id, name, workbookId, dataElement, reason))
+
 struct report {
     // True when every organisation-wide listing succeeded: only then may a
     // catalogue delete what this run did not see.
@@ -189,12 +205,19 @@ struct report {
     std::vector<std::string> warnings;
     std::vector<failure> failures;
     std::vector<filtered> filteredOut;
+    // Incremental runs (sigma/extract/state.hpp): the workbooks and data
+    // models handed on from the state without asking the API, what the run
+    // found deleted, and what it did with the state (or why it did not).
+    std::uint64_t reused = 0;
+    std::uint64_t outOfScope = 0; // scoped runs: workbooks and data models not read
+    std::vector<deletion> deletions;
+    std::string stateNote;
     bool operator==(report const&) const = default;
 };
 BOOST_DESCRIBE_STRUCT(report, (),
                       (complete, incompleteReason, workspaces, workbooks, pages, elements, dataModels, lineageEdges,
                        columnEdges, columnNameFallbacks, requests, retries, rateLimited, warnings, failures,
-                       filteredOut))
+                       filteredOut, reused, outOfScope, deletions, stateNote))
 
 // The exit status of a finished run, as sigma-extract gives it: 0 clean; 1
 // completed with entity failures; 2 the run failed (an organisation-wide

@@ -40,6 +40,15 @@ struct options {
     bool includeArchived = false;           // archived workbooks and data models, marked
     bool includeColumns = true;             // /columns (column lineage)
     bool includeQueries = true;             // element SQL
+    // Scoped runs (sigma-cpp's own): only the workbooks with these ids, and
+    // those in these folders or workspaces (a path as Sigma writes it,
+    // "Sales" or "Sales/Quarterly": the folder and everything under it).
+    // Either list alone limits the run; both: what either names. With ids
+    // alone no data model is read; with paths, the data models in them.
+    // Nothing outside the scope is asked for, and a scoped run deletes nothing.
+    std::vector<std::string> workbookIds;
+    std::vector<std::string> paths;
+    [[nodiscard]] bool scoped() const noexcept { return !workbookIds.empty() || !paths.empty(); }
     // OpenMetadata `dbServicePrefix` (`service.db.schema.table`, `*` wildcards):
     // where lineage looks for warehouse tables; used by the output.
     std::string dbServicePrefix;

@@ -19,7 +19,10 @@
 //   precede the entities using them);
 // - lineage: AddLineageRequest per edge: table -> data model, data model ->
 //   chart or dashboard, element -> element, with column lineage where the
-//   downstream end has columns (a data model) and the extraction matched them.
+//   downstream end has columns (a data model) and the extraction matched them;
+// - what an incremental run found deleted (extract::report::deletions): a
+//   soft delete, `DELETE <entity path>/name/<fqn>?hardDelete=false` with no
+//   body, as OpenMetadata's markDeletedDashboards / markDeletedDataModels do.
 #ifndef SIGMA_OPENMETADATA_MAPPING_HPP
 #define SIGMA_OPENMETADATA_MAPPING_HPP
 
@@ -33,6 +36,8 @@
 #include <sigma/result.hpp>
 
 #include <boost/describe/class.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -65,10 +70,14 @@ struct mapping_options {
     // OpenMetadata's column name limit (entity/data/table.json#/definitions/columnName:
     // 256; older servers had 128). Longer names are cut, the full name kept as displayName.
     std::size_t columnNameMaxLength = 256;
+    // OpenMetadata's sourceConfig switches: write a soft delete for each
+    // workbook and chart (resp. data model) an incremental run found gone.
+    bool markDeletedDashboards = true;
+    bool markDeletedDataModels = true;
 };
 BOOST_DESCRIBE_STRUCT(mapping_options, (),
                       (serviceName, dbServicePrefix, elementDataModels, serviceConnection, tagClassification,
-                       columnNameMaxLength))
+                       columnNameMaxLength, markDeletedDashboards, markDeletedDataModels))
 
 // The records of one extracted entity.
 struct entity_records {
@@ -217,6 +226,32 @@ public:
     }
 
     [[nodiscard]] std::string table_fqn(extract::table_ref const& t) const { return openmetadata::table_fqn(t, prefix_); }
+
+    // The soft deletes of one deletion (none when its switch is off): a chart
+    // that was also an element data model goes as both.
+    [[nodiscard]] std::vector<record> deletion(extract::deletion const& d) const {
+        std::vector<record> out;
+        auto del = [&](std::string_view path, std::string const& fqn) {
+            out.push_back(record{"DELETE",
+                                 std::string(path) + "/name/" +
+                                     boost::urls::encode(fqn, boost::urls::unreserved_chars) + "?hardDelete=false",
+                                 boost::json::value()});
+        };
+        switch (d.kind) {
+        case extract::entity_kind::workbook:
+            if (opts_.markDeletedDashboards) del(paths::dashboards, dashboard_fqn(opts_.serviceName, d.id));
+            break;
+        case extract::entity_kind::element:
+            if (opts_.markDeletedDashboards) del(paths::charts, chart_fqn(opts_.serviceName, d.id));
+            if (opts_.markDeletedDataModels && opts_.elementDataModels && d.dataElement)
+                del(paths::data_models, data_model_fqn(opts_.serviceName, d.id));
+            break;
+        case extract::entity_kind::data_model:
+            if (opts_.markDeletedDataModels) del(paths::data_models, data_model_fqn(opts_.serviceName, d.id));
+            break;
+        }
+        return out;
+    }
 
     // A Sigma data model and its lineage from warehouse tables.
     [[nodiscard]] entity_records data_model(extract::data_model_info const& dm) const {

@@ -128,7 +128,8 @@ BOOST_DESCRIBE_STRUCT(unresolved_reference, (), (entity, reference, reason))
 
 struct push_report {
     std::size_t records = 0;             // records the sink was given
-    std::size_t sent = 0;                // accepted by the server (2xx)
+    std::size_t sent = 0;                // accepted by the server (2xx; a delete also 404)
+    std::size_t deleted = 0;             // of those, soft deletes
     std::size_t failed = 0;              // answered with an error, or no answer after the retries
     std::size_t lineageSkipped = 0;      // lineage edges not sent: an end could not be resolved
     std::size_t notSent = 0;             // never tried: the push was aborted first
@@ -145,7 +146,7 @@ struct push_report {
     [[nodiscard]] bool clean() const noexcept { return failed == 0 && notSent == 0 && lineageSkipped == 0 && aborted.empty(); }
 };
 BOOST_DESCRIBE_STRUCT(push_report, (),
-                      (records, sent, failed, lineageSkipped, notSent, referencesResolved, referencesUnresolved, lookups,
+                      (records, sent, deleted, failed, lineageSkipped, notSent, referencesResolved, referencesUnresolved, lookups,
                        requests, retries, failures, unresolved, aborted))
 
 namespace detail {
@@ -215,6 +216,11 @@ inline std::string json_string_at(boost::json::value const& v, std::string_view 
 
 // What a record is about, for reports: its name, or "from -> to" for lineage.
 inline std::string push_record_name(record const& r) {
+    if (r.method == "DELETE") { // .../name/<fqn>?hardDelete=false
+        auto at = r.path.rfind("/name/");
+        auto end = r.path.find('?');
+        return at == std::string::npos ? r.path : r.path.substr(at + 6, end == std::string::npos ? end : end - at - 6);
+    }
     if (r.path == paths::lineage) {
         auto const* o = r.body.if_object();
         auto const* e = o ? o->if_contains("edge") : nullptr;
@@ -558,6 +564,20 @@ struct push_state : std::enable_shared_from_this<push_state<Transport>> {
         }
         if (!report.aborted.empty()) { // a look-up met a 401
             ++report.notSent;
+            co_return;
+        }
+        if (r.method == "DELETE") {
+            // A soft delete of what is already gone (404) has done its job.
+            auto resp = co_await send(http_method::delete_, base.prefix + r.path, nullptr);
+            if (!resp) {
+                fail(r, std::move(name), 0, resp.error().message());
+            } else if (resp->status == 404 || (resp->status >= 200 && resp->status <= 299)) {
+                ++report.sent;
+                ++report.deleted;
+            } else {
+                if (resp->status == 401) abort_on_401(*resp);
+                fail(r, std::move(name), resp->status, push_server_message(*resp, opts.jwt));
+            }
             co_return;
         }
         http_method method = r.method == "POST" ? http_method::post : http_method::put;

@@ -12,7 +12,9 @@
 //      models over before any workbook);
 //   4. per workbook, as it arrives: its element data models (elementDataModels),
 //      its charts in page order, then its dashboard;
-//   5. at on_finish, every lineage record, in the order the entities came.
+//   5. at on_finish, every lineage record, in the order the entities came;
+//   6. then the soft deletes of what an incremental run found gone (the
+//      report's deletions, in its order), unless mapping_options turn them off.
 // So every entity of the dashboard service that a record names is written
 // before it; warehouse tables and users are the server's, found by the resolver.
 //
@@ -65,11 +67,13 @@ public:
     }
     void on_workbook(extract::workbook_info&& wb) { write(map_.workbook(wb, &data_models_)); }
 
-    void on_finish(extract::report const&) {
+    void on_finish(extract::report const& rep) {
         start();
         for (auto const& r : lineage_) put(r);
         lineage_.clear();
         lineage_.shrink_to_fit();
+        for (auto const& d : rep.deletions)
+            for (auto const& r : map_.deletion(d)) put(r);
     }
 
     [[nodiscard]] std::size_t buffered_lineage() const noexcept { return lineage_.size(); }

@@ -257,6 +257,7 @@ private:
             std::vector<std::string> rest(segs.begin() + 2, segs.end());
 
             if (req.method == http_method::get) return get(rest, *url);
+            if (req.method == http_method::delete_) return remove(rest, *url);
             if (req.method != http_method::put) return fail(405, "Method not allowed");
 
             boost::system::error_code ec;
@@ -435,6 +436,31 @@ private:
                 return json(200, hits(found));
             }
             return fail(404, "Unknown path");
+        }
+
+        // DELETE .../name/{fqn}?hardDelete=false: a soft delete marks the
+        // entity `deleted` (as OpenMetadata does); hardDelete=true removes it.
+        http_response remove(std::vector<std::string> const& rest, boost::urls::url_view const& u) {
+            std::string type, fqn;
+            if (rest.size() == 3 && rest[1] == "name" && (rest[0] == "charts" || rest[0] == "dashboards")) {
+                type = rest[0] == "charts" ? "chart" : "dashboard";
+                fqn = rest[2];
+            } else if (rest.size() == 4 && rest[0] == "dashboard" && rest[1] == "datamodels" && rest[2] == "name") {
+                type = "dashboardDataModel";
+                fqn = rest[3];
+            } else {
+                return fail(405, "Method not allowed");
+            }
+            auto id = id_of(type, fqn);
+            if (!id) return fail(404, type + " instance for " + fqn + " not found");
+            if (param(u, "hardDelete") == "true") {
+                auto e = entities[*id];
+                by_fqn.erase(key(type, fqn));
+                entities.erase(*id);
+                return json(200, e);
+            }
+            entities[*id]["deleted"] = true;
+            return json(200, entities[*id]);
         }
 
         http_response named(std::string const& type, std::string const& fqn) {
