@@ -210,26 +210,25 @@ public:
     // In memory.
     response_store() = default;
 
-    // On disk: `path` holds the bodies, `path + ".idx"` the index.
+    // On disk: `path` holds the bodies, `path + ".idx"` the index (sorted by
+    // finish(), in the recording process). The replaying process reads both
+    // with pread and holds neither: its peak RSS is the extraction's own.
     static std::unique_ptr<response_store> create_file(std::string const& path) {
         auto s = std::make_unique<response_store>();
         s->bodies_ = std::fopen(path.c_str(), "wb");
-        s->index_file_ = std::fopen((path + ".idx").c_str(), "wb");
+        s->index_path_ = path + ".idx";
+        s->index_file_ = std::fopen(s->index_path_.c_str(), "wb");
         if (!s->bodies_ || !s->index_file_) throw std::runtime_error("cannot create " + path);
         return s;
     }
     static std::unique_ptr<response_store> open_file(std::string const& path) {
         auto s = std::make_unique<response_store>();
         s->fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-        std::FILE* idx = std::fopen((path + ".idx").c_str(), "rb");
-        if (s->fd_ < 0 || !idx) throw std::runtime_error("cannot open " + path);
+        s->index_fd_ = ::open((path + ".idx").c_str(), O_RDONLY | O_CLOEXEC);
+        if (s->fd_ < 0 || s->index_fd_ < 0) throw std::runtime_error("cannot open " + path);
         struct stat st {};
-        ::fstat(::fileno(idx), &st);
-        s->index_.resize(static_cast<std::size_t>(st.st_size) / sizeof(recorded));
-        if (std::fread(s->index_.data(), sizeof(recorded), s->index_.size(), idx) != s->index_.size())
-            throw std::runtime_error("cannot read " + path + ".idx");
-        std::fclose(idx);
-        s->finish();
+        ::fstat(s->index_fd_, &st);
+        s->count_ = static_cast<std::size_t>(st.st_size) / sizeof(recorded);
         return s;
     }
     response_store(response_store const&) = delete;
@@ -238,6 +237,7 @@ public:
         if (bodies_) std::fclose(bodies_);
         if (index_file_) std::fclose(index_file_);
         if (fd_ >= 0) ::close(fd_);
+        if (index_fd_ >= 0) ::close(index_fd_);
     }
 
     void add(sigma::http_request const& req, sigma::http_response const& res) {
@@ -252,18 +252,52 @@ public:
             index_.push_back(r);
         }
     }
-    // Sorts the index for look-ups; closes the files being written.
+    // Sorts the index for look-ups; closes the files being written (and
+    // sorts the index file in place).
     void finish() {
-        std::stable_sort(index_.begin(), index_.end(), [](recorded const& a, recorded const& b) { return a.key < b.key; });
-        if (bodies_) std::fclose(std::exchange(bodies_, nullptr));
-        if (index_file_) std::fclose(std::exchange(index_file_, nullptr));
+        auto by_key = [](recorded const& a, recorded const& b) { return a.key < b.key; };
+        if (!bodies_) {
+            std::stable_sort(index_.begin(), index_.end(), by_key);
+            return;
+        }
+        std::fclose(std::exchange(bodies_, nullptr));
+        std::fclose(std::exchange(index_file_, nullptr));
+        std::vector<recorded> all(count_);
+        std::FILE* in = std::fopen(index_path_.c_str(), "r+b");
+        if (!in || std::fread(all.data(), sizeof(recorded), all.size(), in) != all.size())
+            throw std::runtime_error("cannot read back the response index");
+        std::stable_sort(all.begin(), all.end(), by_key);
+        std::rewind(in);
+        if (std::fwrite(all.data(), sizeof(recorded), all.size(), in) != all.size())
+            throw std::runtime_error("cannot write the response index");
+        std::fclose(in);
     }
 
     [[nodiscard]] std::optional<sigma::http_response> find(sigma::http_request const& req) const {
         auto key = request_key(req);
-        auto it = std::lower_bound(index_.begin(), index_.end(), key,
-                                   [](recorded const& a, std::uint64_t k) { return a.key < k; });
-        if (it == index_.end() || it->key != key) return std::nullopt;
+        recorded found{};
+        if (index_fd_ >= 0) {
+            // Binary search over the sorted index file: the first entry of `key`.
+            std::size_t lo = 0, hi = count_;
+            auto at = [&](std::size_t i) {
+                recorded r{};
+                if (::pread(index_fd_, &r, sizeof r, static_cast<off_t>(i * sizeof r)) != static_cast<ssize_t>(sizeof r))
+                    throw std::runtime_error("cannot read the response index");
+                return r;
+            };
+            while (lo < hi) {
+                std::size_t mid = lo + (hi - lo) / 2;
+                if (at(mid).key < key) lo = mid + 1;
+                else hi = mid;
+            }
+            if (lo == count_ || (found = at(lo)).key != key) return std::nullopt;
+        } else {
+            auto it = std::lower_bound(index_.begin(), index_.end(), key,
+                                       [](recorded const& a, std::uint64_t k) { return a.key < k; });
+            if (it == index_.end() || it->key != key) return std::nullopt;
+            found = *it;
+        }
+        auto const* it = &found;
         sigma::http_response r;
         r.status = it->status;
         r.headers.push_back({"Content-Type", "application/json"});
@@ -295,6 +329,8 @@ private:
     std::FILE* bodies_ = nullptr;
     std::FILE* index_file_ = nullptr;
     int fd_ = -1;
+    int index_fd_ = -1;
+    std::string index_path_;
 };
 
 // fake_sigma in the process, without memory_transport's request log (which

@@ -16,6 +16,11 @@
 // HTTP
 #include <sigma/transport/transport.hpp>
 #include <sigma/transport/beast.hpp>
+#include <sigma/transport/any.hpp>
+#include <sigma/transport/snapshot.hpp>
+#include <sigma/transport/recording.hpp>
+#include <sigma/transport/replay.hpp>
+#include <sigma/transport/anonymise.hpp>
 
 // The API as types, and the client
 #include <sigma/api/models.hpp>

@@ -3993,6 +3993,1269 @@ static_assert(transport<beast_transport>, "sigma::beast_transport must satisfy s
 
 #endif
 // ---- end <sigma/transport/beast.hpp> ----
+// ---- begin <sigma/transport/any.hpp> ----
+// SPDX-License-Identifier: MIT
+// sigma::any_transport: any transport behind one type, as asio's
+// any_io_executor is for executors. A program that picks its transport at run
+// time (HTTPS, recording, replay) instantiates basic_client<any_transport>,
+// and the client and the whole extraction, once instead of once per choice;
+// the cost is one virtual call per request.
+#ifndef SIGMA_TRANSPORT_ANY_HPP
+#define SIGMA_TRANSPORT_ANY_HPP
+
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <concepts>
+#include <cstddef>
+#include <memory>
+#include <type_traits>
+#include <utility>
+
+namespace sigma {
+
+class any_transport {
+public:
+    // Holds `t`. Copies of an any_transport share the one held transport.
+    template <class T>
+        requires(!std::same_as<std::remove_cvref_t<T>, any_transport> && transport<std::remove_cvref_t<T>>)
+    any_transport(T&& t) // NOLINT(google-explicit-constructor): converts like any_io_executor
+        : p_(std::make_shared<holder<std::remove_cvref_t<T>>>(std::forward<T>(t))) {}
+
+    boost::asio::any_io_executor get_executor() const { return p_->get_executor(); }
+
+    boost::asio::awaitable<result<http_response>> async_send(http_request req) {
+        return p_->async_send(std::move(req));
+    }
+
+    // The held transport's max_in_flight(), or 0 (no limit) when it has none.
+    [[nodiscard]] std::size_t max_in_flight() const { return p_->max_in_flight(); }
+
+    // The held transport, when it is a T.
+    template <class T>
+    [[nodiscard]] T* target() noexcept {
+        auto* h = dynamic_cast<holder<T>*>(p_.get());
+        return h == nullptr ? nullptr : &h->t;
+    }
+    template <class T>
+    [[nodiscard]] T const* target() const noexcept {
+        auto const* h = dynamic_cast<holder<T> const*>(p_.get());
+        return h == nullptr ? nullptr : &h->t;
+    }
+
+private:
+    struct base {
+        virtual ~base() = default;
+        virtual boost::asio::any_io_executor get_executor() = 0;
+        virtual boost::asio::awaitable<result<http_response>> async_send(http_request req) = 0;
+        virtual std::size_t max_in_flight() const = 0;
+    };
+
+    template <class T>
+    struct holder final : base {
+        template <class U>
+        explicit holder(U&& u) : t(std::forward<U>(u)) {}
+        boost::asio::any_io_executor get_executor() override { return t.get_executor(); }
+        boost::asio::awaitable<result<http_response>> async_send(http_request req) override {
+            return t.async_send(std::move(req));
+        }
+        std::size_t max_in_flight() const override {
+            if constexpr (requires(T const& x) {
+                              { x.max_in_flight() } -> std::convertible_to<std::size_t>;
+                          })
+                return t.max_in_flight();
+            else
+                return 0;
+        }
+        T t;
+    };
+
+    std::shared_ptr<base> p_;
+};
+
+static_assert(transport<any_transport>);
+
+} // namespace sigma
+
+#endif
+// ---- end <sigma/transport/any.hpp> ----
+// ---- begin <sigma/transport/snapshot.hpp> ----
+// SPDX-License-Identifier: MIT
+// The snapshot format shared by sigma::recording_transport (which writes it),
+// sigma::replay_transport (which serves it) and sigma::anonymise_snapshot:
+// JSON Lines, one object a line, so that an interrupted recording still leaves
+// every completed exchange readable and a snapshot diffs and greps well.
+//
+//     {"sigmaSnapshot":1,"hostPort":"https://aws-api.sigmacomputing.com","apiVersion":"v2",
+//      "clientId":"…","recordedBy":"sigma-cpp 0.1.0"}
+//     {"method":"POST","target":"/v2/auth/token","requestBody":"grant_type=…&client_secret=***",
+//      "status":200,"headers":[{"name":"Content-Type","value":"application/json"}],
+//      "json":{"access_token":"redacted-access-token-1",…}}
+//     {"method":"GET","target":"/v2/workbooks?limit=1000","status":503,"headers":[…],"json":{…}}
+//     {"method":"GET","target":"/v2/files?limit=1000","error":{"code":"timeout","message":"…"}}
+//
+// The first line is the header; each further line is one exchange: the
+// request (method, origin-form target, body) and either the answer (status,
+// the response headers worth keeping, the body) or the transport error that
+// took its place. A body is kept as `json` when it is JSON that serialises back
+// to the same bytes (readable, and the anonymiser can walk it), else as `body`
+// (text) or `bodyBase64` (bytes that are not UTF-8). Nothing in a snapshot is
+// secret: the recorder leaves out the Authorization header and replaces the
+// client secret and every token (see recording.hpp).
+#ifndef SIGMA_TRANSPORT_SNAPSHOT_HPP
+#define SIGMA_TRANSPORT_SNAPSHOT_HPP
+
+
+#include <boost/describe/class.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/parse_options.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <istream>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sigma {
+
+// The format this library writes, and the newest it reads.
+inline constexpr std::int64_t snapshot_format_version = 1;
+
+// The first line. Connection settings (never the secret), so that a replay
+// needs no configuration of its own.
+struct snapshot_header {
+    std::int64_t sigmaSnapshot = snapshot_format_version;
+    std::string hostPort;
+    std::string apiVersion = "v2";
+    std::string clientId;
+    std::string recordedBy = std::string("sigma-cpp ") + SIGMA_VERSION_STRING;
+    // What the recording program wants back on replay (sigma-extract: the
+    // OpenMetadata service name, which its output names).
+    std::optional<std::string> serviceName;
+    // Set by anonymise_snapshot.
+    std::optional<bool> anonymised;
+    bool operator==(snapshot_header const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(snapshot_header, (),
+                      (sigmaSnapshot, hostPort, apiVersion, clientId, recordedBy, serviceName, anonymised))
+
+struct snapshot_field {
+    std::string name;
+    std::string value;
+    bool operator==(snapshot_field const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(snapshot_field, (), (name, value))
+
+// A transport failure in place of an answer: the errc's name and the message.
+struct snapshot_error {
+    std::string code;
+    std::string message;
+    bool operator==(snapshot_error const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(snapshot_error, (), (code, message))
+
+struct snapshot_exchange {
+    std::string method; // GET, POST, ...
+    std::string target; // origin-form, as sent: "/v2/workbooks?limit=1000"
+    std::optional<std::string> requestBody;
+    std::optional<unsigned> status; // absent: no answer, see `error`
+    std::optional<std::vector<snapshot_field>> headers;
+    std::optional<boost::json::value> json;
+    std::optional<std::string> body;
+    std::optional<std::string> bodyBase64;
+    std::optional<snapshot_error> error;
+    bool operator==(snapshot_exchange const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(snapshot_exchange, (),
+                      (method, target, requestBody, status, headers, json, body, bodyBase64, error))
+
+struct snapshot {
+    snapshot_header header;
+    std::vector<snapshot_exchange> exchanges;
+    bool operator==(snapshot const&) const = default;
+};
+
+// The response headers a snapshot keeps: what the client reads. Others (cookies,
+// tracing, a CDN's) are left out.
+inline bool snapshot_keeps_header(std::string_view name) noexcept {
+    return detail::iequals(name, "Content-Type") || detail::iequals(name, "Retry-After") ||
+           detail::iequals(name, "X-Request-Id");
+}
+
+namespace detail {
+
+inline bool valid_utf8(std::string_view s) noexcept {
+    std::size_t i = 0;
+    while (i < s.size()) {
+        auto const c = static_cast<unsigned char>(s[i]);
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        std::size_t n = 0;
+        std::uint32_t cp = 0;
+        if (c >= 0xC2 && c <= 0xDF) {
+            n = 1;
+            cp = c & 0x1Fu;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            n = 2;
+            cp = c & 0x0Fu;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 3;
+            cp = c & 0x07u;
+        } else {
+            return false;
+        }
+        if (s.size() - i <= n) return false;
+        for (std::size_t k = 1; k <= n; ++k) {
+            auto const b = static_cast<unsigned char>(s[i + k]);
+            if ((b & 0xC0u) != 0x80u) return false;
+            cp = (cp << 6) | (b & 0x3Fu);
+        }
+        if (n == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) return false;
+        if (n == 3 && (cp < 0x10000 || cp > 0x10FFFF)) return false;
+        i += n + 1;
+    }
+    return true;
+}
+
+inline std::string base64_encode(std::string_view in) {
+    static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    out.reserve((in.size() + 2) / 3 * 4);
+    std::size_t i = 0;
+    for (; i + 2 < in.size(); i += 3) {
+        std::uint32_t v = (static_cast<std::uint32_t>(static_cast<unsigned char>(in[i])) << 16) |
+                          (static_cast<std::uint32_t>(static_cast<unsigned char>(in[i + 1])) << 8) |
+                          static_cast<unsigned char>(in[i + 2]);
+        out += alphabet[(v >> 18) & 63];
+        out += alphabet[(v >> 12) & 63];
+        out += alphabet[(v >> 6) & 63];
+        out += alphabet[v & 63];
+    }
+    if (i < in.size()) {
+        std::uint32_t v = static_cast<std::uint32_t>(static_cast<unsigned char>(in[i])) << 16;
+        if (i + 1 < in.size()) v |= static_cast<std::uint32_t>(static_cast<unsigned char>(in[i + 1])) << 8;
+        out += alphabet[(v >> 18) & 63];
+        out += alphabet[(v >> 12) & 63];
+        out += i + 1 < in.size() ? alphabet[(v >> 6) & 63] : '=';
+        out += '=';
+    }
+    return out;
+}
+
+inline std::optional<std::string> base64_decode_strict(std::string_view in) {
+    auto val = [](char c) -> int {
+        if (c >= 'A' && c <= 'Z') return c - 'A';
+        if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+        if (c >= '0' && c <= '9') return c - '0' + 52;
+        if (c == '+') return 62;
+        if (c == '/') return 63;
+        return -1;
+    };
+    std::string out;
+    std::uint32_t buf = 0;
+    int bits = 0;
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        if (in[i] == '=') {
+            for (std::size_t k = i; k < in.size(); ++k)
+                if (in[k] != '=') return std::nullopt;
+            break;
+        }
+        int v = val(in[i]);
+        if (v < 0) return std::nullopt;
+        buf = (buf << 6) | static_cast<std::uint32_t>(v);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out += static_cast<char>((buf >> bits) & 0xFF);
+        }
+    }
+    return out;
+}
+
+inline std::optional<http_method> method_from_string(std::string_view s) noexcept {
+    for (auto m : {http_method::get, http_method::post, http_method::put, http_method::patch, http_method::delete_})
+        if (to_string(m) == s) return m;
+    return std::nullopt;
+}
+
+inline std::optional<errc> errc_from_string(std::string_view s) noexcept {
+    for (int i = 0; i <= static_cast<int>(errc::invalid_argument); ++i)
+        if (to_string(static_cast<errc>(i)) == s) return static_cast<errc>(i);
+    return std::nullopt;
+}
+
+inline sigma::error snapshot_error_at(std::string_view file, std::size_t line, std::string_view problem,
+                                      errc code = errc::invalid_argument) {
+    std::string m(file);
+    m += ':';
+    m += std::to_string(line);
+    m += ": ";
+    m += problem;
+    return sigma::error(code, m);
+}
+
+} // namespace detail
+
+// Stores a body the most readable way that gives back the same bytes.
+inline void set_snapshot_body(snapshot_exchange& ex, std::string_view body) {
+    ex.json.reset();
+    ex.body.reset();
+    ex.bodyBase64.reset();
+    if (body.empty()) return;
+    if (!detail::valid_utf8(body)) {
+        ex.bodyBase64 = detail::base64_encode(body);
+        return;
+    }
+    boost::system::error_code ec;
+    boost::json::value v = boost::json::parse(body, ec);
+    // null would read back as an absent member; anything that does not
+    // serialise to the same bytes is kept as text.
+    if (!ec && !v.is_null() && boost::json::serialize(v) == body)
+        ex.json = std::move(v);
+    else
+        ex.body = std::string(body);
+}
+
+// The body's bytes, whichever way they are stored.
+[[nodiscard]] inline std::string snapshot_body(snapshot_exchange const& ex) {
+    if (ex.json) return boost::json::serialize(*ex.json);
+    if (ex.body) return *ex.body;
+    if (ex.bodyBase64) return detail::base64_decode_strict(*ex.bodyBase64).value_or(std::string());
+    return {};
+}
+
+// The answer an exchange records, or the transport error in its place.
+[[nodiscard]] inline result<http_response> snapshot_response(snapshot_exchange const& ex) {
+    if (ex.error) {
+        errc code = detail::errc_from_string(ex.error->code).value_or(errc::transport);
+        return sigma::error(code, ex.error->message);
+    }
+    http_response r;
+    r.status = ex.status.value_or(0);
+    if (ex.headers)
+        for (auto const& h : *ex.headers) r.headers.push_back({h.name, h.value});
+    r.body = snapshot_body(ex);
+    return r;
+}
+
+// One line of the file, without its newline.
+[[nodiscard]] inline std::string snapshot_line(snapshot_header const& h) { return sigma::json::encode(h); }
+[[nodiscard]] inline std::string snapshot_line(snapshot_exchange const& ex) { return sigma::json::encode(ex); }
+
+// Reads a snapshot. `name` (the file name) starts every error message, with
+// the line number and what is wrong: not a snapshot, a newer format, a line
+// that is not JSON or lacks a member, an exchange with neither answer nor
+// error, a line cut short.
+[[nodiscard]] inline result<snapshot> read_snapshot(std::istream& in, std::string_view name) {
+    snapshot s;
+    std::string line;
+    std::size_t number = 0;
+    bool have_header = false;
+    while (std::getline(in, line)) {
+        ++number;
+        bool const cut = in.eof(); // the last line had no newline
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.find_first_not_of(" \t") == std::string::npos) continue; // blank lines are allowed
+        boost::system::error_code ec;
+        boost::json::parse_options po;
+        po.max_depth = 128; // a body nested as deep as Boost.JSON's default allows, plus the line's own levels
+        boost::json::value v = boost::json::parse(line, ec, {}, po);
+        if (ec) {
+            std::string why = "not JSON (" + ec.message() + ")";
+            if (cut) why += "; the line is cut short: was the recording interrupted? Delete the last line to use the rest";
+            return detail::snapshot_error_at(name, number, why, errc::json_syntax);
+        }
+        if (!v.is_object()) return detail::snapshot_error_at(name, number, "expected a JSON object", errc::json_type);
+        if (!have_header) {
+            auto const* ver = v.as_object().if_contains("sigmaSnapshot");
+            if (ver == nullptr)
+                return detail::snapshot_error_at(name, number,
+                                                 "not a sigma-cpp snapshot: the first line has no \"sigmaSnapshot\"");
+            if (!ver->is_int64() && !ver->is_uint64())
+                return detail::snapshot_error_at(name, number, "sigmaSnapshot: expected an integer format version",
+                                                 errc::json_type);
+            auto const version = ver->is_int64() ? ver->get_int64() : static_cast<std::int64_t>(ver->get_uint64());
+            if (ver->is_uint64() || version > snapshot_format_version)
+                return detail::snapshot_error_at(
+                    name, number,
+                    "sigmaSnapshot " + (ver->is_uint64() ? std::to_string(ver->get_uint64()) : std::to_string(version)) +
+                        ": a newer snapshot format than this sigma-cpp reads (" +
+                        std::to_string(snapshot_format_version) + "); upgrade sigma-cpp");
+            if (version < 1)
+                return detail::snapshot_error_at(name, number,
+                                                 "sigmaSnapshot " + std::to_string(version) + ": no such format version");
+            auto h = sigma::json::decode<snapshot_header>(v);
+            if (!h) return detail::snapshot_error_at(name, number, "header: " + h.error().message(), h.error().code());
+            s.header = std::move(*h);
+            have_header = true;
+            continue;
+        }
+        auto ex = sigma::json::decode<snapshot_exchange>(v);
+        if (!ex) return detail::snapshot_error_at(name, number, ex.error().message(), ex.error().code());
+        if (!detail::method_from_string(ex->method))
+            return detail::snapshot_error_at(name, number, "/method: unknown HTTP method \"" + ex->method + "\"");
+        if (ex->target.empty() || ex->target.front() != '/')
+            return detail::snapshot_error_at(name, number, "/target: expected an origin-form target starting with /");
+        if (ex->status.has_value() == ex->error.has_value())
+            return detail::snapshot_error_at(name, number, "an exchange needs either \"status\" or \"error\"",
+                                             errc::json_missing_key);
+        if (ex->status && (*ex->status < 100 || *ex->status > 599))
+            return detail::snapshot_error_at(name, number, "/status: " + std::to_string(*ex->status) +
+                                                               " is not an HTTP status");
+        if (ex->error && !detail::errc_from_string(ex->error->code))
+            return detail::snapshot_error_at(name, number, "/error/code: unknown error code \"" + ex->error->code + "\"");
+        if (ex->bodyBase64 && !detail::base64_decode_strict(*ex->bodyBase64))
+            return detail::snapshot_error_at(name, number, "/bodyBase64: not base64");
+        if (int(ex->json.has_value()) + int(ex->body.has_value()) + int(ex->bodyBase64.has_value()) > 1)
+            return detail::snapshot_error_at(name, number, "give one of \"json\", \"body\" and \"bodyBase64\"");
+        s.exchanges.push_back(std::move(*ex));
+    }
+    if (in.bad()) return detail::snapshot_error_at(name, number + 1, "read error");
+    if (!have_header)
+        return detail::snapshot_error_at(name, number + 1, "empty: no snapshot header (is this a sigma-cpp snapshot?)");
+    return s;
+}
+
+[[nodiscard]] inline result<snapshot> load_snapshot(std::string const& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        int const e = errno;
+        return sigma::error(errc::invalid_argument,
+                            path + ": cannot open the snapshot (" + (e != 0 ? std::strerror(e) : "unreadable") + ")");
+    }
+    return read_snapshot(in, path);
+}
+
+// Writes a whole snapshot (the anonymiser's output); false when the stream failed.
+inline bool write_snapshot(std::ostream& os, snapshot const& s) {
+    os << snapshot_line(s.header) << '\n';
+    for (auto const& ex : s.exchanges) os << snapshot_line(ex) << '\n';
+    os.flush();
+    return static_cast<bool>(os);
+}
+
+[[nodiscard]] inline result<void> save_snapshot(std::string const& path, snapshot const& s) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    if (!out) {
+        int const e = errno;
+        return sigma::error(errc::invalid_argument,
+                            path + ": cannot write the snapshot (" + (e != 0 ? std::strerror(e) : "unwritable") + ")");
+    }
+    if (!write_snapshot(out, s)) return sigma::error(errc::invalid_argument, path + ": writing the snapshot failed");
+    return result<void>{};
+}
+
+} // namespace sigma
+
+#endif
+// ---- end <sigma/transport/snapshot.hpp> ----
+// ---- begin <sigma/transport/recording.hpp> ----
+// SPDX-License-Identifier: MIT
+// sigma::recording_transport<Inner>: a transport decorator that sends every
+// request through Inner and writes the exchange to a snapshot (see
+// snapshot.hpp), for sigma::replay_transport to serve later with no network,
+// in a test or on a developer's machine reproducing a user's run.
+//
+//     sigma::recording_transport rec(sigma::beast_transport(ex), sigma::recording_options_for(cfg, "run.snapshot"));
+//     sigma::basic_client<sigma::recording_transport<sigma::beast_transport>> client(cfg, std::move(rec));
+//
+// Each exchange is written as one line when it completes, and flushed, so an
+// interrupted run still leaves a readable snapshot; any number of requests may
+// be in flight (the lines are then in completion order, which replay does not
+// need). Nothing secret is written: request headers (Authorization among
+// them) are not recorded at all, and the client secret and every token the
+// token endpoint hands out (learnt from its answers) are replaced wherever
+// they occur, as such, percent-encoded or JSON-escaped: the secret by `***`,
+// tokens by `redacted-access-token-<n>` / `redacted-refresh-token-<n>`. Ids,
+// names and everything else are kept as they are (anonymise.hpp removes names).
+#ifndef SIGMA_TRANSPORT_RECORDING_HPP
+#define SIGMA_TRANSPORT_RECORDING_HPP
+
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/string.hpp>
+#include <boost/json/value.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <concepts>
+#include <cstddef>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <mutex>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+SIGMA_COROUTINES_BEGIN
+
+namespace sigma {
+
+struct recording_options {
+    // The snapshot file (created, or truncated) ...
+    std::string path;
+    // ... or, when set, a stream the caller keeps alive; `path` then only names it.
+    std::ostream* stream = nullptr;
+    // The first line: hostPort, apiVersion and clientId of the recorded client
+    // (sigmaSnapshot and recordedBy are filled in already).
+    snapshot_header header;
+    // Replaced by `***` wherever it appears.
+    secret client_secret;
+    // Any other value to keep out of the snapshot (a proxy password, ...).
+    std::vector<secret> redact;
+};
+
+// The options for recording a client configured with `cfg` into `path`.
+[[nodiscard]] inline recording_options recording_options_for(config const& cfg, std::string path) {
+    recording_options o;
+    o.path = std::move(path);
+    o.header.hostPort = cfg.hostPort;
+    o.header.apiVersion = cfg.apiVersion;
+    o.header.clientId = cfg.clientId;
+    o.client_secret = cfg.clientSecret;
+    return o;
+}
+
+namespace detail {
+
+template <class T>
+concept has_max_in_flight = requires(T const& t) {
+    { t.max_in_flight() } -> std::convertible_to<std::size_t>;
+};
+
+inline std::string_view target_path(std::string_view target) noexcept { return target.substr(0, target.find('?')); }
+
+// The token endpoint, whatever the version prefix: /v2/auth/token.
+inline bool is_token_target(std::string_view target) noexcept { return target_path(target).ends_with("/auth/token"); }
+
+// Replaces known secret values in text bound for a snapshot.
+class snapshot_redactor {
+public:
+    // Values shorter than this are not replaced: they cannot be told apart
+    // from ordinary text (the client's own log redaction does the same).
+    static constexpr std::size_t min_length = 4;
+
+    void add(std::string const& value, std::string placeholder) {
+        if (value.size() < min_length) return;
+        for (auto const& r : rules_)
+            if (r.first == value) return;
+        auto add_form = [&](std::string v) {
+            if (v.size() < min_length) return;
+            for (auto const& r : rules_)
+                if (r.first == v) return;
+            rules_.emplace_back(std::move(v), placeholder);
+        };
+        add_form(value);
+        // As sent in a form body, and as it appears inside a JSON string.
+        add_form(boost::urls::encode(value, boost::urls::unreserved_chars));
+        std::string quoted = boost::json::serialize(boost::json::value(boost::json::string(value)));
+        add_form(quoted.substr(1, quoted.size() - 2));
+        // Longest first, so that a value containing another is replaced whole.
+        std::stable_sort(rules_.begin(), rules_.end(),
+                         [](auto const& a, auto const& b) { return a.first.size() > b.first.size(); });
+    }
+
+    [[nodiscard]] bool knows(std::string const& value) const {
+        for (auto const& r : rules_)
+            if (r.first == value) return true;
+        return false;
+    }
+
+    [[nodiscard]] std::string scrub(std::string text) const {
+        for (auto const& [value, placeholder] : rules_)
+            for (std::size_t pos = text.find(value); pos != std::string::npos; pos = text.find(value, pos)) {
+                text.replace(pos, value.size(), placeholder);
+                pos += placeholder.size();
+            }
+        return text;
+    }
+
+private:
+    std::vector<std::pair<std::string, std::string>> rules_;
+};
+
+} // namespace detail
+
+template <transport Inner>
+class recording_transport {
+public:
+    using inner_type = Inner;
+
+    // Writes the header line at once. Throws sigma::error (errc::invalid_argument)
+    // when the file cannot be written.
+    recording_transport(Inner inner, recording_options options)
+        : inner_(std::move(inner)), st_(std::make_shared<state>()) {
+        st_->name = options.path.empty() ? std::string("the snapshot stream") : options.path;
+        if (options.stream != nullptr) {
+            st_->os = options.stream;
+        } else {
+            st_->file = std::make_unique<std::ofstream>(options.path, std::ios::binary | std::ios::trunc);
+            if (!*st_->file) {
+                int const e = errno;
+                throw sigma::error(errc::invalid_argument, options.path + ": cannot write the snapshot (" +
+                                                               (e != 0 ? std::strerror(e) : "unwritable") + ")");
+            }
+            st_->os = st_->file.get();
+        }
+        st_->redactor.add(options.client_secret.reveal(), std::string(secret::mask));
+        for (auto const& s : options.redact) st_->redactor.add(s.reveal(), std::string(secret::mask));
+        auto h = std::move(options.header);
+        h.sigmaSnapshot = snapshot_format_version;
+        st_->write(st_->redactor.scrub(snapshot_line(h)));
+    }
+
+    // As the constructor, with the failure as a value.
+    [[nodiscard]] static result<recording_transport> create(Inner inner, recording_options options) {
+        try {
+            return recording_transport(std::move(inner), std::move(options));
+        } catch (sigma::error const& e) {
+            return e;
+        }
+    }
+
+    auto get_executor() { return inner_.get_executor(); }
+
+    // The inner transport's limit, when it has one (the client caps its
+    // concurrency at it).
+    [[nodiscard]] std::size_t max_in_flight() const
+        requires detail::has_max_in_flight<Inner>
+    {
+        return inner_.max_in_flight();
+    }
+
+    boost::asio::awaitable<result<http_response>> async_send(http_request req) {
+        auto st = st_;
+        snapshot_exchange ex;
+        ex.method = std::string(to_string(req.method));
+        ex.target = req.target;
+        std::string request_body = req.body;
+        auto r = co_await inner_.async_send(std::move(req));
+        st->record(std::move(ex), request_body, r);
+        co_return r;
+    }
+
+    Inner& inner() noexcept { return inner_; }
+
+    // Exchanges written so far (the header not counted).
+    [[nodiscard]] std::size_t exchanges() const {
+        std::lock_guard lock(st_->m);
+        return st_->written;
+    }
+    // False once a line could not be written (disk full): the snapshot is incomplete.
+    [[nodiscard]] bool good() const {
+        std::lock_guard lock(st_->m);
+        return !st_->failed;
+    }
+
+private:
+    struct state {
+        mutable std::mutex m;
+        std::string name;
+        std::unique_ptr<std::ofstream> file;
+        std::ostream* os = nullptr;
+        detail::snapshot_redactor redactor;
+        std::size_t access_tokens = 0, refresh_tokens = 0;
+        std::size_t written = 0;
+        bool failed = false;
+
+        void write(std::string const& line) {
+            *os << line << '\n';
+            os->flush();
+            if (!*os) failed = true;
+        }
+
+        // Tokens in a token answer become known secrets before anything is
+        // written. False when the answer is not a JSON object (cut short, say):
+        // it may still hold a token that cannot be told apart, so it is not kept.
+        bool learn_tokens(std::string const& body) {
+            boost::system::error_code ec;
+            auto v = boost::json::parse(body, ec);
+            if (ec || !v.is_object()) return false;
+            auto learn = [&](char const* key, char const* kind, std::size_t& counter) {
+                auto const* t = v.as_object().if_contains(key);
+                if (t == nullptr || !t->is_string()) return;
+                std::string value(t->as_string());
+                if (value.empty() || redactor.knows(value)) return;
+                redactor.add(value, std::string("redacted-") + kind + "-" + std::to_string(++counter));
+            };
+            learn("access_token", "access-token", access_tokens);
+            learn("refresh_token", "refresh-token", refresh_tokens);
+            return true;
+        }
+
+        // The token request's form: credentials out whatever their spelling.
+        std::string redact_form(std::string const& body) const {
+            std::string out;
+            std::size_t start = 0;
+            for (;;) {
+                auto amp = body.find('&', start);
+                std::string field = body.substr(start, amp == std::string::npos ? std::string::npos : amp - start);
+                auto eq = field.find('=');
+                std::string key = field.substr(0, eq);
+                if (eq != std::string::npos &&
+                    (key == "client_secret" || key == "password" || key == "assertion" || key == "refresh_token")) {
+                    std::string value = field.substr(eq + 1);
+                    std::string scrubbed = redactor.scrub(value);
+                    // A refresh token this recording saw issued keeps its
+                    // placeholder (which request used which token); any other
+                    // credential is masked.
+                    field = key + "=" + (scrubbed != value && key == "refresh_token" ? scrubbed : std::string(secret::mask));
+                }
+                out += field;
+                if (amp == std::string::npos) break;
+                out += '&';
+                start = amp + 1;
+            }
+            return out;
+        }
+
+        void record(snapshot_exchange ex, std::string const& request_body, result<http_response> const& r) {
+            std::lock_guard lock(m);
+            bool const token = detail::is_token_target(ex.target);
+            bool const unreadable_token_answer = token && r && !r->body.empty() && !learn_tokens(r->body);
+            if (!request_body.empty()) ex.requestBody = redactor.scrub(token ? redact_form(request_body) : request_body);
+            if (r) {
+                ex.status = r->status;
+                std::vector<snapshot_field> kept;
+                for (auto const& h : r->headers)
+                    if (snapshot_keeps_header(h.name)) kept.push_back({h.name, redactor.scrub(h.value)});
+                if (!kept.empty()) ex.headers = std::move(kept);
+                if (unreadable_token_answer)
+                    set_snapshot_body(ex, "<a token answer that is not JSON, " + std::to_string(r->body.size()) +
+                                              " bytes, left out: it may hold a token>");
+                else
+                    set_snapshot_body(ex, redactor.scrub(r->body));
+            } else {
+                ex.error = snapshot_error{std::string(to_string(r.error().code())), redactor.scrub(r.error().message())};
+            }
+            write(snapshot_line(ex));
+            ++written;
+        }
+    };
+
+    Inner inner_;
+    std::shared_ptr<state> st_;
+};
+
+} // namespace sigma
+
+SIGMA_COROUTINES_END
+
+#endif
+// ---- end <sigma/transport/recording.hpp> ----
+// ---- begin <sigma/transport/replay.hpp> ----
+// SPDX-License-Identifier: MIT
+// sigma::replay_transport: serves a snapshot (snapshot.hpp), written by
+// sigma::recording_transport, with no network: a recorded run replays with
+// the same answers, so it gives the same output, in a test or when a user's
+// problem is reproduced from the snapshot they sent.
+//
+// Matching. A request is answered by the recorded exchanges with its method
+// and target, first in, first out: a target recorded as 503 then 200 replays
+// as 503 then 200, so the client's retries replay too. Concurrency changes the
+// order across targets, never within one. The token endpoint is matched by
+// method and path only (its recorded body has the secret masked), and answers
+// what was recorded, whose tokens are placeholders that work here; a snapshot
+// with no token exchange at all gets a working token made up.
+//
+// When a target's answers are used up, the last one is repeated: a run that
+// asks more often than the recorded one (another retry policy, a token that
+// expired sooner) still gets the recorded outcome. A request the snapshot does
+// not hold at all fails with errc::transport, "METHOD target: not in the
+// snapshot FILE", so the run reports that entity as failed and goes on (the
+// client retries it first, as any transport error; give the client a
+// manual_clock-like clock to replay without waiting).
+#ifndef SIGMA_TRANSPORT_REPLAY_HPP
+#define SIGMA_TRANSPORT_REPLAY_HPP
+
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+SIGMA_COROUTINES_BEGIN
+
+namespace sigma {
+
+class replay_transport {
+public:
+    // `name` (the file name) is named in the errors of requests the snapshot lacks.
+    replay_transport(boost::asio::any_io_executor ex, snapshot s, std::string name = "the snapshot")
+        : ex_(std::move(ex)), st_(std::make_shared<state>()) {
+        st_->name = std::move(name);
+        st_->header = std::move(s.header);
+        for (auto& x : s.exchanges) {
+            auto& q = st_->answers[key(x.method, x.target)];
+            q.answers.push_back(snapshot_response(x));
+            ++st_->recorded;
+        }
+    }
+
+    // Loads the snapshot file; the error names the file, the line and the problem.
+    [[nodiscard]] static result<replay_transport> open(boost::asio::any_io_executor ex, std::string const& path) {
+        auto s = load_snapshot(path);
+        if (!s) return std::move(s).error();
+        return replay_transport(std::move(ex), std::move(*s), path);
+    }
+
+    boost::asio::any_io_executor get_executor() const { return ex_; }
+
+    boost::asio::awaitable<result<http_response>> async_send(http_request req) {
+        // Yield once, as a real transport would, so that concurrent callers interleave.
+        co_await boost::asio::post(ex_, boost::asio::use_awaitable);
+        auto st = st_;
+        std::string const method(to_string(req.method));
+        std::lock_guard lock(st->m);
+        auto it = st->answers.find(key(method, req.target));
+        if (it == st->answers.end()) {
+            if (detail::is_token_target(req.target)) co_return made_up_token();
+            st->missed.push_back(method + " " + req.target);
+            co_return sigma::error(errc::transport,
+                                   method + " " + req.target + ": not in the snapshot " + st->name +
+                                       " (recorded with other settings or another version of sigma-cpp?)");
+        }
+        auto& q = it->second;
+        ++st->served;
+        if (q.next < q.answers.size()) co_return q.answers[q.next++];
+        ++st->repeated;
+        co_return q.answers.back();
+    }
+
+    [[nodiscard]] snapshot_header const& header() const noexcept { return st_->header; }
+
+    // Recorded exchanges never served: a replay that asked less than the recording.
+    [[nodiscard]] std::size_t unused() const {
+        std::lock_guard lock(st_->m);
+        std::size_t n = 0;
+        for (auto const& [k, q] : st_->answers) n += q.answers.size() - q.next;
+        return n;
+    }
+    // Answers given again because their target's recorded ones were used up.
+    [[nodiscard]] std::size_t repeated() const {
+        std::lock_guard lock(st_->m);
+        return st_->repeated;
+    }
+    // "METHOD target" of every request the snapshot did not hold, in order.
+    [[nodiscard]] std::vector<std::string> missed() const {
+        std::lock_guard lock(st_->m);
+        return st_->missed;
+    }
+
+private:
+    struct queue {
+        std::vector<result<http_response>> answers;
+        std::size_t next = 0;
+    };
+    struct state {
+        mutable std::mutex m;
+        std::string name;
+        snapshot_header header;
+        std::map<std::string, queue> answers;
+        std::size_t recorded = 0, served = 0, repeated = 0;
+        std::vector<std::string> missed;
+    };
+
+    // The token endpoint by path: its body (and a refresh grant's token) differ between runs.
+    static std::string key(std::string const& method, std::string const& target) {
+        if (detail::is_token_target(target)) return method + " " + std::string(detail::target_path(target));
+        return method + " " + target;
+    }
+
+    static http_response made_up_token() {
+        http_response r;
+        r.status = 200;
+        r.headers.push_back({"Content-Type", "application/json"});
+        r.body = R"({"access_token":"replay-access-token","token_type":"bearer","expires_in":3599})";
+        return r;
+    }
+
+    boost::asio::any_io_executor ex_;
+    std::shared_ptr<state> st_;
+};
+
+static_assert(transport<replay_transport>);
+
+} // namespace sigma
+
+SIGMA_COROUTINES_END
+
+#endif
+// ---- end <sigma/transport/replay.hpp> ----
+// ---- begin <sigma/transport/anonymise.hpp> ----
+// SPDX-License-Identifier: MIT
+// sigma::anonymise_snapshot: a snapshot (snapshot.hpp) a user can attach to a
+// bug report. Names, emails, URLs, SQL, formulas' literals and any other text
+// in the recorded bodies become stable pseudonyms; ids, enums, timestamps,
+// cursors, numbers, booleans, nulls, keys and the shape of every answer stay,
+// so the anonymised snapshot still replays (sigma::replay_transport) to an
+// extraction with the same workbooks, pages, elements, data models and
+// lineage.
+//
+// Deny by default: a string is kept only under a key known to hold an id, a
+// type or enum, a timestamp, a version or a cursor (see detail::anonymise_key),
+// or when it is "", "true" or "false". Every other string, under any key this
+// library does not know, is replaced:
+//
+//     names (name, label, columns, warehouse paths, ...)   name-<hex>    (case-insensitive: "Orders" = "orders")
+//     folder paths                                          each component as a name: name-<hex>/name-<hex>
+//     emails                                                user-<hex>@example.invalid
+//     URLs                                                  https://example.invalid/<hex>
+//     SQL (sql, definition)                                 SELECT * FROM t_<hex>
+//     formulas                                              [Source/Column] references as names, string
+//                                                           literals as text, the rest (functions, operators) kept
+//     warehouse column ids inode-<urlId>/<COLUMN>           the column as a name
+//     anything else                                         text-<hex>
+//
+// One name map serves the whole snapshot, so whatever the connector matches
+// by name (a formula's `[Source/Column]` against lineage node names, a
+// workbook's path against its workspace, a table's /files path) still
+// matches. Bodies that are not JSON (a proxy's HTML page) are replaced by a
+// short non-JSON placeholder; transport error messages by a pseudonym; the
+// header's hostPort, clientId and serviceName too. Request targets are kept:
+// the API's path parameters are ids and its query parameters ids, flags,
+// type filters, page sizes and cursors, never names.
+//
+// Pseudonyms come from a fixed 64-bit hash (FNV-1a, then a mixing step), the
+// same on every platform, so anonymising one snapshot twice gives identical
+// files. Without a salt, anyone can confirm a guess ("is name-… Finance?") by
+// hashing it; give anonymise_options::salt, kept private, to prevent that.
+#ifndef SIGMA_TRANSPORT_ANONYMISE_HPP
+#define SIGMA_TRANSPORT_ANONYMISE_HPP
+
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/string.hpp>
+#include <boost/json/value.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sigma {
+
+struct anonymise_options {
+    // Mixed into every pseudonym; the same salt gives the same output.
+    std::string salt;
+};
+
+namespace detail {
+
+// FNV-1a over the bytes, then splitmix64's finaliser so that similar inputs
+// ("Page 1", "Page 2") share no prefix. Fixed-width arithmetic only: the same
+// value everywhere (std::hash is not).
+inline std::uint64_t stable_hash(std::string_view s) noexcept {
+    std::uint64_t h = 0xcbf29ce484222325ull;
+    for (char c : s) {
+        h ^= static_cast<unsigned char>(c);
+        h *= 0x100000001b3ull;
+    }
+    h ^= h >> 30;
+    h *= 0xbf58476d1ce4e5b9ull;
+    h ^= h >> 27;
+    h *= 0x94d049bb133111ebull;
+    h ^= h >> 31;
+    return h;
+}
+
+enum class anonymise_as { keep, name, path, email, url, sql, formula, column_id, text };
+
+// What a string under `key` is. Unknown keys are text: replaced.
+inline anonymise_as anonymise_key(std::string_view key) noexcept {
+    static constexpr std::string_view keep[] = {
+        // ids
+        "id", "urlId", "organizationId", "userId", "memberId", "workbookId", "workbookUrlId", "dataModelId",
+        "dataModelUrlId", "elementId", "elementIds", "pageId", "connectionId", "workspaceId", "workspaceUrlId",
+        "parentId", "parentUrlId", "parentSourceUrlId", "ownerId", "createdBy", "updatedBy", "homeFolderId",
+        "versionTagId", "taggedWorkbookId", "taggedSourceUrlId", "inodeId", "nodeId", "source", "target",
+        "sourceIds", "dataSourceIds", "tableId", "datasetId", "customSqlId", "requestId",
+        // the recorder's token placeholders
+        "access_token", "refresh_token",
+        // types and enums
+        "type", "memberType", "userKind", "vizualizationType", "permission", "badge", "color", "code",
+        "token_type", "grant_type",
+        // timestamps
+        "createdAt", "updatedAt", "lastActiveAt", "taggedAt", "workbookTaggedAt",
+        // paging
+        "nextPage", "nextPageToken", "hasMore"};
+    for (auto k : keep)
+        if (key == k) return anonymise_as::keep;
+    if (key == "name" || key == "label" || key == "firstName" || key == "lastName" || key == "tagName" ||
+        key == "columns" || key == "semanticViewTable" || key == "displayName" || key == "title" ||
+        key == "account" || key == "host" || key == "warehouse" || key == "user" || key == "role")
+        return anonymise_as::name;
+    if (key == "path") return anonymise_as::path;
+    if (key == "email") return anonymise_as::email;
+    if (key == "url" || key == "profileImgUrl") return anonymise_as::url;
+    if (key == "sql" || key == "definition") return anonymise_as::sql;
+    if (key == "formula") return anonymise_as::formula;
+    if (key == "columnId") return anonymise_as::column_id;
+    return anonymise_as::text;
+}
+
+class anonymiser {
+public:
+    explicit anonymiser(std::string salt) : salt_(std::move(salt)) {}
+
+    [[nodiscard]] std::string hex(std::string_view kind, std::string_view s) const {
+        std::string in = salt_;
+        in += '\0';
+        in += kind;
+        in += '\0';
+        in += s;
+        std::uint64_t h = stable_hash(in);
+        static constexpr char digits[] = "0123456789abcdef";
+        std::string out(12, '0');
+        for (int i = 11; i >= 0; --i, h >>= 4) out[static_cast<std::size_t>(i)] = digits[h & 15];
+        return out;
+    }
+
+    [[nodiscard]] std::string name(std::string_view s) const {
+        if (s.empty()) return {};
+        std::string lower(s);
+        for (auto& c : lower)
+            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        return "name-" + hex("name", lower);
+    }
+
+    [[nodiscard]] std::string path(std::string_view s) const {
+        std::string out;
+        for (;;) {
+            auto slash = s.find('/');
+            out += name(s.substr(0, slash));
+            if (slash == std::string_view::npos) break;
+            out += '/';
+            s.remove_prefix(slash + 1);
+        }
+        return out;
+    }
+
+    [[nodiscard]] std::string email(std::string_view s) const {
+        std::string lower(s);
+        for (auto& c : lower)
+            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        return "user-" + hex("email", lower) + "@example.invalid";
+    }
+    [[nodiscard]] std::string url(std::string_view s) const { return "https://example.invalid/" + hex("url", s); }
+    [[nodiscard]] std::string sql(std::string_view s) const { return "SELECT * FROM t_" + hex("sql", s); }
+    [[nodiscard]] std::string text(std::string_view s) const { return "text-" + hex("text", s); }
+
+    // `[Source/Column]` and `[Column]` references through the name map, string
+    // literals as text; functions, operators and numbers stay.
+    [[nodiscard]] std::string formula(std::string_view f) const {
+        std::string out;
+        for (std::size_t i = 0; i < f.size(); ++i) {
+            char c = f[i];
+            if (c == '"' || c == '\'') {
+                auto end = f.find(c, i + 1);
+                std::string_view lit = f.substr(i + 1, end == std::string_view::npos ? std::string_view::npos : end - i - 1);
+                out += c;
+                out += text(lit);
+                out += c;
+                if (end == std::string_view::npos) break;
+                i = end;
+                continue;
+            }
+            if (c != '[') {
+                out += c;
+                continue;
+            }
+            std::string ref; // `]]` inside a reference is an escaped `]`
+            std::size_t j = i + 1;
+            for (; j < f.size(); ++j) {
+                if (f[j] == ']') {
+                    if (j + 1 < f.size() && f[j + 1] == ']') {
+                        ref += ']';
+                        ++j;
+                        continue;
+                    }
+                    break;
+                }
+                ref += f[j];
+            }
+            auto slash = ref.find('/');
+            out += '[';
+            if (slash == std::string::npos) {
+                out += name(ref);
+            } else {
+                out += name(std::string_view(ref).substr(0, slash));
+                out += '/';
+                out += name(std::string_view(ref).substr(slash + 1));
+            }
+            if (j < f.size()) out += ']';
+            i = j;
+        }
+        return out;
+    }
+
+    [[nodiscard]] std::string column_id(std::string_view id) const {
+        if (id.starts_with("inode-")) {
+            auto slash = id.find('/');
+            if (slash != std::string_view::npos && slash + 1 < id.size())
+                return std::string(id.substr(0, slash + 1)) + name(id.substr(slash + 1));
+        }
+        return std::string(id);
+    }
+
+    [[nodiscard]] std::string replace(std::string_view s, anonymise_as how) const {
+        if (s.empty() || s == "true" || s == "false") return std::string(s);
+        switch (how) {
+        case anonymise_as::keep: return std::string(s);
+        case anonymise_as::name: return name(s);
+        case anonymise_as::path: return path(s);
+        case anonymise_as::email: return email(s);
+        case anonymise_as::url: return url(s);
+        case anonymise_as::sql: return sql(s);
+        case anonymise_as::formula: return formula(s);
+        case anonymise_as::column_id: return column_id(s);
+        case anonymise_as::text: break;
+        }
+        // Unknown keys: keep the shape of what looks like an email or a URL.
+        if (s.find('@') != std::string_view::npos && s.find(' ') == std::string_view::npos) return email(s);
+        if (s.starts_with("http://") || s.starts_with("https://")) return url(s);
+        return text(s);
+    }
+
+    // Walks a JSON value; `how` is what its key says (array elements inherit it).
+    void walk(boost::json::value& v, anonymise_as how) const {
+        switch (v.kind()) {
+        case boost::json::kind::string: v = boost::json::string(replace(v.get_string(), how)); break;
+        case boost::json::kind::array:
+            for (auto& e : v.get_array()) walk(e, how);
+            break;
+        case boost::json::kind::object:
+            for (auto& kv : v.get_object()) walk(kv.value(), anonymise_key(kv.key()));
+            break;
+        default: break; // numbers, booleans, null
+        }
+    }
+
+    // A body: JSON walked; anything else replaced by a placeholder that is
+    // not JSON either, so the client reacts to it as to the original.
+    void body(snapshot_exchange& ex) const {
+        if (ex.json) {
+            walk(*ex.json, anonymise_as::text);
+            return;
+        }
+        std::string const raw = snapshot_body(ex);
+        if (raw.empty()) return;
+        boost::system::error_code ec;
+        auto v = boost::json::parse(raw, ec);
+        if (!ec && !v.is_null()) {
+            walk(v, anonymise_as::text);
+            ex.body.reset();
+            ex.bodyBase64.reset();
+            ex.json = std::move(v);
+            return;
+        }
+        set_snapshot_body(ex, "<anonymised: " + std::to_string(raw.size()) + " bytes that are not JSON>");
+    }
+
+    // The token request's form: the client id becomes its pseudonym (the
+    // secret and tokens were masked when recording).
+    [[nodiscard]] std::string form(std::string_view body) const {
+        std::string out;
+        for (;;) {
+            auto amp = body.find('&');
+            std::string_view field = body.substr(0, amp);
+            auto eq = field.find('=');
+            std::string_view key = field.substr(0, eq);
+            if (eq != std::string_view::npos && key == "client_id")
+                out += "client_id=" + client_id(field.substr(eq + 1));
+            else if (eq != std::string_view::npos && key != "grant_type" && key != "client_secret" &&
+                     key != "refresh_token")
+                out += std::string(key) + "=" + text(field.substr(eq + 1));
+            else
+                out += field;
+            if (amp == std::string_view::npos) break;
+            out += '&';
+            body.remove_prefix(amp + 1);
+        }
+        return out;
+    }
+
+    [[nodiscard]] std::string client_id(std::string_view id) const {
+        return id.empty() ? std::string() : "client-" + hex("client", id);
+    }
+
+private:
+    std::string salt_;
+};
+
+} // namespace detail
+
+// The anonymised copy of `in` (see the top of this file).
+[[nodiscard]] inline snapshot anonymise_snapshot(snapshot const& in, anonymise_options const& options = {}) {
+    detail::anonymiser a(options.salt);
+    snapshot out;
+    out.header = in.header;
+    if (!out.header.hostPort.empty()) out.header.hostPort = "https://" + a.hex("host", out.header.hostPort) + ".example.invalid";
+    out.header.clientId = a.client_id(in.header.clientId);
+    if (out.header.serviceName) out.header.serviceName = a.name(*out.header.serviceName);
+    out.header.anonymised = true;
+    out.exchanges.reserve(in.exchanges.size());
+    for (auto ex : in.exchanges) {
+        if (ex.requestBody) {
+            if (detail::is_token_target(ex.target)) {
+                ex.requestBody = a.form(*ex.requestBody);
+            } else {
+                boost::system::error_code ec;
+                auto v = boost::json::parse(*ex.requestBody, ec);
+                if (!ec) {
+                    a.walk(v, detail::anonymise_as::text);
+                    ex.requestBody = boost::json::serialize(v);
+                } else {
+                    ex.requestBody = a.text(*ex.requestBody);
+                }
+            }
+        }
+        if (ex.headers) {
+            std::vector<snapshot_field> kept;
+            for (auto& h : *ex.headers)
+                if (snapshot_keeps_header(h.name)) kept.push_back(std::move(h));
+            ex.headers = std::move(kept);
+        }
+        a.body(ex);
+        if (ex.error) ex.error->message = "anonymised " + ex.error->code + " error " + a.text(ex.error->message);
+        out.exchanges.push_back(std::move(ex));
+    }
+    return out;
+}
+
+} // namespace sigma
+
+#endif
+// ---- end <sigma/transport/anonymise.hpp> ----
 
 // The API as types, and the client
 // ---- begin <sigma/api/models.hpp> ----
@@ -6845,6 +8108,22 @@ struct filtered {
 };
 BOOST_DESCRIBE_STRUCT(filtered, (), (kind, name, pattern))
 
+// An entity a complete run no longer found (or no longer emits: filtered
+// out, archived) although the last complete run did: a catalogue may delete it.
+enum class entity_kind { workbook, element, data_model };
+BOOST_DESCRIBE_ENUM(entity_kind, workbook, element, data_model)
+
+struct deletion {
+    entity_kind kind = entity_kind::workbook;
+    std::string id;           // workbookId, elementId or dataModelId
+    std::string name;         // as the last run saw it
+    std::string workbookId;   // elements: the workbook it was in
+    bool dataElement = false; // elements: a data element (also an element data model, when mapped so)
+    std::string reason;       // "not in the listing", "not in the workbook any more", a filter
+    bool operator==(deletion const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(deletion, (), (kind, id, name, workbookId, dataElement, reason))
+
 struct report {
     // True when every organisation-wide listing succeeded: only then may a
     // catalogue delete what this run did not see.
@@ -6864,12 +8143,19 @@ struct report {
     std::vector<std::string> warnings;
     std::vector<failure> failures;
     std::vector<filtered> filteredOut;
+    // Incremental runs (sigma/extract/state.hpp): the workbooks and data
+    // models handed on from the state without asking the API, what the run
+    // found deleted, and what it did with the state (or why it did not).
+    std::uint64_t reused = 0;
+    std::uint64_t outOfScope = 0; // scoped runs: workbooks and data models not read
+    std::vector<deletion> deletions;
+    std::string stateNote;
     bool operator==(report const&) const = default;
 };
 BOOST_DESCRIBE_STRUCT(report, (),
                       (complete, incompleteReason, workspaces, workbooks, pages, elements, dataModels, lineageEdges,
                        columnEdges, columnNameFallbacks, requests, retries, rateLimited, warnings, failures,
-                       filteredOut))
+                       filteredOut, reused, outOfScope, deletions, stateNote))
 
 // The exit status of a finished run, as sigma-extract gives it: 0 clean; 1
 // completed with entity failures; 2 the run failed (an organisation-wide
@@ -6982,6 +8268,15 @@ struct options {
     bool includeArchived = false;           // archived workbooks and data models, marked
     bool includeColumns = true;             // /columns (column lineage)
     bool includeQueries = true;             // element SQL
+    // Scoped runs (sigma-cpp's own): only the workbooks with these ids, and
+    // those in these folders or workspaces (a path as Sigma writes it,
+    // "Sales" or "Sales/Quarterly": the folder and everything under it).
+    // Either list alone limits the run; both: what either names. With ids
+    // alone no data model is read; with paths, the data models in them.
+    // Nothing outside the scope is asked for, and a scoped run deletes nothing.
+    std::vector<std::string> workbookIds;
+    std::vector<std::string> paths;
+    [[nodiscard]] bool scoped() const noexcept { return !workbookIds.empty() || !paths.empty(); }
     // OpenMetadata `dbServicePrefix` (`service.db.schema.table`, `*` wildcards):
     // where lineage looks for warehouse tables; used by the output.
     std::string dbServicePrefix;
@@ -7558,6 +8853,291 @@ SIGMA_COROUTINES_END
 
 #endif
 // ---- end <sigma/extract/detail/ordered_tasks.hpp> ----
+// ---- begin <sigma/extract/state.hpp> ----
+// SPDX-License-Identifier: MIT
+// The state of incremental runs: what the last complete run saw of each
+// workbook and data model (its updatedAt and latestVersion, and everything
+// that run read about it), so that the next run re-reads only what changed
+// and still hands the sink exactly what a full run would.
+//
+// The file is JSON, versioned ("sigmaState": 1), written atomically (a
+// temporary file in the same directory, flushed, then renamed over the old
+// one) and checked when read: a file that is not JSON, is cut short, comes
+// from a newer sigma-cpp, names another organisation, or whose entries do
+// not match their digests is refused with an error naming the file and what
+// is wrong. It is never silently discarded: a full run (`--full`) is the way
+// to start again.
+#ifndef SIGMA_EXTRACT_STATE_HPP
+#define SIGMA_EXTRACT_STATE_HPP
+
+
+#include <boost/describe/class.hpp>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#if defined(__unix__) || defined(__APPLE__)
+#include <fcntl.h>
+#include <unistd.h>
+#endif
+
+namespace sigma::extract {
+
+// The format this library writes and the newest it reads.
+inline constexpr int state_format = 1;
+
+// Lineage names a data model by its urlId; the extraction writes the id the
+// data model listing gives for it. The state keeps the pair, so that a later
+// run can write what its own listing says (the model may be gone, or back).
+struct data_model_alias {
+    std::string urlId;
+    std::string dataModelId;
+    bool operator==(data_model_alias const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(data_model_alias, (), (urlId, dataModelId))
+
+// What a run read about one workbook, beyond its listing entry. The parts
+// that come from organisation-wide listings (owner, workspace, badge, tags,
+// names, URLs) are not kept: each run takes them from its own listings.
+struct state_workbook {
+    std::string workbookId;
+    std::string name;
+    std::string updatedAt;
+    std::int64_t latestVersion = 0;
+    // Read without a failure and every table resolved exactly: may be
+    // re-emitted as it is while the workbook is unchanged. An entry that is
+    // not reusable still names the elements (for deletions) and is re-read.
+    bool reusable = true;
+    std::string digest; // of pages, dataModelIds and dataModelAliases, checked when the file is read
+    std::vector<page_info> pages;
+    std::vector<std::string> dataModelIds;
+    std::vector<std::string> warnings;   // what the read noted (e.g. a retired dataset source)
+    std::vector<filtered> filteredOut;   // its elements the chart filter left out
+    std::vector<data_model_alias> dataModelAliases; // the data model sources' ids, as this run wrote them
+    bool operator==(state_workbook const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(state_workbook, (),
+                      (workbookId, name, updatedAt, latestVersion, reusable, digest, pages, dataModelIds, warnings,
+                       filteredOut, dataModelAliases))
+
+struct state_data_model {
+    std::string dataModelId;
+    std::string name;
+    std::optional<std::string> updatedAt; // absent in the listing: never reused
+    std::int64_t latestVersion = 0;
+    bool reusable = true;
+    std::string digest; // of elements
+    std::vector<data_model_element_info> elements;
+    bool operator==(state_data_model const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(state_data_model, (),
+                      (dataModelId, name, updatedAt, latestVersion, reusable, digest, elements))
+
+struct state {
+    int sigmaState = state_format;
+    std::string writtenBy;     // "sigma-cpp 0.3.0"
+    std::string hostPort;      // the organisation it describes: the same host
+    std::string clientId;      // and credential must read it back
+    std::string optionsDigest; // the options that shape what is read; another set: nothing is reused
+    std::vector<state_workbook> workbooks;   // by id
+    std::vector<state_data_model> dataModels; // by id
+    bool operator==(state const&) const = default;
+};
+BOOST_DESCRIBE_STRUCT(state, (), (sigmaState, writtenBy, hostPort, clientId, optionsDigest, workbooks, dataModels))
+
+// A run's incremental side: the state it starts from and the one it leaves.
+struct incremental {
+    // What the last complete run saw; nullopt for a first or a full run (the
+    // run then reads everything, and deletes nothing).
+    std::optional<state> previous;
+    // What this run saw, for the next one. Save it only when `advance`: an
+    // incomplete run (an organisation-wide listing failed) leaves it unset.
+    state next;
+    bool advance = false;
+};
+
+namespace detail {
+
+// FNV-1a, 64 bits: a fixed function, so digests are the same on every
+// platform and build (std::hash is not).
+constexpr std::uint64_t fnv1a(std::string_view s, std::uint64_t h = 0xcbf29ce484222325ULL) noexcept {
+    for (unsigned char c : s) {
+        h ^= c;
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+inline std::string hex64(std::uint64_t v) {
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string s(16, '0');
+    for (int i = 15; i >= 0; --i, v >>= 4) s[static_cast<std::size_t>(i)] = digits[v & 0xf];
+    return s;
+}
+
+// The options that change what a workbook's or data model's read gives.
+struct options_fingerprint {
+    filter_pattern chartFilterPattern;
+    bool includeColumns = true;
+    bool includeQueries = true;
+    bool includeLineage = true;
+    bool includeDataModels = true;
+    std::string apiVersion;
+};
+BOOST_DESCRIBE_STRUCT(options_fingerprint, (),
+                      (chartFilterPattern, includeColumns, includeQueries, includeLineage, includeDataModels,
+                       apiVersion))
+
+struct state_header {
+    std::optional<int> sigmaState;
+};
+BOOST_DESCRIBE_STRUCT(state_header, (), (sigmaState))
+
+struct workbook_digest_view {
+    std::vector<page_info> const* pages;
+    std::vector<std::string> const* dataModelIds;
+};
+
+} // namespace detail
+
+[[nodiscard]] inline std::string options_digest(options const& o, std::string_view api_version) {
+    detail::options_fingerprint f{o.chartFilterPattern, o.includeColumns, o.includeQueries, o.includeLineage,
+                                  o.includeDataModels, std::string(api_version)};
+    return detail::hex64(detail::fnv1a(json::encode(f)));
+}
+
+[[nodiscard]] inline std::string digest_of(state_workbook const& w) {
+    auto h = detail::fnv1a(json::encode(w.pages));
+    h = detail::fnv1a(json::encode(w.dataModelIds), h);
+    return detail::hex64(detail::fnv1a(json::encode(w.dataModelAliases), h));
+}
+
+[[nodiscard]] inline std::string digest_of(state_data_model const& m) {
+    return detail::hex64(detail::fnv1a(json::encode(m.elements)));
+}
+
+namespace detail {
+// One organisation, as far as a state file can tell: the same API host and
+// credential. A loopback host (a simulated organisation, a test server) is
+// the same whatever its port, which such servers pick afresh on each start.
+inline bool same_origin(std::string_view a, std::string_view b) {
+    if (a == b) return true;
+    auto without_port = [](std::string_view u) -> std::string_view {
+        for (std::string_view host : {"://127.0.0.1:", "://localhost:", "://[::1]:"}) {
+            auto at = u.find(host);
+            if (at != std::string_view::npos) return u.substr(0, at + host.size() - 1);
+        }
+        return {};
+    };
+    auto pa = without_port(a), pb = without_port(b);
+    return !pa.empty() && pa == pb;
+}
+} // namespace detail
+
+// Checks that `s` may be read back by a run against `connection`; the error
+// reads after "the state ".
+[[nodiscard]] inline result<void> check_state(state const& s, sigma::config const& connection) {
+    if (!detail::same_origin(s.hostPort, connection.hostPort) || s.clientId != connection.clientId)
+        return sigma::error(errc::config, "was written for hostPort " + s.hostPort + " and clientId " + s.clientId +
+                                              ", not for this run's (" + connection.hostPort + ", " +
+                                              connection.clientId +
+                                              "): give another state file, or run in full to replace it");
+    return {};
+}
+
+// Reads a state file's text. `name` (the file) starts every error.
+[[nodiscard]] inline result<state> parse_state(std::string_view text, std::string_view name) {
+    std::string const where(name);
+    if (text.find_first_not_of(" \t\r\n") == std::string_view::npos)
+        return sigma::error(errc::json_syntax, where + ": empty (cut short?); not a sigma-cpp state file");
+    auto header = json::decode<detail::state_header>(text);
+    if (!header) return sigma::error(header.error().code(), where + ": " + header.error().message());
+    if (!header->sigmaState)
+        return sigma::error(errc::json_missing_key, where + ": no \"sigmaState\": not a sigma-cpp state file");
+    if (*header->sigmaState > state_format || *header->sigmaState < 1)
+        return sigma::error(errc::config, where + ": format " + std::to_string(*header->sigmaState) +
+                                              " (this sigma-cpp reads format " + std::to_string(state_format) +
+                                              "; it was written by a newer one)");
+    json::decode_options strict;
+    strict.unknown_keys = json::key_policy::reject; // a key we do not know means we would lose it on rewrite
+    auto s = json::decode<state>(text, strict);
+    if (!s) return sigma::error(s.error().code(), where + ": " + s.error().message(), s.error().json_pointer());
+    std::set<std::string_view> seen;
+    for (std::size_t i = 0; i < s->workbooks.size(); ++i) {
+        auto const& w = s->workbooks[i];
+        std::string at = where + ": /workbooks/" + std::to_string(i);
+        if (!seen.insert(w.workbookId).second) return sigma::error(errc::json_invalid, at + ": workbook " + w.workbookId + " twice");
+        if (digest_of(w) != w.digest)
+            return sigma::error(errc::json_invalid, at + ": the digest does not match workbook " + w.workbookId +
+                                                        " (the file was edited or damaged)");
+    }
+    seen.clear();
+    for (std::size_t i = 0; i < s->dataModels.size(); ++i) {
+        auto const& m = s->dataModels[i];
+        std::string at = where + ": /dataModels/" + std::to_string(i);
+        if (!seen.insert(m.dataModelId).second)
+            return sigma::error(errc::json_invalid, at + ": data model " + m.dataModelId + " twice");
+        if (digest_of(m) != m.digest)
+            return sigma::error(errc::json_invalid, at + ": the digest does not match data model " + m.dataModelId +
+                                                        " (the file was edited or damaged)");
+    }
+    return std::move(*s);
+}
+
+// Reads the state file at `path`: nullopt when there is none yet (a first
+// run); an error when it exists but cannot be read or used.
+[[nodiscard]] inline result<std::optional<state>> load_state(std::string const& path) {
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (f == nullptr) {
+        if (errno == ENOENT) return std::optional<state>();
+        return sigma::error(errc::config, path + ": cannot be read (" + std::strerror(errno) + ")");
+    }
+    std::string text;
+    char buf[65536];
+    std::size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) text.append(buf, n);
+    bool const failed = std::ferror(f) != 0;
+    int const err = errno;
+    std::fclose(f);
+    if (failed) return sigma::error(errc::config, path + ": cannot be read (" + std::strerror(err) + ")");
+    auto s = parse_state(text, path);
+    if (!s) return std::move(s).error();
+    return std::optional<state>(std::move(*s));
+}
+
+// Writes `s` to `path` atomically: a reader sees the old file or the new
+// one, never a part of either.
+[[nodiscard]] inline result<void> save_state(state const& s, std::string const& path) {
+    std::string const tmp = path + ".tmp";
+    std::string const text = json::encode(s) + "\n";
+    auto fail = [&](char const* what) {
+        int const err = errno;
+        std::remove(tmp.c_str());
+        return sigma::error(errc::config, path + ": cannot " + what + " the state (" + std::strerror(err) + ")");
+    };
+    std::FILE* f = std::fopen(tmp.c_str(), "wb");
+    if (f == nullptr) return fail("write");
+    bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size() && std::fflush(f) == 0;
+#if defined(__unix__) || defined(__APPLE__)
+    ok = ok && ::fsync(::fileno(f)) == 0; // the data is on disk before the rename makes it the state
+#endif
+    if (std::fclose(f) != 0) ok = false;
+    if (!ok) return fail("write");
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) return fail("replace");
+    return {};
+}
+
+} // namespace sigma::extract
+
+#endif
+// ---- end <sigma/extract/state.hpp> ----
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -7603,6 +9183,13 @@ inline std::string first_path_part(std::string const& path) {
     return slash == std::string::npos ? path : path.substr(0, slash);
 }
 
+// `path` is `scope` or a folder under it ("Sales" holds "Sales/Q1", not "Salesforce").
+inline bool path_within(std::string_view path, std::string_view scope) {
+    while (!scope.empty() && scope.back() == '/') scope.remove_suffix(1);
+    if (scope.empty()) return true;
+    return path.substr(0, scope.size()) == scope && (path.size() == scope.size() || path[scope.size()] == '/');
+}
+
 } // namespace detail
 
 template <class Client>
@@ -7616,12 +9203,16 @@ public:
     // Up to the client's max_concurrency requests run at once; the sink still
     // receives entities in the order of a sequential walk (listing order), and
     // the report's lists are in that order too, so runs are reproducible.
+    // With `inc`, an incremental run: unchanged workbooks and data models come
+    // from inc->previous without asking the API, and inc->next is what this
+    // run saw (see sigma/extract/state.hpp).
     template <sink S>
-    boost::asio::awaitable<report> run(S& out) {
+    boost::asio::awaitable<report> run(S& out, incremental* inc = nullptr) {
         auto const start = client_.stats();
         rep_ = report{};
         rep_.complete = true;
         width_ = std::max<std::size_t>(1, client_.options().max_concurrency);
+        start_state(inc);
 
         // The organisation-wide listings do not depend on each other.
         notes n_members, n_files, n_workspaces, n_connections, n_models, n_workbooks;
@@ -7639,6 +9230,8 @@ public:
             case 2: co_await list_all(api::list_workspaces{}, "workspaces", n_workspaces, listed_workspaces); break;
             case 3: co_await list_all(api::list_connections{}, "connections", n_connections, connections); break;
             case 4:
+                // Listed also when scoped to workbook ids alone (which reads
+                // none of them): lineage names data models by urlId.
                 if (opts_.includeDataModels)
                     models_ok = co_await list_all(api::list_data_models{}, "data models", n_models, models);
                 break;
@@ -7664,6 +9257,7 @@ public:
 
         // Tables are shared by many entities; their notes come last, by id.
         for (auto& [id, t] : table_notes_) merge(std::move(t));
+        finish_state();
 
         auto const& end = client_.stats();
         rep_.requests = end.requests - start.requests;
@@ -8008,6 +9602,14 @@ private:
         std::optional<data_model_info> model;
         std::optional<workbook_info> workbook;
         notes n;
+        // Incremental runs: what the state keeps of it (when emitted), or why not.
+        std::string id;
+        bool is_model = false;
+        std::optional<state_workbook> workbook_entry;
+        std::optional<state_data_model> model_entry;
+        bool reused = false;
+        bool keep_previous = false; // failed, or outside the scope: its last state stands
+        std::optional<std::string> dropped; // filtered out: why (a deletion's reason)
     };
 
     // Data models, then workbooks, as one stream of tasks: no barrier between
@@ -8015,7 +9617,10 @@ private:
     template <sink S>
     boost::asio::awaitable<void> extract_entities(std::vector<api::data_model> models, workbook_feed& workbooks,
                                                   S& out) {
-        for (auto const& dm : models) data_model_by_url_id_[dm.dataModelUrlId] = dm.dataModelId;
+        for (auto const& dm : models) {
+            data_model_by_url_id_[dm.dataModelUrlId] = dm.dataModelId;
+            data_model_url_id_of_[dm.dataModelId] = dm.dataModelUrlId;
+        }
         using item = std::variant<api::data_model, api::workbook>;
         std::size_t next_model = 0;
         auto next = [&]() -> boost::asio::awaitable<std::optional<item>> {
@@ -8029,6 +9634,7 @@ private:
                                    : extract_workbook(std::get<1>(std::move(it)));
         };
         co_await detail::run_ordered_feed(width_, next, one, [&](entity_outcome&& r) {
+            keep_state(r);
             merge(std::move(r.n));
             if (r.model) {
                 ++rep_.dataModels;
@@ -8045,13 +9651,20 @@ private:
     boost::asio::awaitable<entity_outcome> extract_data_model(api::data_model dm) {
         entity_outcome r;
         notes& n = r.n;
+        r.id = dm.dataModelId;
+        r.is_model = true;
+        if (!in_scope(dm.path, nullptr)) {
+            r.keep_previous = true;
+            ++rep_.outOfScope;
+            co_return r;
+        }
         bool archived = dm.isArchived.value_or(false);
         if (archived && !opts_.includeArchived) {
-            n.filter_out("data model", dm.name, "archived (includeArchived is off)");
+            drop(r, "data model", dm.name, "archived (includeArchived is off)");
             co_return r;
         }
         if (auto why = filters_.data_models.rejects(dm.name)) {
-            n.filter_out("data model", dm.name, *why);
+            drop(r, "data model", dm.name, *why);
             co_return r;
         }
         data_model_info info;
@@ -8059,7 +9672,7 @@ private:
         info.ownerEmail = email_of(dm.ownerId);
         if (auto sp = space_of(dm.dataModelId)) {
             if (filtered_projects_.count(sp->id)) {
-                n.filter_out("data model", dm.name, "projectFilterPattern (its workspace)");
+                drop(r, "data model", dm.name, "projectFilterPattern (its workspace)");
                 co_return r;
             }
             info.workspaceName = workspaces_.count(sp->id) ? workspaces_[sp->id].name : std::string{};
@@ -8067,6 +9680,20 @@ private:
         if (opts_.includeTags && dm.tags)
             for (auto const& t : *dm.tags) info.tags.push_back(t.tagName);
         std::string entity = "data model " + dm.dataModelId + " (" + dm.name + ")";
+
+        if (auto const* old = reusable(dm)) {
+            info.elements = old->elements;
+            for (auto& el : info.elements) {
+                refresh_tables(el.sources);
+                n.lineageEdges += el.sources.size();
+            }
+            r.model_entry = *old;
+            r.model_entry->name = dm.name;
+            r.reused = true;
+            info.dataModel = std::move(dm);
+            r.model = std::move(info);
+            co_return r;
+        }
 
         // Elements, columns and lineage are independent listings.
         listing<api::list_data_model_elements> elements;
@@ -8087,6 +9714,7 @@ private:
         co_await detail::run_ordered(3, width_, fetch, [](std::size_t, int) {});
         if (!*elements) {
             n.fail(entity, describe(le), elements->error());
+            r.keep_previous = true;
             co_return r;
         }
         std::map<std::string, std::vector<column_info>> columns;
@@ -8159,6 +9787,18 @@ private:
             else if (info.elements.size() == 1)
                 info.elements.front().sql = custom_sql.front();
         }
+        if (inc_) {
+            state_data_model e;
+            e.dataModelId = dm.dataModelId;
+            e.name = dm.name;
+            e.updatedAt = dm.updatedAt;
+            e.latestVersion = dm.latestVersion;
+            e.elements = info.elements;
+            e.reusable = n.failures.empty();
+            for (auto const& el : e.elements) e.reusable = e.reusable && tables_exact(el.sources);
+            e.digest = digest_of(e);
+            r.model_entry = std::move(e);
+        }
         info.dataModel = std::move(dm);
         r.model = std::move(info);
         co_return r;
@@ -8169,13 +9809,19 @@ private:
     boost::asio::awaitable<entity_outcome> extract_workbook(api::workbook wb) {
         entity_outcome r;
         notes& n = r.n;
+        r.id = wb.workbookId;
+        if (!in_scope(wb.path, &wb.workbookId)) {
+            r.keep_previous = true;
+            ++rep_.outOfScope;
+            co_return r;
+        }
         bool archived = wb.isArchived.value_or(false);
         if (archived && !opts_.includeArchived) {
-            n.filter_out("workbook", wb.name, "archived (includeArchived is off)");
+            drop(r, "workbook", wb.name, "archived (includeArchived is off)");
             co_return r;
         }
         if (auto why = filters_.dashboards.rejects(wb.name)) {
-            n.filter_out("workbook", wb.name, *why);
+            drop(r, "workbook", wb.name, *why);
             co_return r;
         }
         workbook_info info;
@@ -8183,7 +9829,7 @@ private:
         info.ownerEmail = email_of(wb.ownerId);
         if (auto sp = space_of(wb.workbookId)) {
             if (filtered_projects_.count(sp->id)) {
-                n.filter_out("workbook", wb.name, "projectFilterPattern (its workspace)");
+                drop(r, "workbook", wb.name, "projectFilterPattern (its workspace)");
                 co_return r;
             }
             info.workspaceId = sp->id;
@@ -8193,7 +9839,7 @@ private:
             // Not visible through /files (non-admin credentials): the path stands in.
             info.workspaceName = detail::first_path_part(wb.path);
             if (auto why = filters_.projects.rejects(*info.workspaceName)) {
-                n.filter_out("workbook", wb.name, *why + " (its workspace)");
+                drop(r, "workbook", wb.name, *why + " (its workspace)");
                 co_return r;
             }
         }
@@ -8205,6 +9851,38 @@ private:
         }
         std::string const entity = "workbook " + wb.workbookId + " (" + wb.name + ")";
 
+        if (auto const* old = reusable(wb)) {
+            info.pages = old->pages;
+            info.dataModelIds = old->dataModelIds;
+            auto ids = data_model_ids_now(*old);
+            for (auto& p : info.pages)
+                for (auto& el : p.elements) {
+                    el.workbookId = wb.workbookId;
+                    el.url = detail::element_url(wb.url, el.elementId);
+                    refresh_tables(el.sources);
+                    for (auto& s : el.sources)
+                        if (auto it = ids.find(s.id); s.kind == source_kind::data_model && it != ids.end()) s.id = it->second;
+                    for (auto& c : el.columnLineage)
+                        if (auto it = ids.find(c.fromSource); it != ids.end()) c.fromSource = it->second;
+                    n.lineageEdges += el.sources.size();
+                    n.columnEdges += el.columnLineage.size();
+                    for (auto const& c : el.columnLineage) n.columnNameFallbacks += c.how == column_match::name;
+                }
+            n.warnings = old->warnings;
+            n.filteredOut = old->filteredOut;
+            r.workbook_entry = *old;
+            r.workbook_entry->name = wb.name;
+            if (!ids.empty()) {
+                r.workbook_entry->pages = info.pages;
+                r.workbook_entry->dataModelAliases = aliases_of(info.pages);
+                r.workbook_entry->digest = digest_of(*r.workbook_entry);
+            }
+            r.reused = true;
+            info.workbook = std::move(wb);
+            r.workbook = std::move(info);
+            co_return r;
+        }
+
         // Pages, then each page's elements: a workbook whose structure cannot
         // be read is not emitted at all, so a catalogue never loses its charts
         // to a half-read workbook.
@@ -8213,6 +9891,7 @@ private:
         auto pages = co_await client_.async_list_all(lp);
         if (!pages) {
             n.fail(entity, describe(lp), pages.error());
+            r.keep_previous = true;
             co_return r;
         }
         std::vector<listing<api::list_page_elements>> page_elements(pages->size());
@@ -8232,6 +9911,7 @@ private:
                 le.workbookId = wb.workbookId;
                 le.pageId = p.pageId;
                 n.fail(entity, describe(le), els.error());
+                r.keep_previous = true;
                 co_return r;
             }
             page_info pi;
@@ -8345,9 +10025,233 @@ private:
             }
         }
 
+        if (inc_) {
+            state_workbook e;
+            e.workbookId = wb.workbookId;
+            e.name = wb.name;
+            e.updatedAt = wb.updatedAt;
+            e.latestVersion = wb.latestVersion;
+            e.pages = info.pages;
+            e.dataModelIds = info.dataModelIds;
+            e.warnings = n.warnings;
+            e.filteredOut = n.filteredOut;
+            e.dataModelAliases = aliases_of(e.pages);
+            e.reusable = n.failures.empty();
+            for (auto const& p : e.pages)
+                for (auto const& el : p.elements) e.reusable = e.reusable && tables_exact(el.sources);
+            e.digest = digest_of(e);
+            r.workbook_entry = std::move(e);
+        }
         info.workbook = std::move(wb);
         r.workbook = std::move(info);
         co_return r;
+    }
+
+    // ---- incremental runs and scope --------------------------------------------
+
+    void drop(entity_outcome& r, std::string kind, std::string const& name, std::string why) {
+        r.dropped = kind + " filtered out: " + why;
+        r.n.filter_out(std::move(kind), name, std::move(why));
+    }
+
+    // Scope: `id` null for data models (which only paths can name).
+    bool in_scope(std::string const& path, std::string const* id) const {
+        if (!opts_.scoped()) return true;
+        if (id != nullptr && std::find(opts_.workbookIds.begin(), opts_.workbookIds.end(), *id) != opts_.workbookIds.end())
+            return true;
+        for (auto const& p : opts_.paths)
+            if (detail::path_within(path, p)) return true;
+        return false;
+    }
+
+    // A table found through the /files fallback (or not at all) is asked
+    // for again next time rather than kept.
+    static bool tables_exact(std::vector<lineage_source> const& sources) {
+        for (auto const& s : sources)
+            if (s.kind == source_kind::table && (!s.table || s.table->resolvedBy != "connection-path")) return false;
+        return true;
+    }
+
+    // A kept table names its connection by id; the name and type are this run's.
+    void refresh_tables(std::vector<lineage_source>& sources) const {
+        for (auto& s : sources) {
+            if (!s.table || !s.table->connectionId) continue;
+            if (auto c = connections_.find(*s.table->connectionId); c != connections_.end()) {
+                s.table->connectionName = c->second.name;
+                s.table->connectionType = c->second.type;
+                s.table->serviceType = service_type_for(c->second.type);
+            }
+        }
+    }
+
+    // The data model sources that carry a listed data model's id.
+    std::vector<data_model_alias> aliases_of(std::vector<page_info> const& pages) const {
+        std::vector<data_model_alias> out;
+        std::set<std::string> seen;
+        for (auto const& p : pages)
+            for (auto const& el : p.elements)
+                for (auto const& s : el.sources)
+                    if (s.kind == source_kind::data_model && seen.insert(s.id).second)
+                        if (auto it = data_model_url_id_of_.find(s.id); it != data_model_url_id_of_.end())
+                            out.push_back({it->second, s.id});
+        return out;
+    }
+
+    // A kept workbook's data model sources as this run's listing names them:
+    // the state's id -> this run's, for those that differ.
+    std::unordered_map<std::string, std::string> data_model_ids_now(state_workbook const& old) const {
+        std::unordered_map<std::string, std::string> now;
+        std::set<std::string> aliased;
+        for (auto const& a : old.dataModelAliases) {
+            aliased.insert(a.dataModelId);
+            auto it = data_model_by_url_id_.find(a.urlId);
+            std::string const id = it != data_model_by_url_id_.end() ? it->second : a.urlId;
+            if (id != a.dataModelId) now.emplace(a.dataModelId, id);
+        }
+        // A urlId the last run could not name (its model was not listed) that this run can.
+        for (auto const& p : old.pages)
+            for (auto const& el : p.elements)
+                for (auto const& s : el.sources)
+                    if (s.kind == source_kind::data_model && !aliased.count(s.id))
+                        if (auto it = data_model_by_url_id_.find(s.id); it != data_model_by_url_id_.end())
+                            now.emplace(s.id, it->second);
+        return now;
+    }
+
+    state_workbook const* reusable(api::workbook const& wb) const {
+        if (!reuse_) return nullptr;
+        auto it = previous_workbooks_.find(wb.workbookId);
+        if (it == previous_workbooks_.end()) return nullptr;
+        auto const* e = it->second;
+        return e->reusable && e->updatedAt == wb.updatedAt && e->latestVersion == wb.latestVersion ? e : nullptr;
+    }
+
+    state_data_model const* reusable(api::data_model const& dm) const {
+        if (!reuse_ || !dm.updatedAt) return nullptr;
+        auto it = previous_models_.find(dm.dataModelId);
+        if (it == previous_models_.end()) return nullptr;
+        auto const* e = it->second;
+        return e->reusable && e->updatedAt == dm.updatedAt && e->latestVersion == dm.latestVersion ? e : nullptr;
+    }
+
+    void start_state(incremental* inc) {
+        inc_ = inc;
+        reuse_ = false;
+        if (inc_ == nullptr) return;
+        inc_->next = state{};
+        inc_->advance = false;
+        auto const& cfg = client_.settings().settings;
+        inc_->next.writtenBy = std::string("sigma-cpp ") + sigma::version_string;
+        inc_->next.hostPort = cfg.hostPort;
+        inc_->next.clientId = cfg.clientId;
+        inc_->next.optionsDigest = options_digest(opts_, cfg.apiVersion);
+        if (!inc_->previous) return;
+        for (auto const& w : inc_->previous->workbooks) previous_workbooks_.emplace(w.workbookId, &w);
+        for (auto const& m : inc_->previous->dataModels) previous_models_.emplace(m.dataModelId, &m);
+        reuse_ = inc_->previous->optionsDigest == inc_->next.optionsDigest;
+    }
+
+    // An entity's outcome, in listing order: what the next state keeps.
+    void keep_state(entity_outcome& r) {
+        if (r.reused) ++rep_.reused;
+        if (inc_ == nullptr) return;
+        auto& next = inc_->next;
+        if (r.workbook_entry) {
+            next.workbooks.push_back(std::move(*r.workbook_entry));
+        } else if (r.model_entry) {
+            next.dataModels.push_back(std::move(*r.model_entry));
+        } else if (r.keep_previous) {
+            if (!r.is_model) {
+                if (auto w = previous_workbooks_.find(r.id); w != previous_workbooks_.end())
+                    next.workbooks.push_back(*w->second);
+            } else if (auto m = previous_models_.find(r.id); m != previous_models_.end()) {
+                next.dataModels.push_back(*m->second);
+            }
+        } else if (r.dropped) {
+            dropped_.emplace(r.id, *r.dropped);
+        }
+    }
+
+    // After the walk: deletions and the next state, or why neither.
+    void finish_state() {
+        if (inc_ == nullptr) return;
+        auto& next = inc_->next;
+        if (!rep_.complete) {
+            next = state{};
+            rep_.stateNote = "the run is incomplete (" + rep_.incompleteReason +
+                             "): nothing is deleted and the state is not advanced";
+            return;
+        }
+        std::sort(next.workbooks.begin(), next.workbooks.end(),
+                  [](auto const& a, auto const& b) { return a.workbookId < b.workbookId; });
+        std::sort(next.dataModels.begin(), next.dataModels.end(),
+                  [](auto const& a, auto const& b) { return a.dataModelId < b.dataModelId; });
+        auto const* prev = inc_->previous ? &*inc_->previous : nullptr;
+        auto counts = [&] {
+            return std::to_string(next.workbooks.size()) + " workbooks and " + std::to_string(next.dataModels.size()) +
+                   " data models";
+        };
+        if (prev == nullptr) {
+            rep_.stateNote = "no previous state: everything was read; the state now holds " + counts();
+        } else if (opts_.scoped()) {
+            // Everything outside the scope stands as the last run saw it.
+            auto carry = [](auto const& from, auto& into, auto id) {
+                std::set<std::string> have;
+                for (auto const& e : into) have.insert(id(e));
+                for (auto const& e : from)
+                    if (!have.count(id(e))) into.push_back(e);
+            };
+            carry(prev->workbooks, next.workbooks, [](state_workbook const& e) { return e.workbookId; });
+            carry(prev->dataModels, next.dataModels, [](state_data_model const& e) { return e.dataModelId; });
+            std::sort(next.workbooks.begin(), next.workbooks.end(),
+                      [](auto const& a, auto const& b) { return a.workbookId < b.workbookId; });
+            std::sort(next.dataModels.begin(), next.dataModels.end(),
+                      [](auto const& a, auto const& b) { return a.dataModelId < b.dataModelId; });
+            rep_.stateNote = "a scoped run: nothing is deleted; " + std::to_string(rep_.reused) +
+                             " reused from the state; the state now holds " + counts();
+        } else {
+            find_deletions(*prev);
+            rep_.stateNote = std::string(reuse_ ? "" : "the options differ from the state's, so everything was read; ") +
+                             std::to_string(rep_.reused) + " reused from the state, " +
+                             std::to_string(rep_.deletions.size()) + " deleted; the state now holds " + counts();
+        }
+        inc_->advance = true;
+    }
+
+    void find_deletions(state const& prev) {
+        std::unordered_map<std::string_view, state_workbook const*> now;
+        for (auto const& w : inc_->next.workbooks) now.emplace(w.workbookId, &w);
+        auto element_gone = [&](element_info const& el, std::string const& workbook_id, std::string reason) {
+            rep_.deletions.push_back({entity_kind::element, el.elementId, el.name.value_or(el.elementId), workbook_id,
+                                      el.dataElement, std::move(reason)});
+        };
+        for (auto const& old : prev.workbooks) {
+            auto it = now.find(old.workbookId);
+            if (it == now.end()) {
+                auto d = dropped_.find(old.workbookId);
+                std::string why = d != dropped_.end() ? d->second : "not in the workbook listing";
+                for (auto const& p : old.pages)
+                    for (auto const& el : p.elements) element_gone(el, old.workbookId, "its workbook is gone (" + why + ")");
+                rep_.deletions.push_back({entity_kind::workbook, old.workbookId, old.name, {}, false, why});
+                continue;
+            }
+            std::set<std::string_view> kept;
+            for (auto const& p : it->second->pages)
+                for (auto const& el : p.elements) kept.insert(el.elementId);
+            for (auto const& p : old.pages)
+                for (auto const& el : p.elements)
+                    if (!kept.count(el.elementId)) element_gone(el, old.workbookId, "no longer in its workbook (or filtered out)");
+        }
+        std::set<std::string_view> models;
+        for (auto const& m : inc_->next.dataModels) models.insert(m.dataModelId);
+        for (auto const& old : prev.dataModels) {
+            if (models.count(old.dataModelId)) continue;
+            auto d = dropped_.find(old.dataModelId);
+            std::string why = d != dropped_.end() ? d->second
+                              : opts_.includeDataModels ? "not in the data model listing"
+                                                        : "data models are not read (includeDataModels is off)";
+            rep_.deletions.push_back({entity_kind::data_model, old.dataModelId, old.name, {}, false, why});
+        }
     }
 
     Client& client_;
@@ -8369,23 +10273,46 @@ private:
     std::set<std::string> filtered_projects_;
     std::unordered_map<std::string, api::connection> connections_;
     std::unordered_map<std::string, std::string> data_model_by_url_id_;
+    std::unordered_map<std::string, std::string> data_model_url_id_of_;
     std::unordered_map<std::string, std::shared_ptr<table_slot>> tables_;
     std::map<std::string, notes> table_notes_;
+
+    incremental* inc_ = nullptr;
+    bool reuse_ = false; // a previous state taken with the same options
+    std::unordered_map<std::string_view, state_workbook const*> previous_workbooks_;
+    std::unordered_map<std::string_view, state_data_model const*> previous_models_;
+    std::unordered_map<std::string, std::string> dropped_; // filtered out this run: why
 };
 
 // Walks the organisation into `out`. Fails only for invalid options (a bad
-// regex); everything that goes wrong during the run is in the report.
+// regex) or a state that belongs to another organisation; everything that
+// goes wrong during the run is in the report.
+//
+// With `inc`, an incremental run: unchanged workbooks and data models come
+// from `inc->previous` (when set) without asking the API, deletions are found
+// against it, and `inc->next` is what to save for the next run when
+// `inc->advance` (see sigma/extract/state.hpp).
 template <class Client, sink S>
-boost::asio::awaitable<result<report>> async_extract(Client& client, options const& opts, S& out) {
+boost::asio::awaitable<result<report>> async_extract(Client& client, options const& opts, S& out,
+                                                     incremental* inc = nullptr) {
+    if (inc != nullptr && inc->previous) {
+        if (auto ok = check_state(*inc->previous, client.settings().settings); !ok)
+            co_return sigma::error(errc::config, "the state " + ok.error().message());
+    }
     auto filters = compiled_filters::compile(opts);
     if (!filters) co_return std::move(filters).error();
     extractor<Client> x(client, opts, std::move(*filters));
-    co_return co_await x.run(out);
+    co_return co_await x.run(out, inc);
 }
 
 template <class Client, sink S>
-result<report> extract(Client& client, options const& opts, S& out) {
-    return client.run(async_extract(client, opts, out));
+result<report> extract(Client& client, options const& opts, S& out, incremental* inc = nullptr) {
+    return client.run(async_extract(client, opts, out, inc));
+}
+
+template <class Client, sink S>
+result<report> extract(Client& client, options const& opts, S& out, incremental& inc) {
+    return extract(client, opts, out, &inc);
 }
 
 // Everything into an inventory.
@@ -9070,12 +10997,17 @@ inline std::vector<graph_edge> lineage_edges(extract::data_model_info const& dm)
 //   precede the entities using them);
 // - lineage: AddLineageRequest per edge: table -> data model, data model ->
 //   chart or dashboard, element -> element, with column lineage where the
-//   downstream end has columns (a data model) and the extraction matched them.
+//   downstream end has columns (a data model) and the extraction matched them;
+// - what an incremental run found deleted (extract::report::deletions): a
+//   soft delete, `DELETE <entity path>/name/<fqn>?hardDelete=false` with no
+//   body, as OpenMetadata's markDeletedDashboards / markDeletedDataModels do.
 #ifndef SIGMA_OPENMETADATA_MAPPING_HPP
 #define SIGMA_OPENMETADATA_MAPPING_HPP
 
 
 #include <boost/describe/class.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/rfc/unreserved_chars.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -9108,10 +11040,14 @@ struct mapping_options {
     // OpenMetadata's column name limit (entity/data/table.json#/definitions/columnName:
     // 256; older servers had 128). Longer names are cut, the full name kept as displayName.
     std::size_t columnNameMaxLength = 256;
+    // OpenMetadata's sourceConfig switches: write a soft delete for each
+    // workbook and chart (resp. data model) an incremental run found gone.
+    bool markDeletedDashboards = true;
+    bool markDeletedDataModels = true;
 };
 BOOST_DESCRIBE_STRUCT(mapping_options, (),
                       (serviceName, dbServicePrefix, elementDataModels, serviceConnection, tagClassification,
-                       columnNameMaxLength))
+                       columnNameMaxLength, markDeletedDashboards, markDeletedDataModels))
 
 // The records of one extracted entity.
 struct entity_records {
@@ -9260,6 +11196,32 @@ public:
     }
 
     [[nodiscard]] std::string table_fqn(extract::table_ref const& t) const { return openmetadata::table_fqn(t, prefix_); }
+
+    // The soft deletes of one deletion (none when its switch is off): a chart
+    // that was also an element data model goes as both.
+    [[nodiscard]] std::vector<record> deletion(extract::deletion const& d) const {
+        std::vector<record> out;
+        auto del = [&](std::string_view path, std::string const& fqn) {
+            out.push_back(record{"DELETE",
+                                 std::string(path) + "/name/" +
+                                     boost::urls::encode(fqn, boost::urls::unreserved_chars) + "?hardDelete=false",
+                                 boost::json::value()});
+        };
+        switch (d.kind) {
+        case extract::entity_kind::workbook:
+            if (opts_.markDeletedDashboards) del(paths::dashboards, dashboard_fqn(opts_.serviceName, d.id));
+            break;
+        case extract::entity_kind::element:
+            if (opts_.markDeletedDashboards) del(paths::charts, chart_fqn(opts_.serviceName, d.id));
+            if (opts_.markDeletedDataModels && opts_.elementDataModels && d.dataElement)
+                del(paths::data_models, data_model_fqn(opts_.serviceName, d.id));
+            break;
+        case extract::entity_kind::data_model:
+            if (opts_.markDeletedDataModels) del(paths::data_models, data_model_fqn(opts_.serviceName, d.id));
+            break;
+        }
+        return out;
+    }
 
     // A Sigma data model and its lineage from warehouse tables.
     [[nodiscard]] entity_records data_model(extract::data_model_info const& dm) const {
@@ -9519,7 +11481,9 @@ private:
 //      models over before any workbook);
 //   4. per workbook, as it arrives: its element data models (elementDataModels),
 //      its charts in page order, then its dashboard;
-//   5. at on_finish, every lineage record, in the order the entities came.
+//   5. at on_finish, every lineage record, in the order the entities came;
+//   6. then the soft deletes of what an incremental run found gone (the
+//      report's deletions, in its order), unless mapping_options turn them off.
 // So every entity of the dashboard service that a record names is written
 // before it; warehouse tables and users are the server's, found by the resolver.
 //
@@ -9567,11 +11531,13 @@ public:
     }
     void on_workbook(extract::workbook_info&& wb) { write(map_.workbook(wb, &data_models_)); }
 
-    void on_finish(extract::report const&) {
+    void on_finish(extract::report const& rep) {
         start();
         for (auto const& r : lineage_) put(r);
         lineage_.clear();
         lineage_.shrink_to_fit();
+        for (auto const& d : rep.deletions)
+            for (auto const& r : map_.deletion(d)) put(r);
     }
 
     [[nodiscard]] std::size_t buffered_lineage() const noexcept { return lineage_.size(); }
@@ -9970,7 +11936,8 @@ BOOST_DESCRIBE_STRUCT(unresolved_reference, (), (entity, reference, reason))
 
 struct push_report {
     std::size_t records = 0;             // records the sink was given
-    std::size_t sent = 0;                // accepted by the server (2xx)
+    std::size_t sent = 0;                // accepted by the server (2xx; a delete also 404)
+    std::size_t deleted = 0;             // of those, soft deletes
     std::size_t failed = 0;              // answered with an error, or no answer after the retries
     std::size_t lineageSkipped = 0;      // lineage edges not sent: an end could not be resolved
     std::size_t notSent = 0;             // never tried: the push was aborted first
@@ -9987,7 +11954,7 @@ struct push_report {
     [[nodiscard]] bool clean() const noexcept { return failed == 0 && notSent == 0 && lineageSkipped == 0 && aborted.empty(); }
 };
 BOOST_DESCRIBE_STRUCT(push_report, (),
-                      (records, sent, failed, lineageSkipped, notSent, referencesResolved, referencesUnresolved, lookups,
+                      (records, sent, deleted, failed, lineageSkipped, notSent, referencesResolved, referencesUnresolved, lookups,
                        requests, retries, failures, unresolved, aborted))
 
 namespace detail {
@@ -10057,6 +12024,11 @@ inline std::string json_string_at(boost::json::value const& v, std::string_view 
 
 // What a record is about, for reports: its name, or "from -> to" for lineage.
 inline std::string push_record_name(record const& r) {
+    if (r.method == "DELETE") { // .../name/<fqn>?hardDelete=false
+        auto at = r.path.rfind("/name/");
+        auto end = r.path.find('?');
+        return at == std::string::npos ? r.path : r.path.substr(at + 6, end == std::string::npos ? end : end - at - 6);
+    }
     if (r.path == paths::lineage) {
         auto const* o = r.body.if_object();
         auto const* e = o ? o->if_contains("edge") : nullptr;
@@ -10400,6 +12372,20 @@ struct push_state : std::enable_shared_from_this<push_state<Transport>> {
         }
         if (!report.aborted.empty()) { // a look-up met a 401
             ++report.notSent;
+            co_return;
+        }
+        if (r.method == "DELETE") {
+            // A soft delete of what is already gone (404) has done its job.
+            auto resp = co_await send(http_method::delete_, base.prefix + r.path, nullptr);
+            if (!resp) {
+                fail(r, std::move(name), 0, resp.error().message());
+            } else if (resp->status == 404 || (resp->status >= 200 && resp->status <= 299)) {
+                ++report.sent;
+                ++report.deleted;
+            } else {
+                if (resp->status == 401) abort_on_401(*resp);
+                fail(r, std::move(name), resp->status, push_server_message(*resp, opts.jwt));
+            }
             co_return;
         }
         http_method method = r.method == "POST" ? http_method::post : http_method::put;
@@ -14218,6 +16204,7 @@ private:
             std::vector<std::string> rest(segs.begin() + 2, segs.end());
 
             if (req.method == http_method::get) return get(rest, *url);
+            if (req.method == http_method::delete_) return remove(rest, *url);
             if (req.method != http_method::put) return fail(405, "Method not allowed");
 
             boost::system::error_code ec;
@@ -14396,6 +16383,31 @@ private:
                 return json(200, hits(found));
             }
             return fail(404, "Unknown path");
+        }
+
+        // DELETE .../name/{fqn}?hardDelete=false: a soft delete marks the
+        // entity `deleted` (as OpenMetadata does); hardDelete=true removes it.
+        http_response remove(std::vector<std::string> const& rest, boost::urls::url_view const& u) {
+            std::string type, fqn;
+            if (rest.size() == 3 && rest[1] == "name" && (rest[0] == "charts" || rest[0] == "dashboards")) {
+                type = rest[0] == "charts" ? "chart" : "dashboard";
+                fqn = rest[2];
+            } else if (rest.size() == 4 && rest[0] == "dashboard" && rest[1] == "datamodels" && rest[2] == "name") {
+                type = "dashboardDataModel";
+                fqn = rest[3];
+            } else {
+                return fail(405, "Method not allowed");
+            }
+            auto id = id_of(type, fqn);
+            if (!id) return fail(404, type + " instance for " + fqn + " not found");
+            if (param(u, "hardDelete") == "true") {
+                auto e = entities[*id];
+                by_fqn.erase(key(type, fqn));
+                entities.erase(*id);
+                return json(200, e);
+            }
+            entities[*id]["deleted"] = true;
+            return json(200, entities[*id]);
         }
 
         http_response named(std::string const& type, std::string const& fqn) {

@@ -1,13 +1,15 @@
 // Fuzz target: the configuration readers. sigma::config_from_json + validate
 // (the library's settings) and the tool's workflow reader over YAML and JSON.
-// Nothing may crash or hang, every failure is a sigma::error, and a rejected
-// configuration never repeats its client secret.
+// Nothing may crash or hang, every failure is a sigma::error, a rejected
+// configuration never repeats its client secret, and workflow errors have no
+// raw control characters.
 #include <sigma/config.hpp>
 
 #include "../../tools/sigma-extract/workflow.hpp"
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <string_view>
@@ -31,6 +33,16 @@ void no_secret(std::string const& message, sigma::config const& c) {
     check(message.find(s) == std::string::npos, "the client secret appears in an error");
 }
 
+// Workflow errors echo keys and values but show control characters escaped:
+// nothing in them can move a terminal's cursor or hide text.
+bool printable(std::string const& message) {
+    for (char ch : message) {
+        auto const c = static_cast<unsigned char>(ch);
+        if (c < 0x20 || c == 0x7F) return false;
+    }
+    return true;
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size) {
@@ -52,12 +64,14 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
         auto doc = sigma_tool::parse_document(text, "fuzz.yaml", json);
         if (!doc) {
             check(doc.error().message().rfind("fuzz.yaml", 0) == 0, "an error that does not name the file");
+            check(printable(doc.error().message()), "a control character in an error");
             return 0;
         }
         auto w = sigma_tool::read_workflow(*doc, "fuzz.yaml");
         if (!w) {
             check(w.error().message().rfind("fuzz.yaml", 0) == 0, "an error that does not name the file");
             check(w.error().code() == sigma::errc::config, "a workflow error that is not errc::config");
+            check(printable(w.error().message()), "a control character in an error");
         }
         break;
     }

@@ -37,6 +37,8 @@ def check(ok, what, detail=""):
         print(f"ok   {what}")
 
 
+DEMO_SECRET_TEXT = "demo-client-secret"
+
 # Every token fake_sigma issues (the demo, `simulate`) starts with one of these.
 TOKEN_MARKS = ("fake-access-", "fake-refresh-")
 
@@ -129,6 +131,58 @@ check(err == "", "--quiet prints nothing on success", err)
 code, dot, _ = run("extract", "--demo", "--format", "dot", "-q")
 check(code == 0 and dot.startswith("digraph") and dot.rstrip().endswith("}"), "--format dot gives a Graphviz digraph")
 
+# --- incremental runs (--state), --full, scope ------------------------------
+with tempfile.TemporaryDirectory() as tmp:
+    state = os.path.join(tmp, "sigma.state.json")
+    code, first, err = run("extract", "--demo", "--state", state)
+    check(code == 0 and os.path.exists(state), "--state: the first run writes the state file", err)
+    check("no previous state" in err, "--state: the first run says it read everything", err[-800:])
+    check(normalise(first) == normalise(out), "--state: the first run's output is the plain run's")
+    code, second, err = run("extract", "--demo", "--state", state)
+    check(code == 0, "--state: the second run exits 0", err)
+    check(normalise(second) == normalise(out), "--state: an unchanged organisation gives the same output from the state",
+          err[-800:])
+    check("unchanged, from the state" in err, "--state: the summary counts what came from the state", err[-800:])
+    with open(state, encoding="utf-8") as f:
+        doc = json.load(f)
+    check(doc.get("sigmaState") == 1 and doc.get("workbooks"), "--state: the file is versioned JSON with the workbooks")
+    check(DEMO_SECRET_TEXT not in json.dumps(doc), "--state: the file holds no secret")
+    with open(state, encoding="utf-8") as f:
+        good_state = f.read()
+    for what, text, needle in (("cut short", good_state[: len(good_state) // 2], "sigma.state.json"),
+                               ("a newer format", good_state.replace('"sigmaState":1', '"sigmaState":7', 1), "format 7"),
+                               ("edited", good_state.replace('"pageId":"', '"pageId":"x', 1), "digest")):
+        with open(state, "w", encoding="utf-8") as f:
+            f.write(text)
+        code, o, err = run("extract", "--demo", "--state", state)
+        check(code == 2 and o == "", f"--state: a state file {what} is refused with exit 2 and no output", err[-800:])
+        check(needle in err and "--full" in err, f"--state: a state file {what}: the message names {needle!r} and --full",
+              err[-800:])
+        with open(state, encoding="utf-8") as f:
+            check(f.read() == text, f"--state: a refused state file ({what}) is left as it was")
+    code, o, err = run("extract", "--demo", "--state", state, "--full")
+    check(code == 0 and normalise(o) == normalise(out), "--full: reads everything despite a bad state file", err[-800:])
+    with open(state, encoding="utf-8") as f:
+        check(json.load(f).get("sigmaState") == 1, "--full: the state file is rewritten after a complete run")
+    code, _, err = run("extract", "--demo", "--full")
+    check(code == 2 and "--state" in err, "--full without --state is refused", err)
+
+    # Scope and switches: fewer records, fewer requests.
+    code, o, err = run("extract", "--demo", "--skip-lineage")
+    check(code == 0 and o.count('"/api/v1/lineage"') < out.count('"/api/v1/lineage"'),
+          "--skip-lineage: fewer lineage records (only those of data model sources remain)", err[-800:])
+    check(" 0 lineage edges" in err, "--skip-lineage: no lineage edges read", err[-800:])
+    full_requests = int(re.search(r"(\d+) requests", run("extract", "--demo")[2]).group(1))
+    skip_requests = int(re.search(r"(\d+) requests", err).group(1))
+    check(skip_requests < full_requests, "--skip-lineage: fewer requests", f"{skip_requests} vs {full_requests}")
+    demo_dashboards = [r for r in records if r["path"] == "/api/v1/dashboards"]
+    one_id = demo_dashboards[0]["body"]["name"]
+    code, o, err = run("extract", "--demo", "--workbook", one_id)
+    got = [json.loads(line) for line in o.splitlines()]
+    dashboards = [r["body"]["name"] for r in got if r["path"] == "/api/v1/dashboards"]
+    check(code == 0 and dashboards == [one_id], "--workbook ID: only that workbook", str(dashboards))
+    check("outside the scope" in err, "--workbook ID: the summary counts what was outside the scope", err[-800:])
+
 DEMO_SECRET = "demo-client-secret"  # simulated_org::demo()'s credential
 with tempfile.TemporaryDirectory() as tmp:
     for fmt in ("openmetadata", "inventory", "dot"):
@@ -179,9 +233,147 @@ with tempfile.TemporaryDirectory() as tmp:
          ["m.yaml", "clientSecret", "missing"]),
         ("no section", [workflow("e.yaml", "sink: {}\n")], ["e.yaml", "source"]),
     ]
+
+    # More of issue 7's table: empty and missing fields, wrong types, a bad
+    # regex in each pattern list, unknown keys (YAML and JSON), unreadable,
+    # empty and non-UTF-8 files. Each names the file, the key path and the problem.
+    CFG, SRC = "source.serviceConnection.config", "source.sourceConfig.config"
+
+    def workflow_bytes(name, data):
+        p = os.path.join(tmp, name)
+        with open(p, "wb") as f:
+            f.write(data)
+        return p
+
+    def wf_with(source="", top="", **conn):
+        """A YAML workflow; connection fields given as YAML text, None leaves one out."""
+        fields = {"type": "Sigma", "hostPort": "https://aws-api.sigmacomputing.com", "clientId": "abc",
+                  "clientSecret": SECRET}
+        fields.update(conn)
+        config = "".join(f"      {k}: {v}\n" for k, v in fields.items() if v is not None)
+        return ("source:\n  type: sigma\n  serviceName: my_sigma\n  serviceConnection:\n    config:\n" + config +
+                "  sourceConfig:\n    config:\n      type: DashboardMetadata\n" + source + top)
+
+    def wf_json(source=None, top=None, conn=None):
+        doc = {"source": {"type": "sigma", "serviceName": "my_sigma",
+                          "serviceConnection": {"config": {"type": "Sigma", "hostPort": "https://aws-api.sigmacomputing.com",
+                                                           "clientId": "abc", "clientSecret": SECRET, **(conn or {})}},
+                          "sourceConfig": {"config": {"type": "DashboardMetadata", **(source or {})}}},
+               **(top or {})}
+        return json.dumps(doc, indent=2)
+
+    om = "workflowConfig:\n  openMetadataServerConfig:\n"
+    cases += [
+        # empty and missing fields
+        ("empty clientId", [workflow("ec.yaml", wf_with(clientId='""'))], ["ec.yaml", f"{CFG}.clientId", "must not be empty"]),
+        ("empty clientSecret", [workflow("es.yaml", wf_with(clientSecret='""'))], ["es.yaml", f"{CFG}.clientSecret", "must not be empty"]),
+        ("empty hostPort", [workflow("eh.yaml", wf_with(hostPort='""'))], ["eh.yaml", f"{CFG}.hostPort", "not an absolute URL"]),
+        ("clientId without a value", [workflow("nc.yaml", wf_with(clientId=""))], ["nc.yaml", f"{CFG}.clientId", "expected string, got null"]),
+        ("missing clientId", [workflow("mc.yaml", wf_with(clientId=None))], ["mc.yaml", f"{CFG}.clientId", "missing"]),
+        ("empty serviceName", [workflow("en.yaml", wf_with().replace("serviceName: my_sigma", 'serviceName: ""'))],
+         ["en.yaml", "source.serviceName", "expected a non-empty string"]),
+        ("malformed apiVersion", [workflow("av.yaml", wf_with(apiVersion="v2beta"))], ["av.yaml", f"{CFG}.apiVersion", "is not a version"]),
+        ("wrong connection type", [workflow("ct.yaml", wf_with(type="Tableau"))], ["ct.yaml", f"{CFG}.type", 'must be "Sigma"']),
+        ("wrong source type", [workflow("st.yaml", wf_with().replace("type: sigma", "type: looker"))], ["st.yaml", "source.type", "must be sigma"]),
+        # wrong types
+        ("hostPort is a list", [workflow("hl.yaml", wf_with(hostPort="[a, b]"))], ["hl.yaml", f"{CFG}.hostPort", "expected string, got array"]),
+        ("apiVersion is a list", [workflow("al.yaml", wf_with(apiVersion="[v2]"))], ["al.yaml", f"{CFG}.apiVersion", "expected string, got array"]),
+        ("apiVersion is a number", [workflow("an.yaml", wf_with(apiVersion="2"))], ["an.yaml", f"{CFG}.apiVersion", "expected string, got number"]),
+        ("clientSecret is a mapping", [workflow("sm.yaml", wf_with(clientSecret=f"{{value: {SECRET}}}"))],
+         ["sm.yaml", f"{CFG}.clientSecret", "expected string, got object"]),
+        ("a string for a boolean", [workflow("sb.yaml", wf_with(source='      includeTags: "yes"\n'))],
+         ["sb.yaml", f"{SRC}.includeTags", "expected true or false, got string"]),
+        ("a number for a boolean", [workflow("nb.yaml", wf_with(source="      includeDataModels: 1\n"))],
+         ["nb.yaml", f"{SRC}.includeDataModels", "expected true or false, got number"]),
+        ("a number for a pattern list", [workflow("pl.yaml", wf_with(source="      dashboardFilterPattern:\n        includes: 5\n"))],
+         ["pl.yaml", f"{SRC}.dashboardFilterPattern.includes", "expected a list of regular expressions, got number"]),
+        ("a number in a pattern list", [workflow("pn.yaml", wf_with(source="      projectFilterPattern:\n        excludes: [5]\n"))],
+         ["pn.yaml", f"{SRC}.projectFilterPattern.excludes[0]", "expected a string (a regular expression), got number"]),
+        ("a number for a filter pattern", [workflow("pf.yaml", wf_with(source="      chartFilterPattern: 5\n"))],
+         ["pf.yaml", f"{SRC}.chartFilterPattern", "expected an object with includes and excludes, got number"]),
+        ("unknown key in a filter pattern", [workflow("pk.yaml", wf_with(source="      dataModelFilterPattern:\n        include: [x]\n"))],
+         ["pk.yaml", f"{SRC}.dataModelFilterPattern.include", "unknown key"]),
+        ("a list for dbServicePrefix", [workflow("dp.yaml", wf_with(source="      dbServicePrefix: [a]\n"))],
+         ["dp.yaml", f"{SRC}.dbServicePrefix", "expected a string", "got array"]),
+        ("source is a list", [workflow("sl.yaml", "source: []\n")], ["sl.yaml", "source", "expected an object, got array"]),
+        ("serviceConnection is a string", [workflow("cs.yaml", "source:\n  serviceConnection: x\n")],
+         ["cs.yaml", "source.serviceConnection", "expected an object", "got string"]),
+        ("sourceConfig.config is a list", [workflow("sc.json", json.dumps(
+            {"source": {"serviceConnection": {"config": {"clientId": "abc", "clientSecret": SECRET}}, "sourceConfig": {"config": [1]}}}))],
+         ["sc.json", SRC, "expected an object, got array"]),
+        ("OpenMetadata hostPort is a number", [workflow("oh.yaml", wf_with(top=om + "    hostPort: 8585\n"))],
+         ["oh.yaml", "workflowConfig.openMetadataServerConfig.hostPort", "expected a string", "got number"]),
+        ("jwtToken is a list", [workflow("oj.yaml", wf_with(top=om + "    securityConfig:\n      jwtToken: [x]\n"))],
+         ["oj.yaml", "workflowConfig.openMetadataServerConfig.securityConfig.jwtToken", "expected a string, got array"]),
+        # unknown keys, YAML and JSON
+        ("unknown top-level key", [workflow("tk.yaml", wf_with(top="sinc:\n  type: metadata-rest\n"))],
+         ["tk.yaml", "sinc", "unknown key", 'did you mean "sink"']),
+        ("unknown key under source", [workflow("sk.yaml", wf_with().replace("serviceName:", "serviceNmae:"))],
+         ["sk.yaml", "source.serviceNmae", "unknown key", 'did you mean "serviceName"']),
+        ("unknown top-level key (JSON)", [workflow("tk.json", wf_json(top={"workflowConfg": {}}))],
+         ["tk.json", "workflowConfg", "unknown key", 'did you mean "workflowConfig"']),
+        ("unknown source key (JSON)", [workflow("sk.json", wf_json(source={"includeTag": True}))],
+         ["sk.json", f"{SRC}.includeTag", "unknown key", 'did you mean "includeTags"']),
+        ("unknown connection key (JSON)", [workflow("ck.json", wf_json(conn={"apiVersoin": "v2"}))],
+         ["ck.json", f"{CFG}.apiVersoin", "unknown key", 'did you mean "apiVersion"']),
+        ("wrong type (JSON)", [workflow("wt.json", wf_json(source={"includeOwners": "true"}))],
+         ["wt.json", f"{SRC}.includeOwners", "expected true or false, got string"]),
+        ("a terminal escape in a key (JSON)", [workflow("esc.json", wf_json(top={"\u001b[2Jsorce": {}}))],
+         ["esc.json", "\\x1B[2Jsorce", "unknown key"]),
+        # unreadable, empty, not UTF-8 text (CI runs as root: chmod 000 would still be readable)
+        ("a directory as the file", [os.path.join(tmp, "dir.yaml")], ["dir.yaml", "cannot be read", "is a directory"]),
+        ("a path under a regular file", [os.path.join(workflow("plain.txt", "x\n"), "wf.yaml")],
+         ["plain.txt/wf.yaml", "cannot be read", "Not a directory"]),
+        ("empty file", [workflow("empty.yaml", "")], ["empty.yaml", "is empty"]),
+        ("blank JSON file", [workflow("blank.json", "  \n\n")], ["blank.json", "is empty"]),
+        ("only a comment", [workflow("comment.yaml", "# source: none yet\n")], ["comment.yaml", "is empty"]),
+        ("a NUL byte", [workflow_bytes("nul.yaml", wf_with().replace("my_sigma", "my\0sigma").encode())],
+         ["nul.yaml", "NUL byte", "line 3, column 18"]),
+        ("a NUL byte (JSON)", [workflow_bytes("nul.json", b'{"source":\n {"type": "sig\0ma"}}')], ["nul.json", "NUL byte", "line 2"]),
+        ("not UTF-8 (Latin-1)", [workflow_bytes("latin1.yaml", wf_with().replace("my_sigma", "caf\u00e9").encode("latin-1"))],
+         ["latin1.yaml", "not UTF-8", "0xE9", "line 3, column 19"]),
+        ("UTF-16", [workflow_bytes("utf16.yaml", wf_with().encode("utf-16"))], ["utf16.yaml", "UTF-16"]),
+        ("YAML aliases expanding to millions of values", [workflow("bomb.yaml", "sink:\n  a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+            f"  a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 8)))], ["bomb.yaml", "YAML aliases"]),
+        # syntax errors give a position
+        ("YAML indentation error", [workflow("indent.yaml", "source:\n  type: sigma\n serviceName: x\n")],
+         ["indent.yaml", "not valid YAML at line 3, column"]),
+        ("JSON syntax error on line 3", [workflow("l3.json", '{\n  "source": {\n    "serviceName": ,\n  }\n}\n')],
+         ["l3.json", "not valid JSON at line 3, column 20"]),
+    ]
+    os.mkdir(os.path.join(tmp, "dir.yaml"))
+    patterns = ("dashboardFilterPattern", "chartFilterPattern", "dataModelFilterPattern", "projectFilterPattern")
+    for i, (pattern, bad) in enumerate(zip(patterns, ("(unclosed", "[unclosed", "a{2,1}", "*x"))):
+        for lst, items, index in (("includes", f"['{bad}']", 0), ("excludes", f"['^ok', '{bad}']", 1)):
+            name = f"re{i}{lst[0]}.yaml"
+            cases.append((f"bad regex in {pattern}.{lst}",
+                          [workflow(name, wf_with(source=f"      {pattern}:\n        {lst}: {items}\n"))],
+                          [name, f"{SRC}.{pattern}.{lst}[{index}]", "invalid regular expression"]))
     for what, files, needles in cases:
         for cmd in ("extract", "test-connection"):
             code, out, err = run(cmd, "--config", files[0])
+            text = out + err
+            check(code == 2, f"{cmd}: {what}: exit status 2", text)
+            for n in needles:
+                check(n in text, f"{cmd}: {what}: the message names {n!r}", text)
+            check(SECRET not in text, f"{cmd}: {what}: the secret is not echoed", text)
+            check(not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", text), f"{cmd}: {what}: no raw control character", repr(text))
+
+    # Bad settings given as flags: the "file" is the command line.
+    good_wf = workflow("good-flags.yaml", wf())
+    for what, args, needles in (
+        ("--host http://", ["--host", "http://aws-api.sigmacomputing.com", "--client-id", "abc"],
+         ["command line", "hostPort", "uses http://"]),
+        ("--host with a path", ["--host", "https://h/path", "--client-id", "abc"], ["command line", "hostPort", "has a path"]),
+        ("--host not a URL", ["--host", "aws-api.sigmacomputing.com", "--client-id", "abc"],
+         ["command line", "hostPort", "not an absolute URL"]),
+        ("--api-version malformed", ["--host", "https://aws-api.sigmacomputing.com", "--client-id", "abc", "--api-version", "2"],
+         ["command line", "apiVersion", "is not a version"]),
+        # CLI11 rejects it before any configuration is read; its message names the flag and the range.
+        ("--concurrency 0", ["--config", good_wf, "--concurrency", "0"], ["--concurrency", "0", "range"]),
+    ):
+        for cmd in ("extract", "test-connection"):
+            code, out, err = run(cmd, *args, env={"SIGMA_CLIENT_SECRET": SECRET})
             text = out + err
             check(code == 2, f"{cmd}: {what}: exit status 2", text)
             for n in needles:
@@ -414,6 +606,77 @@ with tempfile.TemporaryDirectory() as tmp:
             sim.wait(timeout=10)
         except subprocess.TimeoutExpired:
             sim.kill()
+
+# --- record and replay (extract --record / --replay, anonymise) ----------------
+with tempfile.TemporaryDirectory() as tmp:
+    snap = os.path.join(tmp, "demo.snapshot")
+    code, recorded, err = run("extract", "--demo", "--record", snap)
+    check(code == 0 and len(recorded) > 0, "extract --demo --record exits 0 and writes the records", err[-2000:])
+    check(f"exchanges in {snap}" in err, "--record says how many exchanges it wrote, and where", err[-1000:])
+    snap_text = read_file(snap)
+    check(snap_text.startswith('{"sigmaSnapshot":1,'), "--record writes a snapshot with its header", snap_text[:300])
+    found = leaks(snap_text, [DEMO_SECRET])
+    check(not found, "the snapshot holds neither the secret nor a token", str(found))
+    check("Authorization" not in snap_text and "Bearer" not in snap_text, "the snapshot holds no Authorization header")
+
+    code, replayed, err = run("extract", "--replay", snap)
+    check(code == 0, "extract --replay exits 0", err[-2000:])
+    if replayed != recorded:
+        import difflib
+        diff = "".join(difflib.unified_diff(recorded.splitlines(True), replayed.splitlines(True), "recorded", "replayed", n=1))
+        check(False, "extract --replay prints exactly what the recorded run printed", diff[:4000])
+    else:
+        check(True, "extract --replay prints exactly what the recorded run printed")
+    code, replayed8, _ = run("extract", "--replay", snap, "--concurrency", "1", "-q")
+    check(code == 0 and replayed8 == recorded, "extract --replay --concurrency 1: the same output again")
+
+    anon = os.path.join(tmp, "demo.anonymised.snapshot")
+    code, out, err = run("anonymise", snap, "-o", anon)
+    check(code == 0 and out == "" and os.path.getsize(anon) > 0, "anonymise SNAPSHOT -o FILE writes the file", err)
+    anon_text = read_file(anon)
+    code, again, _ = run("anonymise", snap, "-q")
+    check(code == 0 and again == anon_text, "anonymising twice gives the same snapshot (stdout without -o)")
+    names, emails = set(), set()
+    for line in recorded.splitlines():
+        body = json.loads(line).get("body")
+        if isinstance(body, dict):
+            if isinstance(body.get("displayName"), str):
+                names.add(body["displayName"])
+            for o in body.get("owners") or []:
+                if isinstance(o, dict) and "email" in o:
+                    emails.add(o["email"])
+    check(len(names) > 10 and len(emails) > 1, "the demo has names and owners to hide", f"{names} {emails}")
+    # Whole names as JSON strings (single words may occur inside ids), emails anywhere.
+    left = [n for n in names if json.dumps(n) in anon_text or (" " in n and n in anon_text)]
+    left += [e for e in emails if e in anon_text]
+    left += [w for w in ("acme.example", "sigmacomputing.com", "SELECT * FROM DB") if w in anon_text]
+    check(not left, "the anonymised snapshot holds none of the names, emails, URLs or SQL", str(left))
+    code, out_a, err = run("extract", "--replay", anon)
+    check(code == 0, "extract --replay of the anonymised snapshot exits 0", err[-2000:])
+    check(len(out_a.splitlines()) == len(recorded.splitlines()),
+          "the anonymised snapshot replays to the same number of records",
+          f"{len(out_a.splitlines())} of {len(recorded.splitlines())}")
+    check(not any(e in out_a for e in emails), "the anonymised replay's records name no real owner")
+
+    missing = os.path.join(tmp, "missing.snapshot")
+    code, out, err = run("extract", "--replay", missing)
+    check(code == 2 and missing in err and out == "", "--replay of a missing file: exit 2, the file named", err)
+    garbage = os.path.join(tmp, "garbage.snapshot")
+    with open(garbage, "w", encoding="utf-8") as f:
+        f.write("this is not a snapshot\n")
+    code, out, err = run("extract", "--replay", garbage)
+    check(code == 2 and f"{garbage}:1: not JSON" in err, "--replay of a garbage file: exit 2, file and line named", err)
+    future = os.path.join(tmp, "future.snapshot")
+    with open(future, "w", encoding="utf-8") as f:
+        f.write('{"sigmaSnapshot": 99}\n')
+    code, out, err = run("extract", "--replay", future)
+    check(code == 2 and f"{future}:1: sigmaSnapshot 99" in err, "--replay of a newer format: exit 2, says so", err)
+    code, out, err = run("anonymise", garbage, "-o", os.path.join(tmp, "x.snapshot"))
+    check(code == 2 and garbage in err, "anonymise of a garbage file: exit 2, the file named", err)
+    code, out, err = run("extract", "--demo", "--replay", snap)
+    check(code == 2 and "--demo" in err, "--replay with --demo is refused", err)
+    code, out, err = run("extract", "--demo", "--record", os.path.join(tmp, "no-such-dir", "x.snapshot"))
+    check(code == 2 and "no-such-dir" in err, "--record into a directory that does not exist: exit 2, the file named", err)
 
 print(f"{checks - len(failures)} passed, {len(failures)} failed")
 if failures:

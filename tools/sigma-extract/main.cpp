@@ -1,6 +1,8 @@
 // sigma-extract: test a Sigma connection, extract an organisation's metadata
 // (OpenMetadata request bodies, the typed inventory, or a lineage graph), or
 // serve a simulated organisation for people building their own pipelines.
+// `extract --record/--replay` write and serve snapshots of a run's HTTP
+// exchanges; `anonymise` makes a snapshot fit for a bug report.
 //
 // Exit status: 0 clean; 1 completed with entity failures; 2 the run failed
 // (bad configuration, authentication, an organisation-wide listing).
@@ -25,6 +27,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 #include <unistd.h>
 
 namespace {
@@ -48,12 +51,22 @@ struct common_flags {
     bool insecure_skip_tls_verify = false;
     std::string ca_file;
     std::size_t concurrency = 8;
+    std::string record; // extract --record FILE: the snapshot to write
+    std::string replay; // extract --replay FILE: the snapshot to answer from
 };
 
 struct extract_flags {
     std::string output = "-";
     std::string format = "openmetadata";
     bool push = false;
+    // Incremental runs and scope.
+    std::string state_file;
+    bool full = false;
+    std::vector<std::string> workbook_ids;
+    std::vector<std::string> paths;
+    bool skip_lineage = false;
+    bool skip_columns = false;
+    bool skip_data_models = false;
 };
 
 struct simulate_flags {
@@ -89,9 +102,42 @@ struct demo_server {
     }
 };
 
+// The --replay snapshot, read once: load_settings wants its header, make_session the rest.
+std::optional<sigma::snapshot> replay_cache;
+
+sigma::result<sigma::snapshot*> replay_snapshot(std::string const& path) {
+    if (!replay_cache) {
+        auto s = sigma::load_snapshot(path);
+        if (!s) return std::move(s).error();
+        replay_cache = std::move(*s);
+    }
+    return &*replay_cache;
+}
+
+// Never sent anywhere: a replay needs no credential, the client a non-empty one.
+constexpr char const* replay_secret = "replay-needs-no-secret";
+
 // Builds the tool's settings from the workflow file, or flags and the environment.
 sigma::result<sigma_tool::workflow> load_settings(common_flags const& f, std::optional<demo_server>& demo) {
     sigma_tool::workflow w;
+    if (!f.replay.empty() && (f.demo || !f.record.empty()))
+        return sigma::error(sigma::errc::config, f.demo ? "--replay answers from a snapshot: drop --demo"
+                                                        : "--record and --replay exclude each other");
+    if (!f.replay.empty() && f.config_file.empty()) {
+        // No workflow file: the connection the snapshot was recorded with.
+        auto snap = replay_snapshot(f.replay);
+        if (!snap) return std::move(snap).error();
+        auto const& h = (*snap)->header;
+        w.connection.hostPort = h.hostPort;
+        w.connection.apiVersion = h.apiVersion;
+        w.connection.clientId = h.clientId.empty() ? std::string("replay") : h.clientId;
+        w.connection.clientSecret = sigma::secret(replay_secret);
+        w.connection.allow_insecure_http = true; // nothing is sent
+        if (h.serviceName) w.service_name = *h.serviceName;
+        auto v = sigma::validate(w.connection);
+        if (!v) return sigma::error(sigma::errc::config, f.replay + ": the snapshot's header: " + v.error().message());
+        return w;
+    }
     if (f.demo) {
         demo.emplace();
         w.connection = demo->config();
@@ -129,21 +175,37 @@ sigma::result<sigma_tool::workflow> load_settings(common_flags const& f, std::op
     return w;
 }
 
+// One client type whatever the transport (HTTPS, recording, replay), so that
+// the client and the extraction are compiled once in this program.
+using tool_client = sigma::basic_client<sigma::any_transport>;
+using recorder = sigma::recording_transport<sigma::beast_transport>;
+
 struct session {
     boost::asio::io_context ioc;
-    std::unique_ptr<sigma::basic_client<sigma::beast_transport>> client;
+    // --replay: the client's waits (back-off, Retry-After) take no time.
+    sigma::testing::manual_clock replay_clock;
+    std::unique_ptr<tool_client> client;
+    std::string record_path; // --record
+    bool quiet = false;
+
+    session() = default;
+    session(session const&) = delete;
+    session& operator=(session const&) = delete;
+    ~session() {
+        if (!client || record_path.empty()) return;
+        if (auto const* rec = client->transport().target<recorder>()) {
+            if (!rec->good())
+                std::cerr << "sigma-extract: --record: writing " << record_path << " failed; the snapshot is incomplete\n";
+            else if (!quiet)
+                std::cerr << "recorded " << rec->exchanges() << " exchanges in " << record_path << '\n';
+        }
+    }
 };
 
+// Throws sigma::error when --replay's snapshot cannot be read or --record's
+// cannot be written.
 std::unique_ptr<session> make_session(common_flags const& f, sigma_tool::workflow const& w) {
     auto s = std::make_unique<session>();
-    sigma::beast_transport_options t;
-    t.allow_insecure_http = w.connection.allow_insecure_http;
-    t.insecure_skip_tls_verify = f.insecure_skip_tls_verify;
-    t.ca_file = f.ca_file;
-    t.max_connections_per_origin = f.concurrency;
-    if (f.insecure_skip_tls_verify)
-        std::cerr << "WARNING: --insecure-skip-tls-verify: the server's certificate is NOT checked; anyone on the "
-                     "network path can read and forge this connection, including your credentials.\n";
     sigma::client_options o;
     o.max_concurrency = f.concurrency;
     bool verbose = f.verbose, quiet = f.quiet;
@@ -152,8 +214,37 @@ std::unique_ptr<session> make_session(common_flags const& f, sigma_tool::workflo
         if (!verbose && l < sigma::log_level::warn) return;
         std::cerr << "[" << sigma::to_string(l) << "] " << m << '\n';
     };
-    s->client = std::make_unique<sigma::basic_client<sigma::beast_transport>>(
-        w.connection, sigma::beast_transport(s->ioc.get_executor(), t), std::move(o));
+    if (!f.replay.empty()) {
+        // No network: the snapshot answers.
+        auto snap = replay_snapshot(f.replay);
+        if (!snap) throw snap.error();
+        sigma::replay_transport replay(s->ioc.get_executor(), std::move(**snap), f.replay);
+        replay_cache.reset();
+        o.clock = s->replay_clock.source();
+        auto cfg = w.connection;
+        cfg.allow_insecure_http = true; // nothing is sent
+        s->client = std::make_unique<tool_client>(std::move(cfg), sigma::any_transport(std::move(replay)), std::move(o));
+        return s;
+    }
+    sigma::beast_transport_options t;
+    t.allow_insecure_http = w.connection.allow_insecure_http;
+    t.insecure_skip_tls_verify = f.insecure_skip_tls_verify;
+    t.ca_file = f.ca_file;
+    t.max_connections_per_origin = f.concurrency;
+    if (f.insecure_skip_tls_verify)
+        std::cerr << "WARNING: --insecure-skip-tls-verify: the server's certificate is NOT checked; anyone on the "
+                     "network path can read and forge this connection, including your credentials.\n";
+    sigma::beast_transport https(s->ioc.get_executor(), t);
+    if (f.record.empty()) {
+        s->client = std::make_unique<tool_client>(w.connection, sigma::any_transport(std::move(https)), std::move(o));
+        return s;
+    }
+    auto ro = sigma::recording_options_for(w.connection, f.record);
+    ro.header.serviceName = w.service_name;
+    s->record_path = f.record;
+    s->quiet = f.quiet;
+    s->client = std::make_unique<tool_client>(w.connection, sigma::any_transport(recorder(std::move(https), std::move(ro))),
+                                              std::move(o));
     return s;
 }
 
@@ -193,7 +284,7 @@ int test_connection(common_flags const& f) {
 template <class Inner>
 struct progress_sink {
     Inner& inner;
-    sigma::basic_client<sigma::beast_transport> const& client;
+    tool_client const& client;
     bool show;
     std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
     std::size_t workbooks = 0, data_models = 0;
@@ -234,6 +325,9 @@ std::string summary(report const& r, double seconds) {
                     " warnings, " + std::to_string(r.failures.size()) + " failures; " + std::to_string(r.requests) +
                     " requests, " + std::to_string(r.retries) + " retries, " + std::to_string(r.rateLimited) +
                     " rate-limited";
+    if (r.reused > 0) s += "; " + std::to_string(r.reused) + " unchanged, from the state";
+    if (!r.deletions.empty()) s += "; " + std::to_string(r.deletions.size()) + " deleted";
+    if (r.outOfScope > 0) s += "; " + std::to_string(r.outOfScope) + " outside the scope";
     char buf[32];
     std::snprintf(buf, sizeof buf, ", %.2f s", seconds);
     return s + buf + (r.complete ? "" : "; INCOMPLETE: " + r.incompleteReason);
@@ -247,7 +341,64 @@ int finish(common_flags const& f, report const& r, double seconds) {
     if (f.verbose)
         for (auto const& x : r.filteredOut) std::cerr << "filtered: " << x.kind << " \"" << x.name << "\" by " << x.pattern << '\n';
     say(f, summary(r, seconds));
+    if (f.verbose)
+        for (auto const& d : r.deletions)
+            std::cerr << "deleted: "
+                      << (d.kind == sigma::extract::entity_kind::workbook  ? "workbook"
+                          : d.kind == sigma::extract::entity_kind::element ? "element"
+                                                                            : "data model")
+                      << " " << d.id << " \"" << d.name << "\": " << d.reason
+                      << '\n';
+    if (!r.stateNote.empty()) say(f, "state: " + r.stateNote);
     return sigma::extract::exit_status(r);
+}
+
+// ---- incremental runs and scope ---------------------------------------------------
+
+// The scope and switches of the command line, over the workflow's sourceConfig.
+void apply_scope(extract_flags const& x, sigma::extract::options& o) {
+    o.workbookIds.insert(o.workbookIds.end(), x.workbook_ids.begin(), x.workbook_ids.end());
+    o.paths.insert(o.paths.end(), x.paths.begin(), x.paths.end());
+    if (x.skip_lineage) o.includeLineage = false;
+    if (x.skip_columns) o.includeColumns = false;
+    if (x.skip_data_models) o.includeDataModels = false;
+}
+
+// --state: the last complete run's state (none with --full, or before the first run).
+bool load_previous(extract_flags const& x, sigma::extract::incremental& inc) {
+    if (x.state_file.empty()) {
+        if (x.full) {
+            std::cerr << "sigma-extract: --full: only means something with --state FILE\n";
+            return false;
+        }
+        return true;
+    }
+    if (x.full) return true; // read everything; the state is rewritten after a complete run
+    auto st = sigma::extract::load_state(x.state_file);
+    if (!st) {
+        std::cerr << "sigma-extract: --state " << st.error().message()
+                  << "\n  (nothing was read or written; --full reads everything and replaces the file)\n";
+        return false;
+    }
+    inc.previous = std::move(*st);
+    return true;
+}
+
+// After a run whose output was written in full: the next state, when the run may advance it.
+int save_next(common_flags const& f, extract_flags const& x, sigma::extract::incremental const& inc, int code) {
+    if (x.state_file.empty()) return code;
+    if (!inc.advance) {
+        say(f, "state: " + x.state_file + " left as it was");
+        return code;
+    }
+    auto saved = sigma::extract::save_state(inc.next, x.state_file);
+    if (!saved) {
+        std::cerr << "sigma-extract: --state " << saved.error().message() << '\n';
+        return exit_failed;
+    }
+    say(f, "state: " + x.state_file + " written (" + std::to_string(inc.next.workbooks.size()) + " workbooks, " +
+               std::to_string(inc.next.dataModels.size()) + " data models)");
+    return code;
 }
 
 // --push: the records go straight to the workflow's OpenMetadata server,
@@ -315,10 +466,12 @@ int push(common_flags const& f, extract_flags const& x, sigma_tool::workflow con
         std::cerr << "sigma-extract: " << sink.error().message() << '\n';
         return exit_failed;
     }
+    sigma::extract::incremental inc;
+    if (!load_previous(x, inc)) return exit_failed;
     bool show = !f.quiet && isatty(STDERR_FILENO);
     auto start = std::chrono::steady_clock::now();
     progress_sink<push_sink> p{*sink, *s->client, show};
-    auto r = sigma::extract::extract(*s->client, w.source, p);
+    auto r = sigma::extract::extract(*s->client, w.source, p, x.state_file.empty() ? nullptr : &inc);
     if (!r) {
         std::cerr << "sigma-extract: " << r.error().message() << '\n';
         return exit_failed;
@@ -342,7 +495,12 @@ int push(common_flags const& f, extract_flags const& x, sigma_tool::workflow con
         return exit_failed;
     }
     if (code == exit_ok && pr.failed > 0) code = exit_entity_failures;
-    return code;
+    if (!x.state_file.empty() && (pr.failed > 0 || pr.notSent > 0)) {
+        // A record (a soft delete above all) that did not reach the server must be sent again next time.
+        say(f, "state: " + x.state_file + " left as it was: not every record reached OpenMetadata");
+        return code;
+    }
+    return save_next(f, x, inc, code);
 }
 
 int extract(common_flags const& f, extract_flags const& x) {
@@ -356,7 +514,11 @@ int extract(common_flags const& f, extract_flags const& x) {
         std::cerr << "sigma-extract: --format: expected openmetadata, inventory or dot, got \"" << x.format << "\"\n";
         return exit_failed;
     }
+    apply_scope(x, w->source);
     if (x.push) return push(f, x, *w);
+    sigma::extract::incremental inc;
+    if (!load_previous(x, inc)) return exit_failed;
+    auto* incp = x.state_file.empty() ? nullptr : &inc;
     std::ofstream file;
     std::ostream* out = &std::cout;
     if (x.output != "-") {
@@ -379,12 +541,12 @@ int extract(common_flags const& f, extract_flags const& x) {
     if (x.format == "inventory") {
         sigma::extract::collecting_sink c;
         progress_sink<sigma::extract::collecting_sink> p{c, *s->client, show};
-        r = sigma::extract::extract(*s->client, w->source, p);
+        r = sigma::extract::extract(*s->client, w->source, p, incp);
         if (r) *out << sigma::json::encode(c.inv) << '\n';
     } else if (x.format == "dot") {
         sigma::openmetadata::dot_sink d(*out);
         progress_sink<sigma::openmetadata::dot_sink> p{d, *s->client, show};
-        r = sigma::extract::extract(*s->client, w->source, p);
+        r = sigma::extract::extract(*s->client, w->source, p, incp);
     } else {
         sigma::openmetadata::mapping_options mo;
         mo.serviceName = w->service_name;
@@ -396,7 +558,7 @@ int extract(common_flags const& f, extract_flags const& x) {
         }
         sigma::openmetadata::jsonl_sink j(*out, std::move(*m), w->connection);
         progress_sink<sigma::openmetadata::jsonl_sink> p{j, *s->client, show};
-        r = sigma::extract::extract(*s->client, w->source, p);
+        r = sigma::extract::extract(*s->client, w->source, p, incp);
         if (r && !j.good()) {
             std::cerr << "sigma-extract: writing " << x.output << " failed; the output is incomplete\n";
             return exit_failed;
@@ -404,10 +566,16 @@ int extract(common_flags const& f, extract_flags const& x) {
     }
     out->flush();
     if (!r) {
-        std::cerr << "sigma-extract: " << r.error().message() << '\n';
+        std::cerr << "sigma-extract: " << (incp && r.error().code() == sigma::errc::config ? "--state " + x.state_file + ": " : "")
+                  << r.error().message() << '\n';
         return exit_failed;
     }
-    return finish(f, *r, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    if (!*out) {
+        std::cerr << "sigma-extract: writing " << x.output << " failed; the output is incomplete\n";
+        return exit_failed;
+    }
+    int code = finish(f, *r, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    return save_next(f, x, inc, code);
 }
 
 // ---- simulate --------------------------------------------------------------------
@@ -450,6 +618,41 @@ int simulate(simulate_flags const& sf) {
     return exit_ok;
 }
 
+// ---- anonymise -------------------------------------------------------------------
+
+struct anonymise_flags {
+    std::string input;
+    std::string output = "-";
+    std::string salt;
+    bool quiet = false;
+};
+
+// A --record snapshot with names, emails, URLs and SQL replaced by stable
+// pseudonyms, to attach to a bug report; it still replays.
+int anonymise(anonymise_flags const& a) {
+    auto s = sigma::load_snapshot(a.input);
+    if (!s) {
+        std::cerr << "sigma-extract: " << s.error().message() << '\n';
+        return exit_failed;
+    }
+    sigma::anonymise_options o;
+    o.salt = a.salt;
+    auto out = sigma::anonymise_snapshot(*s, o);
+    if (a.output == "-") {
+        if (!sigma::write_snapshot(std::cout, out)) {
+            std::cerr << "sigma-extract: writing the anonymised snapshot failed\n";
+            return exit_failed;
+        }
+    } else if (auto w = sigma::save_snapshot(a.output, out); !w) {
+        std::cerr << "sigma-extract: " << w.error().message() << '\n';
+        return exit_failed;
+    }
+    if (!a.quiet)
+        std::cerr << "anonymised " << out.exchanges.size() << " exchanges of " << a.input
+                  << (a.output == "-" ? std::string() : " into " + a.output) << '\n';
+    return exit_ok;
+}
+
 void add_common(CLI::App* cmd, common_flags& f) {
     cmd->add_option("--config", f.config_file, "OpenMetadata workflow file (YAML or JSON)");
     cmd->add_flag("--demo", f.demo, "Run against the built-in simulated organisation (no credentials needed)");
@@ -477,14 +680,33 @@ int main(int argc, char** argv) {
     common_flags common;
     extract_flags ex;
     simulate_flags sim;
+    anonymise_flags anon;
 
     auto* tc = app.add_subcommand("test-connection", "Check the credentials: GetToken, GetWorkbooks, WhoAmI");
     add_common(tc, common);
     auto* ec = app.add_subcommand("extract", "Extract the organisation");
     add_common(ec, common);
+    ec->add_option("--record", common.record,
+                   "Also write every request and answer to a snapshot FILE, for --replay (the secret and tokens are "
+                   "left out; names are not: see anonymise)");
+    ec->add_option("--replay", common.replay,
+                   "Answer from a snapshot FILE written by --record: no network, no credentials (the connection "
+                   "comes from the snapshot unless --config is given)");
     ec->add_option("-o,--output", ex.output, "Output file, - for stdout");
     ec->add_option("--format", ex.format, "openmetadata (JSON Lines of request bodies), inventory (JSON) or dot");
     ec->add_flag("--push", ex.push, "Send the records to the OpenMetadata server of the workflow file");
+    ec->add_option("--state", ex.state_file,
+                   "Incremental runs: read what the last complete run saw from FILE, re-read only what changed, "
+                   "report deletions, and update FILE after a complete run");
+    ec->add_flag("--full", ex.full, "With --state: read everything, and replace the state after a complete run");
+    ec->add_option("--workbook", ex.workbook_ids, "Only this workbook (by id; repeatable)")->allow_extra_args(false);
+    ec->add_option("--path", ex.paths,
+                   "Only the workbooks and data models in this workspace or folder, e.g. \"Sales/Quarterly\" "
+                   "(repeatable)")
+        ->allow_extra_args(false);
+    ec->add_flag("--skip-lineage", ex.skip_lineage, "Do not read lineage (includeLineage: false)");
+    ec->add_flag("--skip-columns", ex.skip_columns, "Do not read columns (includeColumns: false)");
+    ec->add_flag("--skip-data-models", ex.skip_data_models, "Do not read data models (includeDataModels: false)");
     auto* sc = app.add_subcommand("simulate", "Serve a simulated Sigma organisation on 127.0.0.1");
     sc->add_option("--port", sim.port, "Port (default: any free one)");
     sc->add_flag("--tls", sim.tls, "Serve HTTPS with a fresh self-signed CA (written to sigma-simulate-ca.pem)");
@@ -492,6 +714,16 @@ int main(int argc, char** argv) {
     sc->add_option("--rate-limit", sim.rate_limit, "Requests per second before answering 429");
     sc->add_option("--workbooks", sim.workbooks, "Generate an organisation of this many workbooks (default: the demo)");
     sc->add_option("--seed", sim.seed, "Seed of the generated organisation");
+
+    auto* an = app.add_subcommand("anonymise", "Replace the names, emails, URLs and SQL of a --record snapshot by "
+                                               "stable pseudonyms, to attach it to a bug report (it still replays)");
+    an->add_option("snapshot", anon.input, "The snapshot written by extract --record")->required();
+    an->add_option("-o,--output", anon.output, "The anonymised snapshot, - for stdout");
+    an->add_option("--salt", anon.salt,
+                   "Mixed into every pseudonym, so that nobody without it can confirm a guessed name (the same salt "
+                   "gives the same output)")
+        ->envname("SIGMA_ANONYMISE_SALT");
+    an->add_flag("-q,--quiet", anon.quiet, "Only errors");
 
     try {
         app.parse(argc, argv);
@@ -503,6 +735,7 @@ int main(int argc, char** argv) {
         if (tc->parsed()) return test_connection(common);
         if (ec->parsed()) return extract(common, ex);
         if (sc->parsed()) return simulate(sim);
+        if (an->parsed()) return anonymise(anon);
     } catch (sigma::error const& e) {
         std::cerr << "sigma-extract: " << e.what() << '\n';
         return exit_failed;
