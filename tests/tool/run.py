@@ -555,6 +555,41 @@ with tempfile.TemporaryDirectory() as tmp:
         run_scanned("test-connection --verbose against simulate", ["test-connection", "--config", good, "--ca-file", ca],
                     [real_secret], 0)
 
+        # Deletions through the tool: a workbook the filter now leaves out is
+        # soft-deleted, charts first; markDeletedDashboards: false writes none.
+        with open(good, encoding="utf-8") as f:
+            good_text = f.read()
+        state_file = os.path.join(tmp, "sim.state.json")
+        code, o, err = run("extract", "--config", good, "--ca-file", ca, "--state", state_file)
+        check(code == 0, "--state against simulate: the first run", err[-800:])
+        first_dash = [json.loads(line) for line in o.splitlines() if '"/api/v1/dashboards"' in line][0]["body"]
+        pattern = "^" + "".join("\\" + c if c in "\\^$.|?*+()[]{}" else c for c in first_dash["displayName"]) + "$"
+
+        def filtered_workflow(name, extra=""):
+            p = os.path.join(tmp, name)
+            with open(p, "w", encoding="utf-8") as f:
+                f.write(good_text + "      dashboardFilterPattern:\n        excludes: ['" + pattern.replace("'", "''") +
+                        "']\n" + extra)
+            return p
+
+        import shutil
+        shutil.copy(state_file, state_file + ".first")
+        code, o, err = run("extract", "--config", filtered_workflow("filtered.yaml"), "--ca-file", ca, "--state", state_file,
+                           "--verbose")
+        deletes = [json.loads(line) for line in o.splitlines() if line.startswith('{"method":"DELETE"')]
+        check(code == 0 and any(d["path"].startswith("/api/v1/dashboards/name/") and first_dash["name"] in d["path"]
+                                for d in deletes), "a workbook filtered out since the last run is soft-deleted",
+              err[-1500:])
+        check(all(d["path"].endswith("?hardDelete=false") for d in deletes) and o.splitlines()[-1].startswith('{"method":"DELETE"'),
+              "soft deletes come last, hardDelete=false", str(deletes[:3]))
+        check("deleted: workbook " + first_dash["name"] in err and "dashboardFilterPattern" in err,
+              "--verbose names each deletion and its reason", err[-1500:])
+        shutil.copy(state_file + ".first", state_file)
+        code, o, err = run("extract", "--config", filtered_workflow("nodelete.yaml", "      markDeletedDashboards: false\n"),
+                           "--ca-file", ca, "--state", state_file)
+        check(code == 0 and '"DELETE"' not in o and " deleted" in err,
+              "markDeletedDashboards: false writes no soft delete (the report still counts them)", err[-800:])
+
         # A secret the server refuses: exit 2, says why, prints no secret.
         WRONG = "wrong-secret-NEVER-PRINT-41c7"
         with open(good, encoding="utf-8") as f:

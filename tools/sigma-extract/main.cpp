@@ -439,6 +439,8 @@ int push(common_flags const& f, extract_flags const& x, sigma_tool::workflow con
     sigma::openmetadata::mapping_options mo;
     mo.serviceName = w.service_name;
     mo.dbServicePrefix = w.source.dbServicePrefix;
+    mo.markDeletedDashboards = w.mark_deleted_dashboards;
+    mo.markDeletedDataModels = w.mark_deleted_data_models;
     auto m = sigma::openmetadata::mapping::create(mo);
     if (!m) {
         std::cerr << "sigma-extract: " << m.error().message() << '\n';
@@ -551,6 +553,8 @@ int extract(common_flags const& f, extract_flags const& x) {
         sigma::openmetadata::mapping_options mo;
         mo.serviceName = w->service_name;
         mo.dbServicePrefix = w->source.dbServicePrefix;
+        mo.markDeletedDashboards = w->mark_deleted_dashboards;
+        mo.markDeletedDataModels = w->mark_deleted_data_models;
         auto m = sigma::openmetadata::mapping::create(mo);
         if (!m) {
             std::cerr << "sigma-extract: " << m.error().message() << '\n';

@@ -34,6 +34,10 @@ struct workflow {
     sigma::extract::options source;
     std::optional<std::string> openmetadata_host;
     std::optional<sigma::secret> openmetadata_jwt;
+    // sourceConfig's markDeletedDashboards / markDeletedDataModels: whether an
+    // incremental run's deletions are written as soft deletes.
+    bool mark_deleted_dashboards = true;
+    bool mark_deleted_data_models = true;
 };
 
 // "file: key: problem". Keys and values are echoed, so control characters (a
@@ -368,13 +372,14 @@ inline sigma::result<workflow> read_workflow(boost::json::value const& doc, std:
             if (!c->is_object())
                 return config_error(file, "source.sourceConfig.config", "expected an object, got " + kind_of(*c));
             // OpenMetadata's DashboardMetadata settings that do not apply here.
-            static constexpr std::array<std::string_view, 8> ignored{
-                "type", "lineageInformation", "markDeletedDashboards", "markDeletedDataModels", "includeDraftDashboard",
-                "overrideMetadata", "overrideLineage", "dbServicePrefixes"};
-            static constexpr std::array<std::string_view, 14> known{
+            static constexpr std::array<std::string_view, 6> ignored{
+                "type", "lineageInformation", "includeDraftDashboard", "overrideMetadata", "overrideLineage",
+                "dbServicePrefixes"};
+            static constexpr std::array<std::string_view, 16> known{
                 "dashboardFilterPattern", "chartFilterPattern", "dataModelFilterPattern", "projectFilterPattern",
                 "includeOwners", "includeDataModels", "includeTags", "dbServicePrefix", "includeLineage",
-                "includeArchived", "includeColumns", "includeQueries", "type", "lineageInformation"};
+                "includeArchived", "includeColumns", "includeQueries", "type", "lineageInformation",
+                "markDeletedDashboards", "markDeletedDataModels"};
             for (auto const& kv : c->get_object()) {
                 std::string key = "source.sourceConfig.config." + std::string(kv.key());
                 std::string_view k = kv.key();
@@ -404,6 +409,8 @@ inline sigma::result<workflow> read_workflow(boost::json::value const& doc, std:
                 else if (k == "includeArchived") e = set_bool(s.includeArchived);
                 else if (k == "includeColumns") e = set_bool(s.includeColumns);
                 else if (k == "includeQueries") e = set_bool(s.includeQueries);
+                else if (k == "markDeletedDashboards") e = set_bool(w.mark_deleted_dashboards);
+                else if (k == "markDeletedDataModels") e = set_bool(w.mark_deleted_data_models);
                 else if (k == "dbServicePrefix") {
                     if (!v.is_string())
                         return config_error(file, key, "expected a string like service.db.schema.table, got " + kind_of(v));
