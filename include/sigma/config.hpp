@@ -90,10 +90,30 @@ inline bool valid_api_version(std::string_view v) {
     return digits > 0 && i == v.size();
 }
 
+// `text` with control characters shown as \xNN. Messages echo keys and values,
+// and an error's message is a C string (std::runtime_error::what()): a NUL in
+// a key (a JSON escape) cut it short, to nothing at all (found by fuzz_config).
+inline std::string printable(std::string_view text) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(text.size());
+    for (char ch : text) {
+        auto const c = static_cast<unsigned char>(ch);
+        if (c < 0x20 || c == 0x7F) {
+            out += "\\x";
+            out += hex[c >> 4];
+            out += hex[c & 0xF];
+        } else {
+            out += ch;
+        }
+    }
+    return out;
+}
+
 inline sigma::error config_error(std::string_view key, std::string_view problem) {
-    std::string msg(key);
+    std::string msg = printable(key);
     msg += ": ";
-    msg += problem;
+    msg += printable(problem);
     return sigma::error(errc::config, msg);
 }
 

@@ -2743,10 +2743,30 @@ inline bool valid_api_version(std::string_view v) {
     return digits > 0 && i == v.size();
 }
 
+// `text` with control characters shown as \xNN. Messages echo keys and values,
+// and an error's message is a C string (std::runtime_error::what()): a NUL in
+// a key (a JSON escape) cut it short, to nothing at all (found by fuzz_config).
+inline std::string printable(std::string_view text) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    std::string out;
+    out.reserve(text.size());
+    for (char ch : text) {
+        auto const c = static_cast<unsigned char>(ch);
+        if (c < 0x20 || c == 0x7F) {
+            out += "\\x";
+            out += hex[c >> 4];
+            out += hex[c & 0xF];
+        } else {
+            out += ch;
+        }
+    }
+    return out;
+}
+
 inline sigma::error config_error(std::string_view key, std::string_view problem) {
-    std::string msg(key);
+    std::string msg = printable(key);
     msg += ": ";
-    msg += problem;
+    msg += printable(problem);
     return sigma::error(errc::config, msg);
 }
 
@@ -8282,6 +8302,36 @@ struct options {
     std::string dbServicePrefix;
 };
 
+namespace detail {
+
+// libstdc++ up to GCC 12 reads the bounds of a quantifier ({n,m}) and the
+// number of a back-reference (\n) into a long without an overflow check:
+// `a{99999999999999999999}` is undefined behaviour (found by fuzz_config).
+// No sane pattern has such a number of more than 9 digits; it is refused first.
+inline bool has_huge_regex_number(std::string_view re) {
+    auto digits_at = [&](std::size_t i) {
+        std::size_t j = i;
+        while (j < re.size() && re[j] >= '0' && re[j] <= '9') ++j;
+        return j - i;
+    };
+    bool in_braces = false;
+    for (std::size_t i = 0; i < re.size(); ++i) {
+        char const c = re[i];
+        if (c == '\\') {
+            if (i + 1 < re.size() && digits_at(i + 1) > 9) return true;
+            ++i; // the escaped character
+        } else if (c == '{' || (c == ',' && in_braces)) {
+            in_braces = true;
+            if (digits_at(i + 1) > 9) return true;
+        } else if (c == '}') {
+            in_braces = false;
+        }
+    }
+    return false;
+}
+
+} // namespace detail
+
 // A filter_pattern compiled once; names the setting that filtered.
 class compiled_filter {
 public:
@@ -8294,6 +8344,11 @@ public:
         auto add = [&](std::vector<std::string> const& src, char const* list,
                        std::vector<entry>& out) -> std::optional<sigma::error> {
             for (std::size_t i = 0; i < src.size(); ++i) {
+                if (detail::has_huge_regex_number(src[i]))
+                    return sigma::error(errc::config, std::string(setting) + "." + list + "[" + std::to_string(i) +
+                                                          "]: invalid regular expression \"" + src[i] +
+                                                          "\": a repetition count or back-reference of more "
+                                                          "than 9 digits");
                 try {
                     out.push_back({std::regex(src[i], std::regex::ECMAScript | std::regex::icase), src[i]});
                 } catch (std::regex_error const& e) {

@@ -118,6 +118,22 @@ TEST_CASE("config: read from OpenMetadata's serviceConnection.config") {
     CHECK_FALSE(not_json.has_value());
 }
 
+TEST_CASE("config: control characters in keys and values are escaped, never cut the message") {
+    // fuzz_config found a key beginning with a NUL (a JSON escape): the NUL ended what() and
+    // the message was empty.
+    auto nul = sigma::config_from_json(std::string_view(R"({"\u0000Id":"id","clientSecret":"a-long-client-secret"})"));
+    REQUIRE_FALSE(nul.has_value());
+    CHECK(nul.error().message() == "\\x00Id: unknown key; expected one of: type, hostPort, clientId, clientSecret, apiVersion");
+    auto esc = sigma::config_from_json(std::string_view(R"({"type":"\u001b[2JSigma"})"));
+    REQUIRE_FALSE(esc.has_value());
+    CHECK(esc.error().message() == "type: must be \"Sigma\", got \"\\x1B[2JSigma\"");
+    auto c = test_config::good();
+    c.hostPort = std::string("https://h\x7f\n.example.com");
+    auto m = test_config::error_of(c);
+    CHECK(m.find('\n') == std::string::npos);
+    CHECK(m.find("\\x7F\\x0A") != std::string::npos);
+}
+
 TEST_CASE("config: known hosts are listed for users") {
     CHECK(sigma::known_api_hosts.size() == 13);
     for (auto h : sigma::known_api_hosts) CHECK(h.ends_with("sigmacomputing.com"));

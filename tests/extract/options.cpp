@@ -26,6 +26,22 @@ TEST_CASE("filters: a bad regex names the setting, list and index") {
     CHECK(f.error().message().find("projectFilterPattern.excludes[1]: invalid regular expression \"(unclosed\"") == 0);
 }
 
+TEST_CASE("filters: a number too large for the regex compiler is refused, not undefined behaviour") {
+    // fuzz_config found `{18446744073709551616}`: libstdc++ 12 overflows a long reading it.
+    for (std::string re : {"a{18446744073709551616}", "a{1,99999999999}", "(a)\\12345678901", "x{0000000000001}"}) {
+        sigma::extract::filter_pattern p{{re}, {}};
+        auto f = sigma::extract::compiled_filter::compile("chartFilterPattern", p);
+        REQUIRE_FALSE_MESSAGE(f.has_value(), re);
+        CHECK(f.error().message().find("chartFilterPattern.includes[0]: invalid regular expression") == 0);
+        CHECK(f.error().message().find("more than 9 digits") != std::string::npos);
+    }
+    // Long numbers elsewhere are plain text; small counts are fine.
+    for (std::string re : {"^Report 20240101123456", "a{2,12}", "[{]12345678901", "\\{12345678901"}) {
+        sigma::extract::filter_pattern p{{re}, {}};
+        CHECK_MESSAGE(sigma::extract::compiled_filter::compile("chartFilterPattern", p).has_value(), re);
+    }
+}
+
 TEST_CASE("service types: Sigma connection types to OpenMetadata's") {
     using sigma::extract::service_type_for;
     CHECK(service_type_for("snowflake") == "Snowflake");

@@ -318,6 +318,11 @@ with tempfile.TemporaryDirectory() as tmp:
          ["ck.json", f"{CFG}.apiVersoin", "unknown key", 'did you mean "apiVersion"']),
         ("wrong type (JSON)", [workflow("wt.json", wf_json(source={"includeOwners": "true"}))],
          ["wt.json", f"{SRC}.includeOwners", "expected true or false, got string"]),
+        ("a NUL in a connection key (JSON)", [workflow("nulkey.json", wf_json(conn={"\u0000Id": "x"}))],
+         ["nulkey.json", f"{CFG}.\\x00Id", "unknown key"]),
+        ("a repetition count too large for the regex compiler",
+         [workflow("rehuge.yaml", wf_with(source="      chartFilterPattern:\n        includes: ['a{18446744073709551616}']\n"))],
+         ["rehuge.yaml", f"{SRC}.chartFilterPattern.includes[0]", "invalid regular expression", "more than 9 digits"]),
         ("a terminal escape in a key (JSON)", [workflow("esc.json", wf_json(top={"\u001b[2Jsorce": {}}))],
          ["esc.json", "\\x1B[2Jsorce", "unknown key"]),
         # unreadable, empty, not UTF-8 text (CI runs as root: chmod 000 would still be readable)
@@ -370,7 +375,7 @@ with tempfile.TemporaryDirectory() as tmp:
         ("--api-version malformed", ["--host", "https://aws-api.sigmacomputing.com", "--client-id", "abc", "--api-version", "2"],
          ["command line", "apiVersion", "is not a version"]),
         # CLI11 rejects it before any configuration is read; its message names the flag and the range.
-        ("--concurrency 0", ["--config", good_wf, "--concurrency", "0"], ["--concurrency", "0", "range"]),
+        ("--concurrency 0", ["--config", good_wf, "--concurrency", "0"], ["command line", "--concurrency", "0", "range"]),
     ):
         for cmd in ("extract", "test-connection"):
             code, out, err = run(cmd, *args, env={"SIGMA_CLIENT_SECRET": SECRET})

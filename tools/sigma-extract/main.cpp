@@ -161,16 +161,21 @@ sigma::result<sigma_tool::workflow> load_settings(common_flags const& f, std::op
         w.connection.clientId = !f.client_id.empty() ? f.client_id : (id ? id : "");
         char const* secret = std::getenv("SIGMA_CLIENT_SECRET");
         if (secret == nullptr || *secret == '\0')
-            return sigma::error(sigma::errc::config, "SIGMA_CLIENT_SECRET: not set in the environment");
+            return sigma::error(sigma::errc::config, "command line: SIGMA_CLIENT_SECRET: not set in the environment");
         w.connection.clientSecret = sigma::secret(secret);
         if (w.connection.clientId.empty())
-            return sigma::error(sigma::errc::config, "clientId: give --client-id or set SIGMA_CLIENT_ID");
+            return sigma::error(sigma::errc::config, "command line: clientId: give --client-id or set SIGMA_CLIENT_ID");
     }
     auto v = sigma::validate(w.connection);
     if (!v) {
-        std::string where = f.config_file.empty() ? std::string("command line") : f.config_file +
-                                                                                      ": source.serviceConnection.config";
-        return sigma::error(sigma::errc::config, where + "." + v.error().message());
+        std::string msg = v.error().message();
+        if (!f.config_file.empty())
+            return sigma::error(sigma::errc::config, f.config_file + ": source.serviceConnection.config." + msg);
+        // The setting as the user gave it: the flag that set it.
+        for (auto [key, flag] : {std::pair{"hostPort:", "--host (hostPort):"}, std::pair{"apiVersion:", "--api-version (apiVersion):"},
+                                 std::pair{"clientId:", "--client-id (clientId):"}})
+            if (msg.rfind(key, 0) == 0) msg = flag + msg.substr(std::string_view(key).size());
+        return sigma::error(sigma::errc::config, "command line: " + msg);
     }
     return w;
 }
@@ -732,8 +737,9 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (CLI::ParseError const& e) {
-        int code = app.exit(e);
-        return code == 0 ? 0 : exit_failed;
+        if (e.get_exit_code() == 0) return app.exit(e); // --help, --version
+        std::cerr << "sigma-extract: command line: " << e.what() << "\n(run with --help for the options)\n";
+        return exit_failed;
     }
     try {
         if (tc->parsed()) return test_connection(common);

@@ -50,19 +50,7 @@ inline sigma::error config_error(std::string_view file, std::string_view key, st
     }
     m += ": ";
     m += problem;
-    std::string shown;
-    shown.reserve(m.size());
-    for (char ch : m) {
-        auto const c = static_cast<unsigned char>(ch);
-        if (c < 0x20 || c == 0x7F) {
-            char esc[8];
-            std::snprintf(esc, sizeof esc, "\\x%02X", static_cast<unsigned>(c));
-            shown += esc;
-        } else {
-            shown += ch;
-        }
-    }
-    return sigma::error(sigma::errc::config, shown);
+    return sigma::error(sigma::errc::config, sigma::detail::printable(m));
 }
 
 namespace detail {
@@ -196,10 +184,10 @@ inline sigma::error connection_error(std::string_view file, std::string const& w
                                      std::string const& message) {
     if (auto const* o = obj.if_object()) {
         for (auto const& kv : *o) {
-            std::string_view k = kv.key();
+            std::string const k = sigma::detail::printable(std::string_view(kv.key())); // as the message shows it
             if (message.size() > k.size() + 2 && message.compare(0, k.size(), k) == 0 &&
                 message.compare(k.size(), 2, ": ") == 0)
-                return config_error(file, where + "." + std::string(k), std::string_view(message).substr(k.size() + 2));
+                return config_error(file, where + "." + k, std::string_view(message).substr(k.size() + 2));
         }
     }
     return config_error(file, where, message);

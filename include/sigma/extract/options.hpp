@@ -54,6 +54,36 @@ struct options {
     std::string dbServicePrefix;
 };
 
+namespace detail {
+
+// libstdc++ up to GCC 12 reads the bounds of a quantifier ({n,m}) and the
+// number of a back-reference (\n) into a long without an overflow check:
+// `a{99999999999999999999}` is undefined behaviour (found by fuzz_config).
+// No sane pattern has such a number of more than 9 digits; it is refused first.
+inline bool has_huge_regex_number(std::string_view re) {
+    auto digits_at = [&](std::size_t i) {
+        std::size_t j = i;
+        while (j < re.size() && re[j] >= '0' && re[j] <= '9') ++j;
+        return j - i;
+    };
+    bool in_braces = false;
+    for (std::size_t i = 0; i < re.size(); ++i) {
+        char const c = re[i];
+        if (c == '\\') {
+            if (i + 1 < re.size() && digits_at(i + 1) > 9) return true;
+            ++i; // the escaped character
+        } else if (c == '{' || (c == ',' && in_braces)) {
+            in_braces = true;
+            if (digits_at(i + 1) > 9) return true;
+        } else if (c == '}') {
+            in_braces = false;
+        }
+    }
+    return false;
+}
+
+} // namespace detail
+
 // A filter_pattern compiled once; names the setting that filtered.
 class compiled_filter {
 public:
@@ -66,6 +96,11 @@ public:
         auto add = [&](std::vector<std::string> const& src, char const* list,
                        std::vector<entry>& out) -> std::optional<sigma::error> {
             for (std::size_t i = 0; i < src.size(); ++i) {
+                if (detail::has_huge_regex_number(src[i]))
+                    return sigma::error(errc::config, std::string(setting) + "." + list + "[" + std::to_string(i) +
+                                                          "]: invalid regular expression \"" + src[i] +
+                                                          "\": a repetition count or back-reference of more "
+                                                          "than 9 digits");
                 try {
                     out.push_back({std::regex(src[i], std::regex::ECMAScript | std::regex::icase), src[i]});
                 } catch (std::regex_error const& e) {
