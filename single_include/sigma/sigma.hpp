@@ -4969,6 +4969,48 @@ SIGMA_COROUTINES_END
 #ifndef SIGMA_TRANSPORT_ANONYMISE_HPP
 #define SIGMA_TRANSPORT_ANONYMISE_HPP
 
+// ---- begin <sigma/detail/formula.hpp> ----
+// SPDX-License-Identifier: MIT
+// Reading a Sigma formula's `[Source/Column]` references: the extraction's
+// column lineage and the snapshot anonymiser both take formulas apart, and
+// must agree on where a reference ends (`]]` inside one is an escaped `]`).
+#ifndef SIGMA_DETAIL_FORMULA_HPP
+#define SIGMA_DETAIL_FORMULA_HPP
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace sigma::detail {
+
+struct formula_reference {
+    std::string text;      // between the brackets, `]]` read as `]`
+    std::size_t close = 0; // index of the closing `]`, or f.size() when there is none
+};
+
+// The reference whose `[` is at f[open].
+inline formula_reference read_formula_reference(std::string_view f, std::size_t open) {
+    formula_reference r;
+    std::size_t j = open + 1;
+    for (; j < f.size(); ++j) {
+        if (f[j] == ']') {
+            if (j + 1 < f.size() && f[j + 1] == ']') {
+                r.text += ']';
+                ++j;
+                continue;
+            }
+            break;
+        }
+        r.text += f[j];
+    }
+    r.close = j;
+    return r;
+}
+
+} // namespace sigma::detail
+
+#endif
+// ---- end <sigma/detail/formula.hpp> ----
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -5110,19 +5152,7 @@ public:
                 out += c;
                 continue;
             }
-            std::string ref; // `]]` inside a reference is an escaped `]`
-            std::size_t j = i + 1;
-            for (; j < f.size(); ++j) {
-                if (f[j] == ']') {
-                    if (j + 1 < f.size() && f[j + 1] == ']') {
-                        ref += ']';
-                        ++j;
-                        continue;
-                    }
-                    break;
-                }
-                ref += f[j];
-            }
+            auto const [ref, j] = sigma::detail::read_formula_reference(f, i);
             auto slash = ref.find('/');
             out += '[';
             if (slash == std::string::npos) {
@@ -8610,21 +8640,9 @@ inline std::vector<std::string> formula_references(std::string_view f) {
             continue;
         }
         if (c != '[') continue;
-        std::string ref;
-        std::size_t j = i + 1;
-        for (; j < f.size(); ++j) {
-            if (f[j] == ']') {
-                if (j + 1 < f.size() && f[j + 1] == ']') {
-                    ref += ']';
-                    ++j;
-                    continue;
-                }
-                break;
-            }
-            ref += f[j];
-        }
-        if (j < f.size() && !ref.empty()) out.push_back(std::move(ref));
-        i = j;
+        auto ref = sigma::detail::read_formula_reference(f, i);
+        if (ref.close < f.size() && !ref.text.empty()) out.push_back(std::move(ref.text));
+        i = ref.close;
     }
     return out;
 }
@@ -10237,18 +10255,8 @@ private:
                              "): nothing is deleted and the state is not advanced";
             return;
         }
-        std::sort(next.workbooks.begin(), next.workbooks.end(),
-                  [](auto const& a, auto const& b) { return a.workbookId < b.workbookId; });
-        std::sort(next.dataModels.begin(), next.dataModels.end(),
-                  [](auto const& a, auto const& b) { return a.dataModelId < b.dataModelId; });
         auto const* prev = inc_->previous ? &*inc_->previous : nullptr;
-        auto counts = [&] {
-            return std::to_string(next.workbooks.size()) + " workbooks and " + std::to_string(next.dataModels.size()) +
-                   " data models";
-        };
-        if (prev == nullptr) {
-            rep_.stateNote = "no previous state: everything was read; the state now holds " + counts();
-        } else if (opts_.scoped()) {
+        if (prev != nullptr && opts_.scoped()) {
             // Everything outside the scope stands as the last run saw it.
             auto carry = [](auto const& from, auto& into, auto id) {
                 std::set<std::string> have;
@@ -10258,10 +10266,18 @@ private:
             };
             carry(prev->workbooks, next.workbooks, [](state_workbook const& e) { return e.workbookId; });
             carry(prev->dataModels, next.dataModels, [](state_data_model const& e) { return e.dataModelId; });
-            std::sort(next.workbooks.begin(), next.workbooks.end(),
-                      [](auto const& a, auto const& b) { return a.workbookId < b.workbookId; });
-            std::sort(next.dataModels.begin(), next.dataModels.end(),
-                      [](auto const& a, auto const& b) { return a.dataModelId < b.dataModelId; });
+        }
+        std::sort(next.workbooks.begin(), next.workbooks.end(),
+                  [](auto const& a, auto const& b) { return a.workbookId < b.workbookId; });
+        std::sort(next.dataModels.begin(), next.dataModels.end(),
+                  [](auto const& a, auto const& b) { return a.dataModelId < b.dataModelId; });
+        auto counts = [&] {
+            return std::to_string(next.workbooks.size()) + " workbooks and " + std::to_string(next.dataModels.size()) +
+                   " data models";
+        };
+        if (prev == nullptr) {
+            rep_.stateNote = "no previous state: everything was read; the state now holds " + counts();
+        } else if (opts_.scoped()) {
             rep_.stateNote = "a scoped run: nothing is deleted; " + std::to_string(rep_.reused) +
                              " reused from the state; the state now holds " + counts();
         } else {

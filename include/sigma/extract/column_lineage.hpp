@@ -8,6 +8,7 @@
 #ifndef SIGMA_EXTRACT_COLUMN_LINEAGE_HPP
 #define SIGMA_EXTRACT_COLUMN_LINEAGE_HPP
 
+#include <sigma/detail/formula.hpp>
 #include <sigma/extract/inventory.hpp>
 
 #include <cctype>
@@ -37,21 +38,9 @@ inline std::vector<std::string> formula_references(std::string_view f) {
             continue;
         }
         if (c != '[') continue;
-        std::string ref;
-        std::size_t j = i + 1;
-        for (; j < f.size(); ++j) {
-            if (f[j] == ']') {
-                if (j + 1 < f.size() && f[j + 1] == ']') {
-                    ref += ']';
-                    ++j;
-                    continue;
-                }
-                break;
-            }
-            ref += f[j];
-        }
-        if (j < f.size() && !ref.empty()) out.push_back(std::move(ref));
-        i = j;
+        auto ref = sigma::detail::read_formula_reference(f, i);
+        if (ref.close < f.size() && !ref.text.empty()) out.push_back(std::move(ref.text));
+        i = ref.close;
     }
     return out;
 }

@@ -1061,18 +1061,8 @@ private:
                              "): nothing is deleted and the state is not advanced";
             return;
         }
-        std::sort(next.workbooks.begin(), next.workbooks.end(),
-                  [](auto const& a, auto const& b) { return a.workbookId < b.workbookId; });
-        std::sort(next.dataModels.begin(), next.dataModels.end(),
-                  [](auto const& a, auto const& b) { return a.dataModelId < b.dataModelId; });
         auto const* prev = inc_->previous ? &*inc_->previous : nullptr;
-        auto counts = [&] {
-            return std::to_string(next.workbooks.size()) + " workbooks and " + std::to_string(next.dataModels.size()) +
-                   " data models";
-        };
-        if (prev == nullptr) {
-            rep_.stateNote = "no previous state: everything was read; the state now holds " + counts();
-        } else if (opts_.scoped()) {
+        if (prev != nullptr && opts_.scoped()) {
             // Everything outside the scope stands as the last run saw it.
             auto carry = [](auto const& from, auto& into, auto id) {
                 std::set<std::string> have;
@@ -1082,10 +1072,18 @@ private:
             };
             carry(prev->workbooks, next.workbooks, [](state_workbook const& e) { return e.workbookId; });
             carry(prev->dataModels, next.dataModels, [](state_data_model const& e) { return e.dataModelId; });
-            std::sort(next.workbooks.begin(), next.workbooks.end(),
-                      [](auto const& a, auto const& b) { return a.workbookId < b.workbookId; });
-            std::sort(next.dataModels.begin(), next.dataModels.end(),
-                      [](auto const& a, auto const& b) { return a.dataModelId < b.dataModelId; });
+        }
+        std::sort(next.workbooks.begin(), next.workbooks.end(),
+                  [](auto const& a, auto const& b) { return a.workbookId < b.workbookId; });
+        std::sort(next.dataModels.begin(), next.dataModels.end(),
+                  [](auto const& a, auto const& b) { return a.dataModelId < b.dataModelId; });
+        auto counts = [&] {
+            return std::to_string(next.workbooks.size()) + " workbooks and " + std::to_string(next.dataModels.size()) +
+                   " data models";
+        };
+        if (prev == nullptr) {
+            rep_.stateNote = "no previous state: everything was read; the state now holds " + counts();
+        } else if (opts_.scoped()) {
             rep_.stateNote = "a scoped run: nothing is deleted; " + std::to_string(rep_.reused) +
                              " reused from the state; the state now holds " + counts();
         } else {

@@ -38,6 +38,7 @@
 #ifndef SIGMA_TRANSPORT_ANONYMISE_HPP
 #define SIGMA_TRANSPORT_ANONYMISE_HPP
 
+#include <sigma/detail/formula.hpp>
 #include <sigma/transport/recording.hpp>
 #include <sigma/transport/snapshot.hpp>
 
@@ -181,19 +182,7 @@ public:
                 out += c;
                 continue;
             }
-            std::string ref; // `]]` inside a reference is an escaped `]`
-            std::size_t j = i + 1;
-            for (; j < f.size(); ++j) {
-                if (f[j] == ']') {
-                    if (j + 1 < f.size() && f[j + 1] == ']') {
-                        ref += ']';
-                        ++j;
-                        continue;
-                    }
-                    break;
-                }
-                ref += f[j];
-            }
+            auto const [ref, j] = sigma::detail::read_formula_reference(f, i);
             auto slash = ref.find('/');
             out += '[';
             if (slash == std::string::npos) {
