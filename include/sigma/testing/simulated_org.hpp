@@ -1201,9 +1201,18 @@ inline simulated_org simulated_org::generate(generator_options const& opt) {
                                                    "Knuth", "Allen", "Backus", "Perlman", "Thompson", "Hamilton"};
     static std::vector<std::string> const kinds = {"admin", "creator", "creator", "viewer"};
     std::vector<std::string> members;
-    for (std::size_t i = 0; i < std::max<std::size_t>(1, opt.members); ++i)
-        members.push_back(b.member(rng.pick(firsts), rng.pick(lasts) + (i >= lasts.size() ? " " + std::to_string(i) : ""),
-                                   i == 0 ? "admin" : rng.pick(kinds), i > 0 && rng.percent(10), i > 0 && rng.percent(5)));
+    // Draws are named and made in a fixed order: the order in which a call's
+    // arguments are evaluated is up to the compiler (GCC and clang differ), and
+    // an organisation must be the same from every compiler. (The order is the
+    // one GCC used when these were arguments, so organisations stay as they were.)
+    for (std::size_t i = 0; i < std::max<std::size_t>(1, opt.members); ++i) {
+        bool const inactive = i > 0 && rng.percent(5);
+        bool const archived = i > 0 && rng.percent(10);
+        std::string type = i == 0 ? "admin" : rng.pick(kinds);
+        std::string last = rng.pick(lasts) + (i >= lasts.size() ? " " + std::to_string(i) : "");
+        std::string first = rng.pick(firsts);
+        members.push_back(b.member(std::move(first), std::move(last), std::move(type), archived, inactive));
+    }
     o.userId = members.front();
 
     static std::vector<std::string> const topics = {"Finance", "Sales", "Marketing", "Operations", "Product",
@@ -1245,8 +1254,9 @@ inline simulated_org simulated_org::generate(generator_options const& opt) {
     std::vector<std::string> datasets;
     for (std::size_t i = 0; i < opt.datasets; ++i) {
         static constexpr unsigned statuses[] = {410, 404, 409};
-        datasets.push_back(b.dataset("Dataset " + std::to_string(i + 1), rng.pick(folders), rng.pick(members),
-                                     statuses[i % 3]));
+        std::string owner = rng.pick(members);
+        std::string folder = rng.pick(folders);
+        datasets.push_back(b.dataset("Dataset " + std::to_string(i + 1), folder, owner, statuses[i % 3]));
     }
 
     static std::vector<std::string> const colors = {"cyan", "grass", "violet", "plum", "amber", "bronze"};
@@ -1256,19 +1266,22 @@ inline simulated_org simulated_org::generate(generator_options const& opt) {
 
     std::vector<std::pair<std::string, std::string>> dm_elements; // (dataModelId, elementId)
     for (std::size_t i = 0; i < opt.data_models; ++i) {
-        std::size_t dm = b.data_model("Data Model " + std::to_string(i + 1), rng.pick(folders), rng.pick(members),
-                                      rng.percent(50) ? std::optional<std::string>("Generated data model") : std::nullopt,
-                                      rng.percent(70));
+        bool const flag = rng.percent(70);
+        auto description = rng.percent(50) ? std::optional<std::string>("Generated data model") : std::nullopt;
+        std::string owner = rng.pick(members);
+        std::string folder = rng.pick(folders);
+        std::size_t dm = b.data_model("Data Model " + std::to_string(i + 1), folder, owner, description, flag);
         std::string id = o.data_models[dm].data_model.dataModelId;
         std::size_t n = 1 + rng.below(3);
         for (std::size_t k = 0; k < n; ++k) {
             element_source src;
             switch (rng.below(4)) {
             case 0: src = element_source::join({rng.pick(tables), rng.pick(tables)}); break;
-            case 1:
-                src = element_source::custom_sql(rng.pick(connections), "SELECT * FROM DB1.SCHEMA_1.T" +
-                                                                            std::to_string(rng.below(100)));
+            case 1: {
+                std::string sql = "SELECT * FROM DB1.SCHEMA_1.T" + std::to_string(rng.below(100));
+                src = element_source::custom_sql(rng.pick(connections), sql);
                 break;
+            }
             default: src = element_source::table(rng.pick(tables));
             }
             dm_elements.emplace_back(id, b.data_model_element(dm, "Element " + std::to_string(k + 1), src));
@@ -1290,18 +1303,19 @@ inline simulated_org simulated_org::generate(generator_options const& opt) {
         std::string owner = rng.pick(members);
         bool personal = rng.percent(opt.personal_percent);
         std::string folder = personal ? b.home_folder(owner) : rng.pick(folders);
-        std::size_t wb = b.workbook(rng.pick(adjectives) + " " + rng.pick(scopes) + " " + std::to_string(i + 1),
-                                    folder, owner,
-                                    rng.percent(40) ? std::optional<std::string>("Generated workbook") : std::nullopt,
-                                    rng.percent(opt.archived_percent));
+        bool const archived = rng.percent(opt.archived_percent);
+        auto description = rng.percent(40) ? std::optional<std::string>("Generated workbook") : std::nullopt;
+        std::string const& scope = rng.pick(scopes);
+        std::string name = rng.pick(adjectives) + " " + scope + " " + std::to_string(i + 1);
+        std::size_t wb = b.workbook(name, folder, owner, description, archived);
         if (opt.dangling_references && i % 7 == 3) o.workbooks[wb].workbook.ownerId = rng.base62(29);
         if (!tags.empty() && rng.percent(30)) b.tag_workbook(wb, rng.pick(tags));
         if (opt.dangling_references && i % 11 == 5) b.tag_workbook(wb, rng.uuid());
         std::vector<std::string> data_elements;
         for (std::size_t p = 0; p < std::max<std::size_t>(1, opt.pages_per_workbook); ++p) {
-            std::string page = b.page(wb, rng.percent(90) ? std::optional<std::string>("Page " + std::to_string(p + 1))
-                                                          : std::nullopt,
-                                      p > 0 && rng.percent(10));
+            bool const hidden = p > 0 && rng.percent(10);
+            auto title = rng.percent(90) ? std::optional<std::string>("Page " + std::to_string(p + 1)) : std::nullopt;
+            std::string page = b.page(wb, title, hidden);
             for (std::size_t e = 0; e < opt.elements_per_page; ++e) {
                 if (rng.percent(opt.layout_percent)) {
                     std::string type = rng.pick(layouts);
@@ -1323,9 +1337,10 @@ inline simulated_org simulated_org::generate(generator_options const& opt) {
                     src = element_source::data_model(dm, el);
                 } else if (roll == 7 && !datasets.empty() && rng.percent(30))
                     src = element_source::dataset(rng.pick(datasets));
-                else if (roll == 8)
-                    src = element_source::custom_sql(rng.pick(connections), "SELECT * FROM DB2.SCHEMA_2.T" +
-                                                                                std::to_string(rng.below(100)));
+                else if (roll == 8) {
+                    std::string sql = "SELECT * FROM DB2.SCHEMA_2.T" + std::to_string(rng.below(100));
+                    src = element_source::custom_sql(rng.pick(connections), sql);
+                }
                 else if (!data_elements.empty())
                     src = element_source::element(rng.pick(data_elements));
                 else
