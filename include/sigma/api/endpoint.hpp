@@ -20,6 +20,8 @@
 #include <boost/describe/members.hpp>
 #include <boost/mp11/algorithm.hpp>
 #include <boost/url/encode.hpp>
+#include <boost/url/grammar/string_token.hpp>
+#include <boost/url/rfc/pchars.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 #include <boost/url/url.hpp>
 
@@ -255,18 +257,31 @@ inline bool acceptable_segment(std::string_view s) noexcept { return !s.empty() 
 
 } // namespace detail
 
-// The request target (path and query, percent-encoded by Boost.URL) of an
-// endpoint call: /<version><path>?<query params>&<extra>. Fails for an id that
-// cannot be a path segment.
-template <class E>
-result<std::string> build_target(E const& e, std::string_view api_version,
-                                 std::vector<std::pair<std::string_view, std::string>> const& extra = {}) {
-    static_assert(check_endpoint<E>());
-    boost::urls::url u;
-    u.set_path_absolute(true);
-    auto segs = u.segments();
-    segs.push_back(E::fixed_version.empty() ? api_version : E::fixed_version);
+namespace detail {
 
+// Calls f(text) with the query/path text of v, without a copy for strings.
+template <class T, class F>
+void with_query_text(T const& v, F&& f) {
+    if constexpr (std::is_same_v<T, std::string>) {
+        f(std::string_view(v));
+    } else if constexpr (std::is_same_v<T, bool> || json::json_integer<T>) {
+        f(std::string_view(query_text(v)));
+    } else {
+        std::string_view s;
+        boost::mp11::mp_for_each<boost::describe::describe_enumerators<T>>([&](auto D) {
+            if (s.empty() && D.value == v) s = json::detail::enumerator_spelling<T>(D.value, D.name);
+        });
+        f(s);
+    }
+}
+
+// Walks an endpoint call's target: segment(text) for each path segment after
+// the version (filled placeholders included), then param(key, value) for each
+// query parameter and each of `extra`. Fails for an id that cannot be a path
+// segment.
+template <class E, class Segment, class Param>
+std::optional<sigma::error> walk_target(E const& e, std::vector<std::pair<std::string_view, std::string>> const& extra,
+                                        Segment&& segment, Param&& param) {
     std::string_view p = E::path_template.substr(1);
     std::optional<sigma::error> bad;
     while (!p.empty() && !bad) {
@@ -278,44 +293,105 @@ result<std::string> build_target(E const& e, std::string_view api_version,
             boost::mp11::mp_for_each<json::members_of<E>>([&](auto D) {
                 if (name != D.name) return;
                 using M = std::remove_cvref_t<decltype(e.*D.pointer)>;
-                std::string value;
+                auto fill = [&](std::string_view value) {
+                    if (!acceptable_segment(value))
+                        bad.emplace(errc::invalid_argument, std::string("path parameter ") + D.name + " is \"" +
+                                                                 std::string(value) +
+                                                                 "\", which cannot be a path segment of " +
+                                                                 std::string(E::path_template));
+                    else
+                        segment(value);
+                };
                 if constexpr (json::detail::is_optional<M>::value) {
-                    if (e.*D.pointer) value = detail::query_text(*(e.*D.pointer));
+                    if (e.*D.pointer) with_query_text(*(e.*D.pointer), fill);
+                    else fill({});
                 } else {
-                    value = detail::query_text(e.*D.pointer);
+                    with_query_text(e.*D.pointer, fill);
                 }
-                if (!detail::acceptable_segment(value))
-                    bad.emplace(errc::invalid_argument, std::string("path parameter ") + D.name + " is \"" + value +
-                                                             "\", which cannot be a path segment of " +
-                                                             std::string(E::path_template));
-                else
-                    segs.push_back(value);
             });
         } else {
-            segs.push_back(seg);
+            segment(seg);
         }
     }
-    if (bad) return std::move(*bad);
-
-    // Everything but unreserved characters is percent-encoded, '+' included:
-    // url::params() leaves a '+' as it is, which servers (and Boost.URL's own
-    // reading) take for a space, so a base64 cursor would come back changed.
-    auto params = u.encoded_params();
-    auto append = [&](std::string_view key, std::string_view value) {
-        std::string const k = boost::urls::encode(key, boost::urls::unreserved_chars);
-        std::string const v = boost::urls::encode(value, boost::urls::unreserved_chars);
-        params.append({boost::urls::pct_string_view(k), boost::urls::pct_string_view(v)});
-    };
+    if (bad) return bad;
     boost::mp11::mp_for_each<json::members_of<E>>([&](auto D) {
-        if (detail::is_path_parameter<E>(D.name)) return;
-        using M = std::remove_cvref_t<decltype(e.*D.pointer)>;
-        if constexpr (json::detail::is_optional<M>::value) {
-            if (e.*D.pointer) append(D.name, detail::query_text(*(e.*D.pointer)));
-        } else {
-            append(D.name, detail::query_text(e.*D.pointer));
+        if constexpr (!is_path_parameter<E>(decltype(D)::name)) {
+            using M = std::remove_cvref_t<decltype(e.*D.pointer)>;
+            auto add = [&](std::string_view value) { param(std::string_view(D.name), value); };
+            if constexpr (json::detail::is_optional<M>::value) {
+                if (e.*D.pointer) with_query_text(*(e.*D.pointer), add);
+            } else {
+                with_query_text(e.*D.pointer, add);
+            }
         }
     });
-    for (auto const& [k, v] : extra) append(k, v);
+    for (auto const& [k, v] : extra) param(k, std::string_view(v));
+    return std::nullopt;
+}
+
+// Whether every literal segment of E's template would be written as its
+// plain encoding (not empty, "." or "..", which Boost.URL treats specially).
+template <class E>
+bool plain_template(std::string_view version) noexcept {
+    if (!acceptable_segment(version)) return false;
+    std::string_view p = E::path_template.substr(1);
+    while (!p.empty()) {
+        std::size_t slash = p.find('/');
+        if (!acceptable_segment(p.substr(0, slash))) return false;
+        p = slash == std::string_view::npos ? std::string_view{} : p.substr(slash + 1);
+    }
+    return true;
+}
+
+} // namespace detail
+
+// The request target (path and query, percent-encoded as Boost.URL does) of an
+// endpoint call: /<version><path>?<query params>&<extra>. Fails for an id that
+// cannot be a path segment.
+template <class E>
+result<std::string> build_target(E const& e, std::string_view api_version,
+                                 std::vector<std::pair<std::string_view, std::string>> const& extra = {}) {
+    static_assert(check_endpoint<E>());
+    std::string_view const version = E::fixed_version.empty() ? api_version : E::fixed_version;
+
+    // Everything but unreserved characters is percent-encoded in parameters,
+    // '+' included: url::params() leaves a '+' as it is, which servers (and
+    // Boost.URL's own reading) take for a space, so a base64 cursor would come
+    // back changed.
+    if (detail::plain_template<E>(version)) {
+        // Written straight into one string: a boost::urls::url costs several
+        // allocations and a re-parse per segment, on every request.
+        std::string out;
+        out.reserve(E::path_template.size() + 96);
+        auto segment = [&](std::string_view s) {
+            out += '/';
+            boost::urls::encode(s, boost::urls::pchars, {}, boost::urls::string_token::append_to(out));
+        };
+        char sep = '?';
+        auto param = [&](std::string_view k, std::string_view v) {
+            out += sep;
+            sep = '&';
+            boost::urls::encode(k, boost::urls::unreserved_chars, {}, boost::urls::string_token::append_to(out));
+            out += '=';
+            boost::urls::encode(v, boost::urls::unreserved_chars, {}, boost::urls::string_token::append_to(out));
+        };
+        segment(version);
+        if (auto bad = detail::walk_target(e, extra, segment, param)) return std::move(*bad);
+        return out;
+    }
+
+    // An empty, "." or ".." version: Boost.URL decides how it is written.
+    boost::urls::url u;
+    u.set_path_absolute(true);
+    auto segs = u.segments();
+    segs.push_back(version);
+    auto segment = [&](std::string_view s) { segs.push_back(s); };
+    auto param = [&](std::string_view key, std::string_view value) {
+        std::string const k = boost::urls::encode(key, boost::urls::unreserved_chars);
+        std::string const v = boost::urls::encode(value, boost::urls::unreserved_chars);
+        u.encoded_params().append({boost::urls::pct_string_view(k), boost::urls::pct_string_view(v)});
+    };
+    if (auto bad = detail::walk_target(e, extra, segment, param)) return std::move(*bad);
     return std::string(u.encoded_target());
 }
 

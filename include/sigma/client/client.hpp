@@ -426,9 +426,15 @@ public:
             req.origin = settings_.origin;
             req.target = target;
             if (authorized) {
-                auto tok = co_await token();
-                if (!tok) co_return std::move(tok).error();
-                req.headers.push_back({"Authorization", "Bearer " + tok->reveal()});
+                // A valid cached token is used as it is: token() would cost a
+                // coroutine frame and a copy of the secret on every request.
+                if (token_ && opts_.clock.now() < token_expiry_) {
+                    req.headers.push_back({"Authorization", "Bearer " + token_->reveal()});
+                } else {
+                    auto tok = co_await token();
+                    if (!tok) co_return std::move(tok).error();
+                    req.headers.push_back({"Authorization", "Bearer " + tok->reveal()});
+                }
             }
             if (!content_type.empty()) req.headers.push_back({"Content-Type", content_type});
             req.body = body;

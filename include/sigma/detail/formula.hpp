@@ -19,18 +19,20 @@ struct formula_reference {
 // The reference whose `[` is at f[open].
 inline formula_reference read_formula_reference(std::string_view f, std::size_t open) {
     formula_reference r;
-    std::size_t j = open + 1;
+    std::size_t from = open + 1; // the start of the text not copied yet: copied in runs, not by character
+    std::size_t j = from;
     for (; j < f.size(); ++j) {
-        if (f[j] == ']') {
-            if (j + 1 < f.size() && f[j + 1] == ']') {
-                r.text += ']';
-                ++j;
-                continue;
-            }
-            break;
+        if (f[j] != ']') continue;
+        r.text.append(f.substr(from, j - from));
+        if (j + 1 < f.size() && f[j + 1] == ']') {
+            r.text += ']';
+            from = ++j + 1;
+            continue;
         }
-        r.text += f[j];
+        r.close = j;
+        return r;
     }
+    r.text.append(f.substr(from, j - from));
     r.close = j;
     return r;
 }

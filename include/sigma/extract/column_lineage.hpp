@@ -63,31 +63,33 @@ struct column_lineage_result {
 inline column_lineage_result column_edges(std::vector<column_info> const& columns,
                                           std::vector<lineage_source> const& sources) {
     column_lineage_result r;
-    auto add = [&](std::string from, std::string col, std::string const& to, column_match how) {
+    // Views until an edge is kept: most references repeat or name nothing.
+    auto add = [&](std::string_view from, std::string_view col, std::string const& to, column_match how) {
         for (auto const& e : r.edges)
             if (e.fromSource == from && e.fromColumn == col && e.toColumn == to) return;
-        r.edges.push_back({std::move(from), std::move(col), to, how});
+        r.edges.push_back({std::string(from), std::string(col), to, how});
         if (how == column_match::name) ++r.name_fallbacks;
     };
     for (auto const& c : columns) {
         std::string_view id = c.columnId;
         if (id.rfind("inode-", 0) == 0) {
             if (auto slash = id.find('/'); slash != std::string_view::npos && slash + 1 < id.size()) {
-                add(std::string(id.substr(0, slash)), std::string(id.substr(slash + 1)), c.name, column_match::warehouse_id);
+                add(id.substr(0, slash), id.substr(slash + 1), c.name, column_match::warehouse_id);
                 continue;
             }
         }
         if (!c.formula) continue;
         bool found = false;
-        std::vector<std::string> bare;
-        for (auto const& ref : formula_references(*c.formula)) {
+        std::vector<std::string_view> bare; // into refs
+        auto const refs = formula_references(*c.formula);
+        for (auto const& ref : refs) {
             auto slash = ref.find('/');
             if (slash == std::string::npos) {
                 bare.push_back(ref);
                 continue;
             }
             std::string_view src_name = std::string_view(ref).substr(0, slash);
-            std::string col = ref.substr(slash + 1);
+            std::string_view col = std::string_view(ref).substr(slash + 1);
             for (auto const& s : sources) {
                 if (s.name && detail::same_name(*s.name, src_name)) {
                     add(s.id, col, c.name, column_match::formula);

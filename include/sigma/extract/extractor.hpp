@@ -52,7 +52,15 @@ struct is_basic_client<basic_client<T>> : std::true_type {};
 inline std::string element_url(std::string const& workbook_url, std::string const& element_id) {
     if (workbook_url.empty()) return {};
     char sep = workbook_url.find('?') == std::string::npos ? '?' : '&';
-    return workbook_url + sep + ":nodeId=" + element_id + "&:fullScreen=true";
+    constexpr std::string_view node = ":nodeId=", full = "&:fullScreen=true";
+    std::string out; // sized once: one allocation per element, not one per `+`
+    out.reserve(workbook_url.size() + 1 + node.size() + element_id.size() + full.size());
+    out += workbook_url;
+    out += sep;
+    out += node;
+    out += element_id;
+    out += full;
+    return out;
 }
 
 inline std::string strip_inode(std::string const& id) { return id.rfind("inode-", 0) == 0 ? id.substr(6) : id; }
@@ -456,22 +464,40 @@ private:
         co_return t;
     }
 
-    // Resolves the tables among `sources`, all at once.
-    boost::asio::awaitable<void> resolve_sources(std::vector<lineage_source>& sources) {
+    // Names the data models among `sources` by id and fills in the tables
+    // resolved already; returns the indices of the tables still to resolve.
+    std::vector<std::size_t> prepare_sources(std::vector<lineage_source>& sources) const {
         for (auto& s : sources)
             if (s.kind == source_kind::data_model) {
                 // Lineage names data models by urlId; the output wants the id.
                 if (auto it = data_model_by_url_id_.find(s.id); it != data_model_by_url_id_.end()) s.id = it->second;
             }
-        auto one = [&](std::size_t i) -> boost::asio::awaitable<int> {
+        std::vector<std::size_t> pending;
+        for (std::size_t i = 0; i < sources.size(); ++i) {
             auto& s = sources[i];
-            if (s.kind == source_kind::table) {
-                s.table = co_await resolve_table(s.id, s.name, std::nullopt);
-                if (!s.name && !s.table->path.empty()) s.name = s.table->path.back();
+            if (s.kind != source_kind::table) continue;
+            auto it = tables_.find(s.id);
+            if (it == tables_.end() || !it->second->ready) {
+                pending.push_back(i);
+                continue;
             }
+            s.table = it->second->value;
+            if (!s.name && !s.table->path.empty()) s.name = s.table->path.back();
+        }
+        return pending;
+    }
+
+    // Resolves the tables prepare_sources() left, all at once: a task (a
+    // coroutine and its spawn) only for those, not for every source.
+    boost::asio::awaitable<void> resolve_pending(std::vector<lineage_source>& sources,
+                                                 std::vector<std::size_t> const& pending) {
+        auto one = [&](std::size_t k) -> boost::asio::awaitable<int> {
+            auto& s = sources[pending[k]];
+            s.table = co_await resolve_table(s.id, s.name, std::nullopt);
+            if (!s.name && !s.table->path.empty()) s.name = s.table->path.back();
             co_return 0;
         };
-        co_await detail::run_ordered(sources.size(), width_, one, [](std::size_t, int) {});
+        co_await detail::run_ordered(pending.size(), width_, one, [](std::size_t, int) {});
     }
 
     // ---- data models ---------------------------------------------------------
@@ -798,25 +824,27 @@ private:
             pi.name = p.name;
             pi.hidden = p.hidden;
             for (auto& el : *els) {
-                if (auto why = filters_.charts.rejects(el.name.value_or(""))) {
+                if (auto why = filters_.charts.rejects(el.name ? std::string_view(*el.name) : std::string_view())) {
                     n.filter_out("element", el.name.value_or(el.elementId), *why);
                     continue;
                 }
+                // The listing is read once: its strings move into the output.
                 element_info ei;
-                ei.elementId = el.elementId;
-                ei.workbookId = wb.workbookId;
-                ei.pageId = p.pageId;
-                ei.name = el.name;
-                ei.type = el.type;
-                ei.vizualizationType = el.vizualizationType;
                 ei.dataElement = el.type && is_data_element_type(*el.type);
                 ei.url = detail::element_url(wb.url, el.elementId);
+                ei.elementId = std::move(el.elementId);
+                ei.workbookId = wb.workbookId;
+                ei.pageId = p.pageId;
+                ei.name = std::move(el.name);
+                ei.type = std::move(el.type);
+                ei.vizualizationType = std::move(el.vizualizationType);
                 pi.elements.push_back(std::move(ei));
             }
             info.pages.push_back(std::move(pi));
         }
 
-        std::unordered_map<std::string, element_info*> by_id;
+        // Keys view the elements' ids: info.pages no longer changes shape.
+        std::unordered_map<std::string_view, element_info*> by_id;
         std::vector<element_info*> data_elements;
         for (auto& p : info.pages)
             for (auto& el : p.elements) {
@@ -859,16 +887,17 @@ private:
             if (!*cols)
                 n.fail(entity, describe(lc), cols->error());
             else
-                for (auto const& c : **cols)
+                for (auto& c : **cols) // read once: the strings move
                     if (auto it = by_id.find(c.elementId); it != by_id.end())
-                        it->second->columns.push_back({c.columnId, std::string(c.display_name()), c.formula});
+                        it->second->columns.push_back(
+                            {std::move(c.columnId), std::string(c.display_name()), std::move(c.formula)});
         }
         if (queries) {
             if (!*queries)
                 n.fail(entity, describe(lq), queries->error());
             else
-                for (auto const& q : **queries)
-                    if (auto it = by_id.find(q.elementId); it != by_id.end() && q.sql) it->second->sql = q.sql;
+                for (auto& q : **queries)
+                    if (auto it = by_id.find(q.elementId); it != by_id.end() && q.sql) it->second->sql = std::move(q.sql);
         }
         if (srcs) {
             if (*srcs) {
@@ -888,11 +917,22 @@ private:
                 if (g && !*g) n.fail(entity + " element " + data_elements[i]->elementId, describe(element_lineage(i)), g->error());
                 else if (g) data_elements[i]->sources = walk_sources(**g, data_elements[i]->elementId);
             }
-            auto resolve = [&](std::size_t i) -> boost::asio::awaitable<int> {
-                if (graphs[i] && *graphs[i]) co_await resolve_sources(data_elements[i]->sources);
+            // Tables known already are filled in now; tasks only for elements
+            // with tables still to ask for.
+            std::vector<std::vector<std::size_t>> pending(data_elements.size());
+            std::vector<std::size_t> to_resolve;
+            for (std::size_t i = 0; i < data_elements.size(); ++i) {
+                if (!graphs[i] || !*graphs[i]) continue;
+                pending[i] = prepare_sources(data_elements[i]->sources);
+                if (!pending[i].empty()) to_resolve.push_back(i);
+            }
+            auto resolve = [&](std::size_t k) -> boost::asio::awaitable<int> {
+                std::size_t const i = to_resolve[k];
+                co_await resolve_pending(data_elements[i]->sources, pending[i]);
                 co_return 0;
             };
-            co_await detail::run_ordered(data_elements.size(), width_, resolve, [](std::size_t, int) {});
+            if (!to_resolve.empty())
+                co_await detail::run_ordered(to_resolve.size(), width_, resolve, [](std::size_t, int) {});
             for (std::size_t i = 0; i < data_elements.size(); ++i) {
                 if (!graphs[i] || !*graphs[i]) continue;
                 element_info* el = data_elements[i];

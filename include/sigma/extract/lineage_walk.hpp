@@ -50,17 +50,17 @@ inline std::vector<lineage_source> walk_sources(api::element_lineage const& g, s
         if (it != g.dependencies.end()) start = it->first;
         else start = std::string(element_id);
     }
-    std::set<std::string> seen{start};
+    // Node ids as views into `g` and `start`, which outlive the walk: no copy per node.
+    std::set<std::string_view> seen{start};
     std::set<std::string> emitted;
-    std::vector<std::string> frontier{start};
+    std::vector<std::string_view> frontier{start};
     while (!frontier.empty()) {
-        std::vector<std::string> next;
-        for (auto const& node_id : frontier) {
+        std::vector<std::string_view> next;
+        for (auto const node_id : frontier) {
             // Keep the answer's edge order among one node's sources.
-            std::vector<std::string> srcs;
-            for (auto const& e : g.edges)
-                if (e.target == node_id) srcs.push_back(e.source);
-            for (auto const& src : srcs) {
+            for (auto const& e : g.edges) {
+                if (e.target != node_id) continue;
+                std::string const& src = e.source;
                 if (!seen.insert(src).second) continue;
                 auto it = g.dependencies.find(src);
                 if (it == g.dependencies.end()) {
