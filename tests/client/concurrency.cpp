@@ -5,6 +5,9 @@
 
 #include <sigma/client/rate_control.hpp>
 
+#include <functional>
+#include <queue>
+
 #include <boost/asio/post.hpp>
 #include <doctest/doctest.h>
 
@@ -131,37 +134,77 @@ TEST_CASE("rate control: the window grows back by one per window of answers, up 
     CHECK(rc.window() == 8);
 }
 
-TEST_CASE("rate control: the pace comes from the admitted rate, pause included, and regrows") {
+TEST_CASE("rate control: the pace comes from the admitted rate less the burst, holds for the plateau, then regrows") {
     using namespace test_concurrency;
     sigma::rate_control_options o;
     sigma::rate_controller rc(16, o);
     tp t{std::chrono::hours(1)};
     rc.reserve(t);
     // First event after 100 ms: too short a sample to tell the rate from the
-    // burst; the pace is half of what was sent.
+    // burst; the pace is half of what was sent, and the sample is the burst.
     for (int i = 0; i < 40; ++i) rc.on_answer(t + std::chrono::milliseconds(i * 2));
     REQUIRE(rc.on_rate_limited(rc.epoch(), t + 100ms, t + 1100ms));
     REQUIRE(rc.pace());
     CHECK(*rc.pace() == doctest::Approx(0.5 * 41 / 0.1));
-    // After the pause, 50 answers in the second of sending, then a 429: a
-    // sample long enough to be the server's rate; the pause does not count.
+    // After the pause, 80 answers in the second of sending, then a 429: a
+    // sample long enough to be the server's rate plus its burst again; the
+    // pause does not count. Rate = (80 - 40) / (1.0 - 0.1) s.
     tp resume = t + 1100ms;
-    for (int i = 0; i < 50; ++i) rc.on_answer(resume + std::chrono::milliseconds(i * 20));
+    for (int i = 0; i < 80; ++i) rc.on_answer(resume + std::chrono::milliseconds(i * 12));
     tp now = resume + 1000ms;
     REQUIRE(rc.on_rate_limited(rc.epoch(), now, now + 1s));
-    CHECK(*rc.pace() == doctest::Approx(0.9 * 50 / 1.0));
+    double const rate = 40 / 0.9;
+    CHECK(*rc.pace() == doctest::Approx(o.rate_share * rate));
     double const first = *rc.pace();
     // Paced requests are spaced 1/pace apart.
     tp a = rc.reserve(now + 1s);
     tp b = rc.reserve(now + 1s);
     CHECK(std::chrono::duration<double>(b - a).count() == doctest::Approx(1.0 / first));
-    // Held back and a second without a 429: above the last good rate it grows by pace_growth.
+    // Held back, a second without a 429, but within the plateau: no growth.
     rc.on_answer(now + 1500ms);
+    CHECK(*rc.pace() == doctest::Approx(first));
+    // After the plateau: held back, a second without a 429, it grows by pace_growth.
+    tp later = now + o.plateau + 1s;
+    rc.reserve(later);
+    rc.reserve(later);
+    rc.on_answer(later + 500ms);
     CHECK(*rc.pace() == doctest::Approx(first * (1 + o.pace_growth)));
     // Not held back (the pace is not what limits): no growth.
     double const grown = *rc.pace();
-    rc.on_answer(now + 5000ms);
+    rc.on_answer(later + 5000ms);
     CHECK(*rc.pace() == doctest::Approx(grown));
+}
+
+TEST_CASE("rate control: a burst taken for most of a sample counts as at most half of it") {
+    using namespace test_concurrency;
+    sigma::rate_controller rc(16, {});
+    tp t{std::chrono::hours(1)};
+    rc.reserve(t);
+    for (int i = 0; i < 40; ++i) rc.on_answer(t + std::chrono::milliseconds(i * 2));
+    REQUIRE(rc.on_rate_limited(rc.epoch(), t + 100ms, t + 1100ms));
+    // 50 answers in the next second: less a burst of 40 the rate would be 11/s,
+    // which no token bucket that admitted 40 at once and then 50/s would give.
+    tp resume = t + 1100ms;
+    for (int i = 0; i < 50; ++i) rc.on_answer(resume + std::chrono::milliseconds(i * 20));
+    REQUIRE(rc.on_rate_limited(rc.epoch(), resume + 1000ms, resume + 2000ms));
+    CHECK(*rc.pace() == doctest::Approx(0.98 * 25));
+}
+
+TEST_CASE("rate control: answers to requests of the burst that arrive after its 429 count towards it") {
+    using namespace test_concurrency;
+    sigma::rate_controller rc(16, {});
+    tp t{std::chrono::hours(1)};
+    rc.reserve(t);
+    auto const e0 = rc.epoch();
+    for (int i = 0; i < 4; ++i) rc.on_answer(t + 10ms, e0);
+    REQUIRE(rc.on_rate_limited(e0, t + 20ms, t + 1020ms));
+    for (int i = 0; i < 6; ++i) rc.on_answer(t + 21ms, e0); // admitted with the burst, answered after the 429
+    // A rested sample of 1 s: 60 answers, of which the burst (10) is not rate.
+    tp resume = t + 1020ms;
+    auto const e1 = rc.epoch();
+    for (int i = 0; i < 60; ++i) rc.on_answer(resume + std::chrono::milliseconds(i * 16), e1);
+    REQUIRE(rc.on_rate_limited(e1, resume + 1000ms, resume + 2000ms));
+    CHECK(*rc.pace() == doctest::Approx(0.98 * (60 - 10) / (1.0 - 0.02)));
 }
 
 TEST_CASE("rate control: a 429 right after a pause halves the pace, which then grows back slowly") {
@@ -183,6 +226,85 @@ TEST_CASE("rate control: a 429 right after a pause halves the pace, which then g
     rc.reserve(t + 4100ms);
     rc.on_answer(t + 5000ms);
     CHECK(*rc.pace() == doctest::Approx(good / 2 * (1 + o.pace_growth)));
+}
+
+TEST_CASE("rate control: against a token bucket the pace settles just under its rate, holds, then probes") {
+    using namespace test_concurrency;
+    // A server admitting 50 requests/s with a burst of 10; a client with 16
+    // requests in flight at 20 ms each (800/s), as the client drives the
+    // controller (a request waits for the pause, then its turn in the pace, and
+    // takes the epoch at its start), simulated for two minutes. Retry-After is
+    // 1 s; every other 429 has none (2 s).
+    sigma::rate_control_options const o;
+    sigma::rate_controller rc(16, o);
+    double const rate = 50, burst = 10;
+    double tokens = burst;
+    tp const t0{std::chrono::hours(1)};
+    tp now = t0, last_refill = t0;
+    struct request {
+        tp done;
+        std::uint64_t epoch;
+        bool admitted;
+        bool operator>(request const& r) const { return done > r.done; }
+    };
+    std::priority_queue<request, std::vector<request>, std::greater<>> in_flight;
+    bool has_turn = false; // the next request has reserved its start, at `turn`
+    tp turn{};
+    struct event {
+        tp at;
+        double pace = 0; // when sending resumed after it
+    };
+    std::vector<event> events;
+    std::vector<std::pair<tp, double>> paces; // at each start
+    std::size_t admitted = 0, limited = 0;
+    while (now < t0 + 120s) {
+        while (in_flight.size() < rc.window() && now >= rc.paused_until()) {
+            if (!has_turn) turn = std::max(rc.reserve(now), now), has_turn = true;
+            if (turn > now) break;
+            has_turn = false;
+            tokens = std::min(burst, tokens + rate * std::chrono::duration<double>(now - last_refill).count());
+            last_refill = now;
+            bool const ok = tokens >= 1;
+            if (ok) tokens -= 1;
+            in_flight.push({now + 20ms, rc.epoch(), ok});
+            if (!events.empty() && events.back().pace == 0) events.back().pace = *rc.pace();
+            paces.emplace_back(now, *rc.pace());
+        }
+        tp wake = in_flight.empty() ? tp::max() : in_flight.top().done;
+        if (in_flight.size() < rc.window())
+            wake = std::min(wake, now < rc.paused_until() ? rc.paused_until() : has_turn ? turn : tp::max());
+        if (in_flight.empty() || in_flight.top().done > wake) {
+            now = wake;
+            continue;
+        }
+        request const r = in_flight.top();
+        in_flight.pop();
+        now = std::max(now, r.done);
+        if (r.admitted) {
+            ++admitted;
+            rc.on_answer(now, r.epoch);
+        } else if (rc.on_rate_limited(r.epoch, now, now + (++limited % 2 ? 2s : 1s))) {
+            events.push_back({now});
+            has_turn = false; // a request waiting for its turn sees the pause, and asks again after it
+        }
+    }
+    double const used = static_cast<double>(admitted) / (rate * 120 + burst);
+    MESSAGE(events.size() << " congestion events, " << limited << " 429s; " << used
+                          << " of the server's capacity used");
+    // Within 10 s the pace is measured: just under the server's rate.
+    auto measured = std::find_if(events.begin(), events.end(),
+                                 [&](event const& e) { return e.pace >= 0.95 * rate && e.pace <= rate; });
+    REQUIRE(measured != events.end());
+    CHECK(measured->at < t0 + 10s);
+    // It holds there for the plateau, then probes upwards until a 429.
+    auto next = std::next(measured);
+    REQUIRE(next != events.end());
+    CHECK(next->at > measured->at + o.plateau);
+    bool const probed = std::any_of(paces.begin(), paces.end(), [&](auto const& p) {
+        return p.first > measured->at + o.plateau && p.first < next->at && p.second > rate;
+    });
+    CHECK(probed);
+    CHECK(used >= 0.9);
 }
 
 TEST_CASE("client: at most max_concurrency requests in flight") {

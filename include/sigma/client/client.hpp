@@ -463,7 +463,7 @@ public:
                 log(log_level::debug, std::string(to_string(method)) + " " + target + " -> " +
                                           std::to_string(resp->status) + " (" + std::to_string(took.count()) + " ms)");
             if (resp->status != 429) {
-                ctl_.on_answer(opts_.clock.now());
+                ctl_.on_answer(opts_.clock.now(), epoch);
                 note_limits();
                 wake_waiters(); // the window may have grown
             }
