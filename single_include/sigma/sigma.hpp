@@ -4991,18 +4991,20 @@ struct formula_reference {
 // The reference whose `[` is at f[open].
 inline formula_reference read_formula_reference(std::string_view f, std::size_t open) {
     formula_reference r;
-    std::size_t j = open + 1;
+    std::size_t from = open + 1; // the start of the text not copied yet: copied in runs, not by character
+    std::size_t j = from;
     for (; j < f.size(); ++j) {
-        if (f[j] == ']') {
-            if (j + 1 < f.size() && f[j + 1] == ']') {
-                r.text += ']';
-                ++j;
-                continue;
-            }
-            break;
+        if (f[j] != ']') continue;
+        r.text.append(f.substr(from, j - from));
+        if (j + 1 < f.size() && f[j + 1] == ']') {
+            r.text += ']';
+            from = ++j + 1;
+            continue;
         }
-        r.text += f[j];
+        r.close = j;
+        return r;
     }
+    r.text.append(f.substr(from, j - from));
     r.close = j;
     return r;
 }
@@ -6265,6 +6267,8 @@ BOOST_DESCRIBE_STRUCT(error_body, (error_fields), (error))
 #include <boost/describe/members.hpp>
 #include <boost/mp11/algorithm.hpp>
 #include <boost/url/encode.hpp>
+#include <boost/url/grammar/string_token.hpp>
+#include <boost/url/rfc/pchars.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 #include <boost/url/url.hpp>
 
@@ -6500,18 +6504,31 @@ inline bool acceptable_segment(std::string_view s) noexcept { return !s.empty() 
 
 } // namespace detail
 
-// The request target (path and query, percent-encoded by Boost.URL) of an
-// endpoint call: /<version><path>?<query params>&<extra>. Fails for an id that
-// cannot be a path segment.
-template <class E>
-result<std::string> build_target(E const& e, std::string_view api_version,
-                                 std::vector<std::pair<std::string_view, std::string>> const& extra = {}) {
-    static_assert(check_endpoint<E>());
-    boost::urls::url u;
-    u.set_path_absolute(true);
-    auto segs = u.segments();
-    segs.push_back(E::fixed_version.empty() ? api_version : E::fixed_version);
+namespace detail {
 
+// Calls f(text) with the query/path text of v, without a copy for strings.
+template <class T, class F>
+void with_query_text(T const& v, F&& f) {
+    if constexpr (std::is_same_v<T, std::string>) {
+        f(std::string_view(v));
+    } else if constexpr (std::is_same_v<T, bool> || json::json_integer<T>) {
+        f(std::string_view(query_text(v)));
+    } else {
+        std::string_view s;
+        boost::mp11::mp_for_each<boost::describe::describe_enumerators<T>>([&](auto D) {
+            if (s.empty() && D.value == v) s = json::detail::enumerator_spelling<T>(D.value, D.name);
+        });
+        f(s);
+    }
+}
+
+// Walks an endpoint call's target: segment(text) for each path segment after
+// the version (filled placeholders included), then param(key, value) for each
+// query parameter and each of `extra`. Fails for an id that cannot be a path
+// segment.
+template <class E, class Segment, class Param>
+std::optional<sigma::error> walk_target(E const& e, std::vector<std::pair<std::string_view, std::string>> const& extra,
+                                        Segment&& segment, Param&& param) {
     std::string_view p = E::path_template.substr(1);
     std::optional<sigma::error> bad;
     while (!p.empty() && !bad) {
@@ -6523,44 +6540,105 @@ result<std::string> build_target(E const& e, std::string_view api_version,
             boost::mp11::mp_for_each<json::members_of<E>>([&](auto D) {
                 if (name != D.name) return;
                 using M = std::remove_cvref_t<decltype(e.*D.pointer)>;
-                std::string value;
+                auto fill = [&](std::string_view value) {
+                    if (!acceptable_segment(value))
+                        bad.emplace(errc::invalid_argument, std::string("path parameter ") + D.name + " is \"" +
+                                                                 std::string(value) +
+                                                                 "\", which cannot be a path segment of " +
+                                                                 std::string(E::path_template));
+                    else
+                        segment(value);
+                };
                 if constexpr (json::detail::is_optional<M>::value) {
-                    if (e.*D.pointer) value = detail::query_text(*(e.*D.pointer));
+                    if (e.*D.pointer) with_query_text(*(e.*D.pointer), fill);
+                    else fill({});
                 } else {
-                    value = detail::query_text(e.*D.pointer);
+                    with_query_text(e.*D.pointer, fill);
                 }
-                if (!detail::acceptable_segment(value))
-                    bad.emplace(errc::invalid_argument, std::string("path parameter ") + D.name + " is \"" + value +
-                                                             "\", which cannot be a path segment of " +
-                                                             std::string(E::path_template));
-                else
-                    segs.push_back(value);
             });
         } else {
-            segs.push_back(seg);
+            segment(seg);
         }
     }
-    if (bad) return std::move(*bad);
-
-    // Everything but unreserved characters is percent-encoded, '+' included:
-    // url::params() leaves a '+' as it is, which servers (and Boost.URL's own
-    // reading) take for a space, so a base64 cursor would come back changed.
-    auto params = u.encoded_params();
-    auto append = [&](std::string_view key, std::string_view value) {
-        std::string const k = boost::urls::encode(key, boost::urls::unreserved_chars);
-        std::string const v = boost::urls::encode(value, boost::urls::unreserved_chars);
-        params.append({boost::urls::pct_string_view(k), boost::urls::pct_string_view(v)});
-    };
+    if (bad) return bad;
     boost::mp11::mp_for_each<json::members_of<E>>([&](auto D) {
-        if (detail::is_path_parameter<E>(D.name)) return;
-        using M = std::remove_cvref_t<decltype(e.*D.pointer)>;
-        if constexpr (json::detail::is_optional<M>::value) {
-            if (e.*D.pointer) append(D.name, detail::query_text(*(e.*D.pointer)));
-        } else {
-            append(D.name, detail::query_text(e.*D.pointer));
+        if constexpr (!is_path_parameter<E>(decltype(D)::name)) {
+            using M = std::remove_cvref_t<decltype(e.*D.pointer)>;
+            auto add = [&](std::string_view value) { param(std::string_view(D.name), value); };
+            if constexpr (json::detail::is_optional<M>::value) {
+                if (e.*D.pointer) with_query_text(*(e.*D.pointer), add);
+            } else {
+                with_query_text(e.*D.pointer, add);
+            }
         }
     });
-    for (auto const& [k, v] : extra) append(k, v);
+    for (auto const& [k, v] : extra) param(k, std::string_view(v));
+    return std::nullopt;
+}
+
+// Whether every literal segment of E's template would be written as its
+// plain encoding (not empty, "." or "..", which Boost.URL treats specially).
+template <class E>
+bool plain_template(std::string_view version) noexcept {
+    if (!acceptable_segment(version)) return false;
+    std::string_view p = E::path_template.substr(1);
+    while (!p.empty()) {
+        std::size_t slash = p.find('/');
+        if (!acceptable_segment(p.substr(0, slash))) return false;
+        p = slash == std::string_view::npos ? std::string_view{} : p.substr(slash + 1);
+    }
+    return true;
+}
+
+} // namespace detail
+
+// The request target (path and query, percent-encoded as Boost.URL does) of an
+// endpoint call: /<version><path>?<query params>&<extra>. Fails for an id that
+// cannot be a path segment.
+template <class E>
+result<std::string> build_target(E const& e, std::string_view api_version,
+                                 std::vector<std::pair<std::string_view, std::string>> const& extra = {}) {
+    static_assert(check_endpoint<E>());
+    std::string_view const version = E::fixed_version.empty() ? api_version : E::fixed_version;
+
+    // Everything but unreserved characters is percent-encoded in parameters,
+    // '+' included: url::params() leaves a '+' as it is, which servers (and
+    // Boost.URL's own reading) take for a space, so a base64 cursor would come
+    // back changed.
+    if (detail::plain_template<E>(version)) {
+        // Written straight into one string: a boost::urls::url costs several
+        // allocations and a re-parse per segment, on every request.
+        std::string out;
+        out.reserve(E::path_template.size() + 96);
+        auto segment = [&](std::string_view s) {
+            out += '/';
+            boost::urls::encode(s, boost::urls::pchars, {}, boost::urls::string_token::append_to(out));
+        };
+        char sep = '?';
+        auto param = [&](std::string_view k, std::string_view v) {
+            out += sep;
+            sep = '&';
+            boost::urls::encode(k, boost::urls::unreserved_chars, {}, boost::urls::string_token::append_to(out));
+            out += '=';
+            boost::urls::encode(v, boost::urls::unreserved_chars, {}, boost::urls::string_token::append_to(out));
+        };
+        segment(version);
+        if (auto bad = detail::walk_target(e, extra, segment, param)) return std::move(*bad);
+        return out;
+    }
+
+    // An empty, "." or ".." version: Boost.URL decides how it is written.
+    boost::urls::url u;
+    u.set_path_absolute(true);
+    auto segs = u.segments();
+    segs.push_back(version);
+    auto segment = [&](std::string_view s) { segs.push_back(s); };
+    auto param = [&](std::string_view key, std::string_view value) {
+        std::string const k = boost::urls::encode(key, boost::urls::unreserved_chars);
+        std::string const v = boost::urls::encode(value, boost::urls::unreserved_chars);
+        u.encoded_params().append({boost::urls::pct_string_view(k), boost::urls::pct_string_view(v)});
+    };
+    if (auto bad = detail::walk_target(e, extra, segment, param)) return std::move(*bad);
     return std::string(u.encoded_target());
 }
 
@@ -6967,9 +7045,14 @@ inline error_summary read_error_body(http_response const& r) {
 // - a pace (requests started per second), set from the rate the server was
 //   seen to admit while the client was sending before the 429, which is what
 //   a token-bucket limit measures: with short latencies even one request in
-//   flight can outrun it. Each 429 costs a client-wide pause, so the pace
-//   regrows slowly (pace_growth per second, while it holds requests back):
-//   probing fast would buy a pause per probe.
+//   flight can outrun it.
+// Each 429 costs a client-wide pause (1-2 s), so the controller tries to need
+// few of them. A sample that starts with a rested server (the first request,
+// or the end of a pause) holds the server's burst as well as its rate; the
+// shortest such sample is mostly burst, so the difference between a longer
+// one and it is the rate alone. Once the rate is known the pace holds just
+// under it for `plateau`, then probes upwards slowly (pace_growth per second
+// while it holds requests back), in case the limit was raised.
 // One congestion event lowers the limits once: a 429 for a request started
 // before the last decrease is part of the same event.
 #ifndef SIGMA_CLIENT_RATE_CONTROL_HPP
@@ -6989,12 +7072,25 @@ struct rate_control_options {
     // On a 429 the window is multiplied by this (it never drops below 1).
     double window_decrease = 0.5;
     // On a 429 the pace becomes this share of the rate the server admitted
-    // over the last `measure_window` of sending time (pauses excluded).
+    // over the last `measure_window` of sending time (pauses excluded)...
     double pace_backoff = 0.9;
-    std::chrono::milliseconds measure_window{2'000};
-    // Each second without a 429 in which the pace held a request back, the
-    // pace grows by this share.
+    // ...or this share of the server's rate, when the burst could be told
+    // apart from it (see the top of this file); growth stops there too.
+    double rate_share = 0.98;
+    double short_rate_share = 0.95; // the same from a sample shorter than min_sample
+    std::chrono::milliseconds measure_window{5'000};
+    // A sample shorter than this is mostly burst: it only halves the pace.
+    std::chrono::milliseconds min_sample{500};
+    // After a 429 the pace grows no further than rate_share of what the
+    // server admitted for this long (limits seldom change, and each probe
+    // above one costs a pause of the whole client)...
+    std::chrono::seconds plateau{60};
+    // ...and then, each second without a 429 in which the pace held a
+    // request back, by this share.
     double pace_growth = 0.01;
+    // Before any sample was long enough to measure the rate, the pace is a
+    // guess from a burst, and grows by this share per second instead.
+    double guess_growth = 0.05;
     // The pace never drops below this many requests per second.
     double min_pace = 0.5;
 };
@@ -7028,8 +7124,15 @@ public:
         return at;
     }
 
-    // An answer other than 429 arrived.
-    void on_answer(time_point now) {
+    // An answer other than 429 arrived, for a request started in `started_epoch`.
+    void on_answer(time_point now, std::optional<std::uint64_t> started_epoch = std::nullopt) {
+        // Admitted before a 429 that measured the burst or the rate, answered
+        // after it: the sample was short of it.
+        if (started_epoch && burst_ && *started_epoch == burst_epoch_) ++burst_->admitted;
+        if (started_epoch && measured_ && *started_epoch == measured_->epoch) {
+            ++measured_->admitted;
+            apply_measured();
+        }
         answers_.push_back(now);
         trim(now);
         // Additive increase: one more place per window's worth of answers.
@@ -7039,8 +7142,12 @@ public:
         }
         if (pace_ && held_back_ && now - *held_back_ <= std::chrono::seconds(1) &&
             now - last_change_ >= std::chrono::seconds(1)) {
-            pace_ = *pace_ * (1.0 + opts_.pace_growth);
-            last_change_ = now;
+            double grown = *pace_ * (1.0 + (rate_known_ ? opts_.pace_growth : opts_.guess_growth));
+            if (rate_known_ && now < plateau_until_) grown = std::min(grown, cap_);
+            if (grown > *pace_) {
+                pace_ = grown;
+                last_change_ = now;
+            }
         }
     }
 
@@ -7056,31 +7163,59 @@ public:
             return false;
         }
         ++epoch_;
+        measured_.reset();
         window_ = std::max<std::size_t>(1, static_cast<std::size_t>(static_cast<double>(window_) * opts_.window_decrease));
         answers_at_window_ = 0;
 
         // The rate admitted while sending: since the end of the last pause
-        // (or the first request), over at most measure_window. A sample of
-        // half a second or more is the server's rate, give or take its burst;
-        // a shorter one is mostly burst, so it only halves what was sent.
+        // (or the first request), over at most measure_window.
         trim(now);
         time_point from = now - opts_.measure_window;
-        if (first_ && *first_ > from) from = *first_;
-        if (resumed_ && *resumed_ > from) from = *resumed_;
+        bool rested = false; // the sample starts where the server had rested
+        for (auto const& start : {first_, resumed_})
+            if (start && *start >= from) {
+                from = *start;
+                rested = true;
+            }
         double const span = std::chrono::duration<double>(now - from).count();
         auto const admitted = static_cast<double>(
             std::count_if(answers_.begin(), answers_.end(), [&](time_point t) { return t >= from; }));
-        double const measure = std::chrono::duration<double>(opts_.measure_window).count();
+        double const min_sample = std::chrono::duration<double>(opts_.min_sample).count();
+        std::optional<double> const ceiling = pace_; // a 429 at this pace: never above it
         double next;
-        if (span >= measure / 4 && admitted > 0) {
-            next = opts_.pace_backoff * admitted / span;
+        // A rested sample less the burst is the rate alone, when a shorter
+        // rested sample measured the burst; that holds for a shorter sample
+        // too, with a wider margin for the answers still in flight.
+        bool const less_burst = rested && burst_ && admitted > burst_->admitted && span - burst_->span >= min_sample / 2;
+        if ((span >= min_sample && admitted > 0) || less_burst) {
+            double const rate = admitted / span; // the server's rate plus, when rested, its burst
+            next = opts_.pace_backoff * rate;
+            cap_ = opts_.rate_share * rate;
             if (pace_) next = std::min(next, *pace_);
-        } else if (pace_) {
-            next = *pace_ / 2;
+            rate_known_ = true;
+            plateau_until_ = now + opts_.plateau;
         } else {
-            next = 0.5 * (admitted + 1) / std::max(span, 0.01);
+            // Mostly burst: what was admitted, over so short a time, says
+            // little of the rate. Record it as the burst, and back off.
+            if (rested && (!burst_ || span < burst_->span)) {
+                burst_ = sample{admitted, span};
+                burst_epoch_ = epoch_ - 1;
+            }
+            if (pace_) next = *pace_ / 2;
+            else next = 0.5 * (admitted + 1) / std::max(span, 0.01);
+            if (pace_) cap_ = std::min(cap_, *pace_);
         }
         pace_ = std::max(opts_.min_pace, next);
+        cap_ = std::max(cap_, *pace_);
+        if (less_burst) {
+            // Less the burst, the rate alone; answers still in flight refine it.
+            measured_ = sample_less_burst{epoch_ - 1,
+                                          admitted,
+                                          span,
+                                          span - burst_->span >= min_sample ? opts_.rate_share : opts_.short_rate_share,
+                                          ceiling};
+            apply_measured();
+        }
         resumed_ = paused_until_;
         last_change_ = now;
         held_back_.reset();
@@ -7088,9 +7223,34 @@ public:
     }
 
 private:
+    // The pace from a rested sample less the burst. Taken as at most half the
+    // sample: a server that is no token bucket can give any figure here.
+    void apply_measured() {
+        auto const& m = *measured_;
+        double const rate = m.admitted / m.span;
+        double const estimate =
+            std::clamp((m.admitted - burst_->admitted) / (m.span - burst_->span), rate / 2, rate);
+        double next = m.share * estimate;
+        if (m.ceiling) next = std::min(next, *m.ceiling);
+        pace_ = std::max(opts_.min_pace, next);
+        cap_ = std::max(opts_.rate_share * estimate, *pace_);
+    }
+
     void trim(time_point now) {
         while (!answers_.empty() && now - answers_.front() > opts_.measure_window) answers_.pop_front();
     }
+
+    struct sample {
+        double admitted;
+        double span; // seconds
+    };
+    struct sample_less_burst {
+        std::uint64_t epoch; // answers to requests started in it still count
+        double admitted;
+        double span;
+        double share;
+        std::optional<double> ceiling;
+    };
 
     std::size_t max_;
     std::size_t window_;
@@ -7104,6 +7264,12 @@ private:
     time_point next_start_{};
     time_point last_change_{};
     time_point paused_until_{};
+    time_point plateau_until_{};
+    double cap_ = 0; // the pace's ceiling until plateau_until_
+    std::optional<sample> burst_;
+    std::uint64_t burst_epoch_ = 0; // requests started in it count towards burst_
+    std::optional<sample_less_burst> measured_; // the last 429's, while its answers arrive
+    bool rate_known_ = false;                    // a long enough sample has measured the server's rate
     std::deque<time_point> answers_;
 };
 
@@ -7628,9 +7794,15 @@ public:
             req.origin = settings_.origin;
             req.target = target;
             if (authorized) {
-                auto tok = co_await token();
-                if (!tok) co_return std::move(tok).error();
-                req.headers.push_back({"Authorization", "Bearer " + tok->reveal()});
+                // A valid cached token is used as it is: token() would cost a
+                // coroutine frame and a copy of the secret on every request.
+                if (token_ && opts_.clock.now() < token_expiry_) {
+                    req.headers.push_back({"Authorization", "Bearer " + token_->reveal()});
+                } else {
+                    auto tok = co_await token();
+                    if (!tok) co_return std::move(tok).error();
+                    req.headers.push_back({"Authorization", "Bearer " + tok->reveal()});
+                }
             }
             if (!content_type.empty()) req.headers.push_back({"Content-Type", content_type});
             req.body = body;
@@ -7659,7 +7831,7 @@ public:
                 log(log_level::debug, std::string(to_string(method)) + " " + target + " -> " +
                                           std::to_string(resp->status) + " (" + std::to_string(took.count()) + " ms)");
             if (resp->status != 429) {
-                ctl_.on_answer(opts_.clock.now());
+                ctl_.on_answer(opts_.clock.now(), epoch);
                 note_limits();
                 wake_waiters(); // the window may have grown
             }
@@ -8546,17 +8718,17 @@ inline std::vector<lineage_source> walk_sources(api::element_lineage const& g, s
         if (it != g.dependencies.end()) start = it->first;
         else start = std::string(element_id);
     }
-    std::set<std::string> seen{start};
+    // Node ids as views into `g` and `start`, which outlive the walk: no copy per node.
+    std::set<std::string_view> seen{start};
     std::set<std::string> emitted;
-    std::vector<std::string> frontier{start};
+    std::vector<std::string_view> frontier{start};
     while (!frontier.empty()) {
-        std::vector<std::string> next;
-        for (auto const& node_id : frontier) {
+        std::vector<std::string_view> next;
+        for (auto const node_id : frontier) {
             // Keep the answer's edge order among one node's sources.
-            std::vector<std::string> srcs;
-            for (auto const& e : g.edges)
-                if (e.target == node_id) srcs.push_back(e.source);
-            for (auto const& src : srcs) {
+            for (auto const& e : g.edges) {
+                if (e.target != node_id) continue;
+                std::string const& src = e.source;
                 if (!seen.insert(src).second) continue;
                 auto it = g.dependencies.find(src);
                 if (it == g.dependencies.end()) {
@@ -8665,31 +8837,33 @@ struct column_lineage_result {
 inline column_lineage_result column_edges(std::vector<column_info> const& columns,
                                           std::vector<lineage_source> const& sources) {
     column_lineage_result r;
-    auto add = [&](std::string from, std::string col, std::string const& to, column_match how) {
+    // Views until an edge is kept: most references repeat or name nothing.
+    auto add = [&](std::string_view from, std::string_view col, std::string const& to, column_match how) {
         for (auto const& e : r.edges)
             if (e.fromSource == from && e.fromColumn == col && e.toColumn == to) return;
-        r.edges.push_back({std::move(from), std::move(col), to, how});
+        r.edges.push_back({std::string(from), std::string(col), to, how});
         if (how == column_match::name) ++r.name_fallbacks;
     };
     for (auto const& c : columns) {
         std::string_view id = c.columnId;
         if (id.rfind("inode-", 0) == 0) {
             if (auto slash = id.find('/'); slash != std::string_view::npos && slash + 1 < id.size()) {
-                add(std::string(id.substr(0, slash)), std::string(id.substr(slash + 1)), c.name, column_match::warehouse_id);
+                add(id.substr(0, slash), id.substr(slash + 1), c.name, column_match::warehouse_id);
                 continue;
             }
         }
         if (!c.formula) continue;
         bool found = false;
-        std::vector<std::string> bare;
-        for (auto const& ref : formula_references(*c.formula)) {
+        std::vector<std::string_view> bare; // into refs
+        auto const refs = formula_references(*c.formula);
+        for (auto const& ref : refs) {
             auto slash = ref.find('/');
             if (slash == std::string::npos) {
                 bare.push_back(ref);
                 continue;
             }
             std::string_view src_name = std::string_view(ref).substr(0, slash);
-            std::string col = ref.substr(slash + 1);
+            std::string_view col = std::string_view(ref).substr(slash + 1);
             for (auto const& s : sources) {
                 if (s.name && detail::same_name(*s.name, src_name)) {
                     add(s.id, col, c.name, column_match::formula);
@@ -9246,7 +9420,15 @@ struct is_basic_client<basic_client<T>> : std::true_type {};
 inline std::string element_url(std::string const& workbook_url, std::string const& element_id) {
     if (workbook_url.empty()) return {};
     char sep = workbook_url.find('?') == std::string::npos ? '?' : '&';
-    return workbook_url + sep + ":nodeId=" + element_id + "&:fullScreen=true";
+    constexpr std::string_view node = ":nodeId=", full = "&:fullScreen=true";
+    std::string out; // sized once: one allocation per element, not one per `+`
+    out.reserve(workbook_url.size() + 1 + node.size() + element_id.size() + full.size());
+    out += workbook_url;
+    out += sep;
+    out += node;
+    out += element_id;
+    out += full;
+    return out;
 }
 
 inline std::string strip_inode(std::string const& id) { return id.rfind("inode-", 0) == 0 ? id.substr(6) : id; }
@@ -9650,22 +9832,40 @@ private:
         co_return t;
     }
 
-    // Resolves the tables among `sources`, all at once.
-    boost::asio::awaitable<void> resolve_sources(std::vector<lineage_source>& sources) {
+    // Names the data models among `sources` by id and fills in the tables
+    // resolved already; returns the indices of the tables still to resolve.
+    std::vector<std::size_t> prepare_sources(std::vector<lineage_source>& sources) const {
         for (auto& s : sources)
             if (s.kind == source_kind::data_model) {
                 // Lineage names data models by urlId; the output wants the id.
                 if (auto it = data_model_by_url_id_.find(s.id); it != data_model_by_url_id_.end()) s.id = it->second;
             }
-        auto one = [&](std::size_t i) -> boost::asio::awaitable<int> {
+        std::vector<std::size_t> pending;
+        for (std::size_t i = 0; i < sources.size(); ++i) {
             auto& s = sources[i];
-            if (s.kind == source_kind::table) {
-                s.table = co_await resolve_table(s.id, s.name, std::nullopt);
-                if (!s.name && !s.table->path.empty()) s.name = s.table->path.back();
+            if (s.kind != source_kind::table) continue;
+            auto it = tables_.find(s.id);
+            if (it == tables_.end() || !it->second->ready) {
+                pending.push_back(i);
+                continue;
             }
+            s.table = it->second->value;
+            if (!s.name && !s.table->path.empty()) s.name = s.table->path.back();
+        }
+        return pending;
+    }
+
+    // Resolves the tables prepare_sources() left, all at once: a task (a
+    // coroutine and its spawn) only for those, not for every source.
+    boost::asio::awaitable<void> resolve_pending(std::vector<lineage_source>& sources,
+                                                 std::vector<std::size_t> const& pending) {
+        auto one = [&](std::size_t k) -> boost::asio::awaitable<int> {
+            auto& s = sources[pending[k]];
+            s.table = co_await resolve_table(s.id, s.name, std::nullopt);
+            if (!s.name && !s.table->path.empty()) s.name = s.table->path.back();
             co_return 0;
         };
-        co_await detail::run_ordered(sources.size(), width_, one, [](std::size_t, int) {});
+        co_await detail::run_ordered(pending.size(), width_, one, [](std::size_t, int) {});
     }
 
     // ---- data models ---------------------------------------------------------
@@ -9992,25 +10192,27 @@ private:
             pi.name = p.name;
             pi.hidden = p.hidden;
             for (auto& el : *els) {
-                if (auto why = filters_.charts.rejects(el.name.value_or(""))) {
+                if (auto why = filters_.charts.rejects(el.name ? std::string_view(*el.name) : std::string_view())) {
                     n.filter_out("element", el.name.value_or(el.elementId), *why);
                     continue;
                 }
+                // The listing is read once: its strings move into the output.
                 element_info ei;
-                ei.elementId = el.elementId;
-                ei.workbookId = wb.workbookId;
-                ei.pageId = p.pageId;
-                ei.name = el.name;
-                ei.type = el.type;
-                ei.vizualizationType = el.vizualizationType;
                 ei.dataElement = el.type && is_data_element_type(*el.type);
                 ei.url = detail::element_url(wb.url, el.elementId);
+                ei.elementId = std::move(el.elementId);
+                ei.workbookId = wb.workbookId;
+                ei.pageId = p.pageId;
+                ei.name = std::move(el.name);
+                ei.type = std::move(el.type);
+                ei.vizualizationType = std::move(el.vizualizationType);
                 pi.elements.push_back(std::move(ei));
             }
             info.pages.push_back(std::move(pi));
         }
 
-        std::unordered_map<std::string, element_info*> by_id;
+        // Keys view the elements' ids: info.pages no longer changes shape.
+        std::unordered_map<std::string_view, element_info*> by_id;
         std::vector<element_info*> data_elements;
         for (auto& p : info.pages)
             for (auto& el : p.elements) {
@@ -10053,16 +10255,17 @@ private:
             if (!*cols)
                 n.fail(entity, describe(lc), cols->error());
             else
-                for (auto const& c : **cols)
+                for (auto& c : **cols) // read once: the strings move
                     if (auto it = by_id.find(c.elementId); it != by_id.end())
-                        it->second->columns.push_back({c.columnId, std::string(c.display_name()), c.formula});
+                        it->second->columns.push_back(
+                            {std::move(c.columnId), std::string(c.display_name()), std::move(c.formula)});
         }
         if (queries) {
             if (!*queries)
                 n.fail(entity, describe(lq), queries->error());
             else
-                for (auto const& q : **queries)
-                    if (auto it = by_id.find(q.elementId); it != by_id.end() && q.sql) it->second->sql = q.sql;
+                for (auto& q : **queries)
+                    if (auto it = by_id.find(q.elementId); it != by_id.end() && q.sql) it->second->sql = std::move(q.sql);
         }
         if (srcs) {
             if (*srcs) {
@@ -10082,11 +10285,22 @@ private:
                 if (g && !*g) n.fail(entity + " element " + data_elements[i]->elementId, describe(element_lineage(i)), g->error());
                 else if (g) data_elements[i]->sources = walk_sources(**g, data_elements[i]->elementId);
             }
-            auto resolve = [&](std::size_t i) -> boost::asio::awaitable<int> {
-                if (graphs[i] && *graphs[i]) co_await resolve_sources(data_elements[i]->sources);
+            // Tables known already are filled in now; tasks only for elements
+            // with tables still to ask for.
+            std::vector<std::vector<std::size_t>> pending(data_elements.size());
+            std::vector<std::size_t> to_resolve;
+            for (std::size_t i = 0; i < data_elements.size(); ++i) {
+                if (!graphs[i] || !*graphs[i]) continue;
+                pending[i] = prepare_sources(data_elements[i]->sources);
+                if (!pending[i].empty()) to_resolve.push_back(i);
+            }
+            auto resolve = [&](std::size_t k) -> boost::asio::awaitable<int> {
+                std::size_t const i = to_resolve[k];
+                co_await resolve_pending(data_elements[i]->sources, pending[i]);
                 co_return 0;
             };
-            co_await detail::run_ordered(data_elements.size(), width_, resolve, [](std::size_t, int) {});
+            if (!to_resolve.empty())
+                co_await detail::run_ordered(to_resolve.size(), width_, resolve, [](std::size_t, int) {});
             for (std::size_t i = 0; i < data_elements.size(); ++i) {
                 if (!graphs[i] || !*graphs[i]) continue;
                 element_info* el = data_elements[i];
@@ -13909,9 +14123,18 @@ inline simulated_org simulated_org::generate(generator_options const& opt) {
                                                    "Knuth", "Allen", "Backus", "Perlman", "Thompson", "Hamilton"};
     static std::vector<std::string> const kinds = {"admin", "creator", "creator", "viewer"};
     std::vector<std::string> members;
-    for (std::size_t i = 0; i < std::max<std::size_t>(1, opt.members); ++i)
-        members.push_back(b.member(rng.pick(firsts), rng.pick(lasts) + (i >= lasts.size() ? " " + std::to_string(i) : ""),
-                                   i == 0 ? "admin" : rng.pick(kinds), i > 0 && rng.percent(10), i > 0 && rng.percent(5)));
+    // Draws are named and made in a fixed order: the order in which a call's
+    // arguments are evaluated is up to the compiler (GCC and clang differ), and
+    // an organisation must be the same from every compiler. (The order is the
+    // one GCC used when these were arguments, so organisations stay as they were.)
+    for (std::size_t i = 0; i < std::max<std::size_t>(1, opt.members); ++i) {
+        bool const inactive = i > 0 && rng.percent(5);
+        bool const archived = i > 0 && rng.percent(10);
+        std::string type = i == 0 ? "admin" : rng.pick(kinds);
+        std::string last = rng.pick(lasts) + (i >= lasts.size() ? " " + std::to_string(i) : "");
+        std::string first = rng.pick(firsts);
+        members.push_back(b.member(std::move(first), std::move(last), std::move(type), archived, inactive));
+    }
     o.userId = members.front();
 
     static std::vector<std::string> const topics = {"Finance", "Sales", "Marketing", "Operations", "Product",
@@ -13953,8 +14176,9 @@ inline simulated_org simulated_org::generate(generator_options const& opt) {
     std::vector<std::string> datasets;
     for (std::size_t i = 0; i < opt.datasets; ++i) {
         static constexpr unsigned statuses[] = {410, 404, 409};
-        datasets.push_back(b.dataset("Dataset " + std::to_string(i + 1), rng.pick(folders), rng.pick(members),
-                                     statuses[i % 3]));
+        std::string owner = rng.pick(members);
+        std::string folder = rng.pick(folders);
+        datasets.push_back(b.dataset("Dataset " + std::to_string(i + 1), folder, owner, statuses[i % 3]));
     }
 
     static std::vector<std::string> const colors = {"cyan", "grass", "violet", "plum", "amber", "bronze"};
@@ -13964,19 +14188,22 @@ inline simulated_org simulated_org::generate(generator_options const& opt) {
 
     std::vector<std::pair<std::string, std::string>> dm_elements; // (dataModelId, elementId)
     for (std::size_t i = 0; i < opt.data_models; ++i) {
-        std::size_t dm = b.data_model("Data Model " + std::to_string(i + 1), rng.pick(folders), rng.pick(members),
-                                      rng.percent(50) ? std::optional<std::string>("Generated data model") : std::nullopt,
-                                      rng.percent(70));
+        bool const flag = rng.percent(70);
+        auto description = rng.percent(50) ? std::optional<std::string>("Generated data model") : std::nullopt;
+        std::string owner = rng.pick(members);
+        std::string folder = rng.pick(folders);
+        std::size_t dm = b.data_model("Data Model " + std::to_string(i + 1), folder, owner, description, flag);
         std::string id = o.data_models[dm].data_model.dataModelId;
         std::size_t n = 1 + rng.below(3);
         for (std::size_t k = 0; k < n; ++k) {
             element_source src;
             switch (rng.below(4)) {
             case 0: src = element_source::join({rng.pick(tables), rng.pick(tables)}); break;
-            case 1:
-                src = element_source::custom_sql(rng.pick(connections), "SELECT * FROM DB1.SCHEMA_1.T" +
-                                                                            std::to_string(rng.below(100)));
+            case 1: {
+                std::string sql = "SELECT * FROM DB1.SCHEMA_1.T" + std::to_string(rng.below(100));
+                src = element_source::custom_sql(rng.pick(connections), sql);
                 break;
+            }
             default: src = element_source::table(rng.pick(tables));
             }
             dm_elements.emplace_back(id, b.data_model_element(dm, "Element " + std::to_string(k + 1), src));
@@ -13998,18 +14225,19 @@ inline simulated_org simulated_org::generate(generator_options const& opt) {
         std::string owner = rng.pick(members);
         bool personal = rng.percent(opt.personal_percent);
         std::string folder = personal ? b.home_folder(owner) : rng.pick(folders);
-        std::size_t wb = b.workbook(rng.pick(adjectives) + " " + rng.pick(scopes) + " " + std::to_string(i + 1),
-                                    folder, owner,
-                                    rng.percent(40) ? std::optional<std::string>("Generated workbook") : std::nullopt,
-                                    rng.percent(opt.archived_percent));
+        bool const archived = rng.percent(opt.archived_percent);
+        auto description = rng.percent(40) ? std::optional<std::string>("Generated workbook") : std::nullopt;
+        std::string const& scope = rng.pick(scopes);
+        std::string name = rng.pick(adjectives) + " " + scope + " " + std::to_string(i + 1);
+        std::size_t wb = b.workbook(name, folder, owner, description, archived);
         if (opt.dangling_references && i % 7 == 3) o.workbooks[wb].workbook.ownerId = rng.base62(29);
         if (!tags.empty() && rng.percent(30)) b.tag_workbook(wb, rng.pick(tags));
         if (opt.dangling_references && i % 11 == 5) b.tag_workbook(wb, rng.uuid());
         std::vector<std::string> data_elements;
         for (std::size_t p = 0; p < std::max<std::size_t>(1, opt.pages_per_workbook); ++p) {
-            std::string page = b.page(wb, rng.percent(90) ? std::optional<std::string>("Page " + std::to_string(p + 1))
-                                                          : std::nullopt,
-                                      p > 0 && rng.percent(10));
+            bool const hidden = p > 0 && rng.percent(10);
+            auto title = rng.percent(90) ? std::optional<std::string>("Page " + std::to_string(p + 1)) : std::nullopt;
+            std::string page = b.page(wb, title, hidden);
             for (std::size_t e = 0; e < opt.elements_per_page; ++e) {
                 if (rng.percent(opt.layout_percent)) {
                     std::string type = rng.pick(layouts);
@@ -14031,9 +14259,10 @@ inline simulated_org simulated_org::generate(generator_options const& opt) {
                     src = element_source::data_model(dm, el);
                 } else if (roll == 7 && !datasets.empty() && rng.percent(30))
                     src = element_source::dataset(rng.pick(datasets));
-                else if (roll == 8)
-                    src = element_source::custom_sql(rng.pick(connections), "SELECT * FROM DB2.SCHEMA_2.T" +
-                                                                                std::to_string(rng.below(100)));
+                else if (roll == 8) {
+                    std::string sql = "SELECT * FROM DB2.SCHEMA_2.T" + std::to_string(rng.below(100));
+                    src = element_source::custom_sql(rng.pick(connections), sql);
+                }
                 else if (!data_elements.empty())
                     src = element_source::element(rng.pick(data_elements));
                 else
