@@ -428,13 +428,14 @@ public:
             if (authorized) {
                 // A valid cached token is used as it is: token() would cost a
                 // coroutine frame and a copy of the secret on every request.
-                if (token_ && opts_.clock.now() < token_expiry_) {
-                    req.headers.push_back({"Authorization", "Bearer " + token_->reveal()});
-                } else {
-                    auto tok = co_await token();
-                    if (!tok) co_return std::move(tok).error();
-                    req.headers.push_back({"Authorization", "Bearer " + tok->reveal()});
+                secret const* tok = cached_token();
+                std::optional<secret> renewed;
+                if (!tok) {
+                    auto r = co_await token();
+                    if (!r) co_return std::move(r).error();
+                    tok = &renewed.emplace(std::move(*r));
                 }
+                req.headers.push_back({"Authorization", "Bearer " + tok->reveal()});
             }
             if (!content_type.empty()) req.headers.push_back({"Content-Type", content_type});
             req.body = body;
@@ -628,10 +629,15 @@ private:
         co_await opts_.clock.sleep(wait);
     }
 
+    // The token, while it is valid; null when it must be minted.
+    secret const* cached_token() const {
+        return token_ && opts_.clock.now() < token_expiry_ ? &*token_ : nullptr;
+    }
+
     // The cached token, renewed when it is within the margin of expiry. One
     // renewal at a time: callers arriving during one wait for its outcome.
     boost::asio::awaitable<result<secret>> token() {
-        if (token_ && opts_.clock.now() < token_expiry_) co_return *token_;
+        if (auto const* t = cached_token()) co_return *t;
         if (renewing_) {
             // Armed once: re-arming would cancel the other waiters, which
             // would re-arm in turn, and so on, a busy loop.
