@@ -6481,38 +6481,19 @@ constexpr bool check_endpoint() {
 
 namespace detail {
 
-template <class T>
-std::string query_text(T const& v) {
-    if constexpr (std::is_same_v<T, std::string>)
-        return v;
-    else if constexpr (std::is_same_v<T, bool>)
-        return v ? "true" : "false";
-    else if constexpr (json::json_integer<T>)
-        return std::to_string(v);
-    else {
-        std::string_view s;
-        boost::mp11::mp_for_each<boost::describe::describe_enumerators<T>>([&](auto D) {
-            if (s.empty() && D.value == v) s = json::detail::enumerator_spelling<T>(D.value, D.name);
-        });
-        return std::string(s);
-    }
-}
-
 // A path segment taken from data: empty, "." and ".." would change which
 // resource the path names after normalisation, so they are refused.
 inline bool acceptable_segment(std::string_view s) noexcept { return !s.empty() && s != "." && s != ".."; }
-
-} // namespace detail
-
-namespace detail {
 
 // Calls f(text) with the query/path text of v, without a copy for strings.
 template <class T, class F>
 void with_query_text(T const& v, F&& f) {
     if constexpr (std::is_same_v<T, std::string>) {
         f(std::string_view(v));
-    } else if constexpr (std::is_same_v<T, bool> || json::json_integer<T>) {
-        f(std::string_view(query_text(v)));
+    } else if constexpr (std::is_same_v<T, bool>) {
+        f(std::string_view(v ? "true" : "false"));
+    } else if constexpr (json::json_integer<T>) {
+        f(std::string_view(std::to_string(v)));
     } else {
         std::string_view s;
         boost::mp11::mp_for_each<boost::describe::describe_enumerators<T>>([&](auto D) {
