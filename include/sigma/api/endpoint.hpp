@@ -310,6 +310,18 @@ std::optional<sigma::error> walk_target(E const& e, std::vector<std::pair<std::s
     return std::nullopt;
 }
 
+// Appends `s` percent-encoded over `cs`, as boost::urls::encode does. Ids,
+// keys and cursors seldom need encoding: one scan then spares its two passes.
+template <class CharSet>
+void append_encoded(std::string& out, std::string_view s, CharSet const& cs) {
+    for (char c : s)
+        if (!cs(c)) {
+            boost::urls::encode(s, cs, {}, boost::urls::string_token::append_to(out));
+            return;
+        }
+    out.append(s);
+}
+
 // Whether every literal segment of E's template would be written as its
 // plain encoding (not empty, "." or "..", which Boost.URL treats specially).
 template <class E>
@@ -346,15 +358,15 @@ result<std::string> build_target(E const& e, std::string_view api_version,
         out.reserve(E::path_template.size() + 96);
         auto segment = [&](std::string_view s) {
             out += '/';
-            boost::urls::encode(s, boost::urls::pchars, {}, boost::urls::string_token::append_to(out));
+            detail::append_encoded(out, s, boost::urls::pchars);
         };
         char sep = '?';
         auto param = [&](std::string_view k, std::string_view v) {
             out += sep;
             sep = '&';
-            boost::urls::encode(k, boost::urls::unreserved_chars, {}, boost::urls::string_token::append_to(out));
+            detail::append_encoded(out, k, boost::urls::unreserved_chars);
             out += '=';
-            boost::urls::encode(v, boost::urls::unreserved_chars, {}, boost::urls::string_token::append_to(out));
+            detail::append_encoded(out, v, boost::urls::unreserved_chars);
         };
         segment(version);
         if (auto bad = detail::walk_target(e, extra, segment, param)) return std::move(*bad);

@@ -38,6 +38,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -52,6 +53,45 @@ class beast_transport; // the default Transport, <sigma/transport/beast.hpp>
 namespace detail {
 template <class T>
 concept complete_type = requires { sizeof(T); };
+
+// The decoding step of an endpoint call, type-erased so that one request
+// loop serves every endpoint: reads a 2xx body into the caller's object, or
+// says why it could not (the object is then left as it was).
+class body_decoder {
+public:
+    body_decoder() = default;
+
+    template <class T>
+    static body_decoder into(T& out) {
+        return body_decoder(&out, [](void* to, std::string_view body, json::decode_options const& opts) {
+            auto r = json::decode<T>(body, opts);
+            if (!r) return result<void>(std::move(r).error());
+            *static_cast<T*>(to) = std::move(*r);
+            return result<void>();
+        });
+    }
+
+    template <class E>
+    static body_decoder page_of(api::page<typename E::response_type>& out) {
+        return body_decoder(&out, [](void* to, std::string_view body, json::decode_options const& opts) {
+            auto r = api::decode_page<E>(body, opts);
+            if (!r) return result<void>(std::move(r).error());
+            *static_cast<api::page<typename E::response_type>*>(to) = std::move(*r);
+            return result<void>();
+        });
+    }
+
+    explicit operator bool() const noexcept { return decode_ != nullptr; }
+    result<void> operator()(std::string_view body, json::decode_options const& opts) const {
+        return decode_(to_, body, opts);
+    }
+
+private:
+    using decode_fn = result<void> (*)(void*, std::string_view, json::decode_options const&);
+    body_decoder(void* to, decode_fn f) : to_(to), decode_(f) {}
+    void* to_ = nullptr;
+    decode_fn decode_ = nullptr;
+};
 } // namespace detail
 
 struct client_options {
@@ -158,30 +198,10 @@ public:
     boost::asio::awaitable<result<typename E::response_type>> async_get(E const& e) {
         static_assert(api::check_endpoint<E>());
         static_assert(!api::is_paged<E>, "sigma::basic_client::get: this endpoint pages; use list() or list_all()");
-        using R = typename E::response_type;
-        auto target = api::build_target(e, settings_.settings.apiVersion);
-        if (!target) co_return std::move(target).error();
-        for (unsigned attempt = 0;; ++attempt) {
-            auto resp = co_await send(E::method, *target, true);
-            if (!resp) co_return std::move(resp).error();
-            if (E::soft.contains(resp->status)) {
-                ++stats_.soft_statuses;
-                log(log_level::debug, std::string(to_string(E::method)) + " " + *target + ": HTTP " +
-                                          std::to_string(resp->status) + " read as empty");
-                co_return R{};
-            }
-            if (resp->status < 200 || resp->status >= 300)
-                co_return status_error(E::method, *target, *resp,
-                                       resp->status == 404 ? errc::not_found : errc::http_status);
-            auto r = json::decode<R>(resp->body, opts_.decoding);
-            if (r) co_return std::move(*r);
-            if (retry_garbled(repeatable(E::method), r.error(), attempt)) {
-                std::string const why = garbled_reason(E::method, *target, r.error());
-                co_await pause(backoff(opts_.retry, attempt, opts_.clock.random()), why);
-                continue;
-            }
-            co_return decode_error(E::method, *target, r.error());
-        }
+        typename E::response_type out{}; // stays empty for a soft status
+        auto r = co_await get_into(e, out);
+        if (!r) co_return std::move(r).error();
+        co_return std::move(out);
     }
 
     // One page of a paged endpoint; `cursor` is the previous page's `next`.
@@ -190,29 +210,10 @@ public:
         E const& e, std::optional<std::string> const& cursor = std::nullopt) {
         static_assert(api::check_endpoint<E>());
         static_assert(api::is_paged<E>, "sigma::basic_client::page: this endpoint does not page; use get()");
-        using P = api::page<typename E::response_type>;
-        auto params = api::page_parameters<E>(opts_.page_size, cursor);
-        auto target = api::build_target(e, settings_.settings.apiVersion, params);
-        if (!target) co_return std::move(target).error();
-        for (unsigned attempt = 0;; ++attempt) {
-            auto resp = co_await send(E::method, *target, true);
-            if (!resp) co_return std::move(resp).error();
-            if (E::soft.contains(resp->status)) {
-                ++stats_.soft_statuses;
-                co_return P{};
-            }
-            if (resp->status < 200 || resp->status >= 300)
-                co_return status_error(E::method, *target, *resp,
-                                       resp->status == 404 ? errc::not_found : errc::http_status);
-            auto r = api::decode_page<E>(resp->body, opts_.decoding);
-            if (r) co_return std::move(*r);
-            if (retry_garbled(repeatable(E::method), r.error(), attempt)) {
-                std::string const why = garbled_reason(E::method, *target, r.error());
-                co_await pause(backoff(opts_.retry, attempt, opts_.clock.random()), why);
-                continue;
-            }
-            co_return decode_error(E::method, *target, r.error());
-        }
+        api::page<typename E::response_type> out; // stays empty for a soft status
+        auto r = co_await page_into(e, cursor, out);
+        if (!r) co_return std::move(r).error();
+        co_return std::move(out);
     }
 
     // Pages of a listing, fetched on demand: `co_await p.next()` gives the
@@ -225,35 +226,51 @@ public:
         async_pager(basic_client& c, E e) : client_(&c), endpoint_(std::move(e)) {}
 
         boost::asio::awaitable<result<std::optional<std::vector<entry_type>>>> next() {
-            if (done_) co_return std::optional<std::vector<entry_type>>{};
-            if (pages_ >= client_->opts_.max_pages) {
-                done_ = true;
-                co_return sigma::error(errc::paging, "paging: gave up after " + std::to_string(pages_) +
-                                                         " pages of " + std::string(E::path_template) +
-                                                         " (client_options::max_pages)");
-            }
-            auto r = co_await client_->async_page(endpoint_, cursor_);
-            ++pages_;
-            if (!r) {
-                done_ = true;
-                co_return with_page_number(std::move(r).error());
-            }
-            if (!r->next) {
-                done_ = true;
-            } else if (!seen_.insert(*r->next).second) {
-                done_ = true;
-                co_return sigma::error(errc::paging, "paging: the server repeated the cursor \"" +
-                                                         detail::excerpt(*r->next, 64) + "\" after page " +
-                                                         std::to_string(pages_) + " of " +
-                                                         std::string(E::path_template));
-            }
-            cursor_ = r->next;
-            co_return std::optional<std::vector<entry_type>>(std::move(r->entries));
+            if (auto stop = before_page()) co_return std::move(*stop);
+            api::page<entry_type> page;
+            auto r = co_await client_->page_into(endpoint_, cursor_, page);
+            co_return after_page(std::move(r), page);
         }
 
         [[nodiscard]] std::size_t pages_fetched() const noexcept { return pages_; }
 
     private:
+        friend class basic_client;
+        using step = result<std::optional<std::vector<entry_type>>>;
+
+        // next() is these two steps around the request, so that
+        // async_list_all can run them without a coroutine of its own per page.
+        // Before a page: the end, or the error of one page too many; nullopt
+        // when the page is to be asked for.
+        std::optional<step> before_page() {
+            if (done_) return step(std::optional<std::vector<entry_type>>{});
+            if (pages_ >= client_->opts_.max_pages) {
+                done_ = true;
+                return step(sigma::error(errc::paging, "paging: gave up after " + std::to_string(pages_) +
+                                                           " pages of " + std::string(E::path_template) +
+                                                           " (client_options::max_pages)"));
+            }
+            return std::nullopt;
+        }
+
+        step after_page(result<http_response> r, api::page<entry_type>& page) {
+            ++pages_;
+            if (!r) {
+                done_ = true;
+                return with_page_number(std::move(r).error());
+            }
+            if (!page.next) {
+                done_ = true;
+            } else if (!seen_.insert(*page.next).second) {
+                done_ = true;
+                return sigma::error(errc::paging, "paging: the server repeated the cursor \"" +
+                                                      detail::excerpt(*page.next, 64) + "\" after page " +
+                                                      std::to_string(pages_) + " of " + std::string(E::path_template));
+            }
+            cursor_ = std::move(page.next);
+            return std::optional<std::vector<entry_type>>(std::move(page.entries));
+        }
+
         sigma::error with_page_number(sigma::error e) const {
             return sigma::error(e.code(), "page " + std::to_string(pages_) + ": " + e.message(), e.http());
         }
@@ -279,7 +296,15 @@ public:
         auto p = pages(std::move(e));
         std::vector<typename E::response_type> all;
         for (;;) {
-            auto r = co_await p.next();
+            // p.next(), its steps inline: one coroutine frame fewer per page.
+            typename async_pager<E>::step r;
+            if (auto stop = p.before_page()) {
+                r = std::move(*stop);
+            } else {
+                api::page<typename E::response_type> page;
+                auto got = co_await page_into(p.endpoint_, p.cursor_, page);
+                r = p.after_page(std::move(got), page);
+            }
             if (!r) co_return std::move(r).error();
             if (!*r) break;
             auto& v = **r;
@@ -418,34 +443,93 @@ public:
     boost::asio::awaitable<result<http_response>> send(http_method method, std::string const& target,
                                                         bool authorized, std::string body = {},
                                                         std::string content_type = {}, bool repeatable_request = false) {
+        request_options o;
+        o.authorized = authorized;
+        o.repeatable = repeatable_request;
+        o.body = std::move(body);
+        o.content_type = std::move(content_type);
+        return perform(method, target, std::move(o));
+    }
+
+private:
+    // What perform() needs besides the method and target. Endpoint calls set
+    // `decode`; send() leaves it null and gets the response as it is.
+    struct request_options {
+        bool authorized = true;
+        bool repeatable = false; // safe to repeat whatever the method
+        std::string body;
+        std::string content_type;
+        api::soft_statuses soft{};
+        bool log_soft = false; // async_get's debug line for a soft status
+        detail::body_decoder decode{};
+    };
+
+    // The request of one call of E (not paged), decoded into `out`. Only the
+    // target and the decoding depend on E; the loop is perform()'s.
+    template <class E>
+    boost::asio::awaitable<result<http_response>> get_into(E const& e, typename E::response_type& out) {
+        request_options o;
+        o.soft = E::soft;
+        o.log_soft = true;
+        o.decode = detail::body_decoder::into(out);
+        return perform(E::method, api::build_target(e, settings_.settings.apiVersion), std::move(o));
+    }
+
+    // The request of one page of E after `cursor`, decoded into `out`.
+    template <class E>
+    boost::asio::awaitable<result<http_response>> page_into(E const& e, std::optional<std::string> const& cursor,
+                                                            api::page<typename E::response_type>& out) {
+        request_options o;
+        o.soft = E::soft;
+        o.decode = detail::body_decoder::page_of<E>(out);
+        return perform(E::method,
+                       api::build_target(e, settings_.settings.apiVersion, api::page_parameters<E>(opts_.page_size, cursor)),
+                       std::move(o));
+    }
+
+    // The one request loop of the client, shared by every endpoint and by
+    // send(): authentication, admission, the transport, 401 renewal, retries;
+    // with a decoder also soft statuses, status errors and the retry of a
+    // garbled body (each a new request with its own attempts and renewal).
+    // An invalid target is returned as the error, before any request.
+    boost::asio::awaitable<result<http_response>> perform(http_method method, result<std::string> built,
+                                                           request_options o) {
+        if (!built) co_return std::move(built).error();
+        std::string const& target = *built;
+        bool const idempotent = o.repeatable || repeatable(method);
         bool renewed = false;
-        unsigned attempt = 0;
+        unsigned attempt = 0; // transport failures, 502/503/504 and 429s of this request
+        unsigned garbled = 0; // bodies that were not JSON
         for (;;) {
             http_request req;
             req.method = method;
             req.origin = settings_.origin;
             req.target = target;
-            if (authorized) {
+            std::optional<secret> fresh; // a token minted for this request
+            if (o.authorized) {
                 // A valid cached token is used as it is: token() would cost a
                 // coroutine frame and a copy of the secret on every request.
                 secret const* tok = cached_token();
-                std::optional<secret> renewed;
                 if (!tok) {
                     auto r = co_await token();
                     if (!r) co_return std::move(r).error();
-                    tok = &renewed.emplace(std::move(*r));
+                    tok = &fresh.emplace(std::move(*r));
                 }
                 req.headers.push_back({"Authorization", "Bearer " + tok->reveal()});
             }
-            if (!content_type.empty()) req.headers.push_back({"Content-Type", content_type});
-            req.body = body;
-            auto const epoch = co_await admit();
+            if (!o.content_type.empty()) req.headers.push_back({"Content-Type", o.content_type});
+            req.body = o.body;
+            // Most requests are admitted at once: the coroutine only for a wait.
+            std::uint64_t epoch = 0;
+            if (auto a = admit_now(); a.what == admission::none)
+                epoch = ctl_.epoch();
+            else
+                epoch = co_await admit(a);
             ++stats_.requests;
             auto started = opts_.clock.now();
             auto resp = co_await transport_.async_send(std::move(req));
             release();
             auto took = std::chrono::duration_cast<std::chrono::milliseconds>(opts_.clock.now() - started);
-            bool const idempotent = repeatable_request || repeatable(method);
 
             if (!resp) {
                 auto e = std::move(resp).error();
@@ -469,7 +553,7 @@ public:
                 wake_waiters(); // the window may have grown
             }
 
-            if (resp->status == 401 && authorized) {
+            if (resp->status == 401 && o.authorized) {
                 if (!renewed) {
                     renewed = true;
                     token_.reset(); // the token was refused: mint a new one, once
@@ -508,11 +592,31 @@ public:
                 co_return status_error(method, target, *resp, code,
                                        "gave up after " + std::to_string(attempt + 1) + " attempts");
             }
-            co_return std::move(*resp);
+            if (!o.decode) co_return std::move(*resp); // send(): any status is the caller's
+            if (o.soft.contains(resp->status)) {
+                ++stats_.soft_statuses;
+                if (o.log_soft && opts_.log)
+                    log(log_level::debug, std::string(to_string(method)) + " " + target + ": HTTP " +
+                                              std::to_string(resp->status) + " read as empty");
+                co_return http_response{};
+            }
+            if (resp->status < 200 || resp->status >= 300)
+                co_return status_error(method, target, *resp,
+                                       resp->status == 404 ? errc::not_found : errc::http_status);
+            auto r = o.decode(resp->body, opts_.decoding);
+            if (r) co_return http_response{};
+            if (retry_garbled(repeatable(method), r.error(), garbled)) {
+                std::string const why = garbled_reason(method, target, r.error());
+                co_await pause(backoff(opts_.retry, garbled, opts_.clock.random()), why);
+                ++garbled;
+                renewed = false; // asked again as a new request
+                attempt = 0;
+                continue;
+            }
+            co_return decode_error(method, target, r.error());
         }
     }
 
-private:
     bool budget_left() const noexcept { return stats_.retries < opts_.retry.budget; }
 
     static constexpr bool repeatable(http_method m) noexcept {
@@ -532,22 +636,40 @@ private:
         return with_request(m, target, "the answer is not JSON (" + e.message() + ")");
     }
 
-    // Waits until this request may start: no client-wide pause, a free place
-    // in the window and its turn in the pace. Returns the controller's epoch
-    // at the start, so that a 429 can tell whether it belongs to an event
-    // already handled.
-    boost::asio::awaitable<std::uint64_t> admit() {
+    // Admission: no client-wide pause, a free place in the window and its
+    // turn in the pace. A request that started then carries the controller's
+    // epoch, so that a 429 can tell whether it belongs to an event already
+    // handled.
+    struct admission {
+        enum kind { none, paused, full, paced } what = none; // none: admitted
+        std::chrono::milliseconds sleep{0};                // paused, paced: how long
+    };
+
+    // One pass of admission, without waiting: admitted (and counted in
+    // flight), or what admit() must wait for.
+    admission admit_now() {
+        auto now = opts_.clock.now();
+        if (!first_request_) {
+            first_request_ = now;
+            note_limits();
+        }
+        if (auto until = ctl_.paused_until(); now < until) return {admission::paused, ceil_ms(until - now)};
+        if (in_flight_ >= ctl_.window()) return {admission::full, {}};
+        ++in_flight_; // held while waiting for the pace, so the window stays exact
+        auto at = ctl_.reserve(now);
+        if (at > now) return {admission::paced, ceil_ms(at - now)};
+        stats_.peak_in_flight = std::max(stats_.peak_in_flight, in_flight_);
+        return {};
+    }
+
+    // Waits for what admit_now() reported, and passes again until admitted.
+    // Returns the epoch at the start.
+    boost::asio::awaitable<std::uint64_t> admit(admission a) {
         for (;;) {
-            auto now = opts_.clock.now();
-            if (!first_request_) {
-                first_request_ = now;
-                note_limits();
-            }
-            if (auto until = ctl_.paused_until(); now < until) {
-                co_await opts_.clock.sleep(ceil_ms(until - now));
-                continue;
-            }
-            if (in_flight_ >= ctl_.window()) {
+            switch (a.what) {
+            case admission::none: co_return ctl_.epoch();
+            case admission::paused: co_await opts_.clock.sleep(a.sleep); break;
+            case admission::full: {
                 // First come, first served; a release wakes only as many
                 // waiters as there are free places.
                 auto waiter = std::make_shared<boost::asio::steady_timer>(transport_.get_executor(),
@@ -555,19 +677,18 @@ private:
                 waiters_.push_back(waiter);
                 boost::system::error_code ec;
                 co_await waiter->async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
-                continue;
+                break;
             }
-            ++in_flight_; // held while waiting for the pace, so the window stays exact
-            auto at = ctl_.reserve(now);
-            if (at > now) {
-                co_await opts_.clock.sleep(ceil_ms(at - now));
+            case admission::paced:
+                co_await opts_.clock.sleep(a.sleep);
                 if (opts_.clock.now() < ctl_.paused_until()) { // a 429 came in meanwhile
                     release();
-                    continue;
+                    break;
                 }
+                stats_.peak_in_flight = std::max(stats_.peak_in_flight, in_flight_);
+                co_return ctl_.epoch();
             }
-            stats_.peak_in_flight = std::max(stats_.peak_in_flight, in_flight_);
-            co_return ctl_.epoch();
+            a = admit_now();
         }
     }
 
