@@ -112,6 +112,9 @@ def banner(version: str) -> list[str]:
         "// Every header keeps its include guard, so including <sigma/...> after this",
         "// file is harmless. Without the Boost.JSON and Boost.URL libraries, define",
         "// SIGMA_IMPLEMENTATION in exactly one source file before including this header.",
+        "// With SIGMA_SEPARATE_COMPILATION defined for every file, define SIGMA_SOURCE",
+        "// in exactly one file before including this header: that file compiles the",
+        "// transport and the extraction (see <sigma/src.hpp>).",
         "//",
         *[("// " + l).rstrip() for l in license_lines],
         "",
@@ -125,9 +128,15 @@ def generate() -> tuple[str, set[str]]:
     return text, a.seen
 
 
+# Entry points of their own: <sigma/src.hpp> includes sigma.hpp (with the
+# single header, SIGMA_SOURCE does its work).
+OTHER_ENTRIES = {"sigma/src.hpp"}
+
+
 def unreachable(seen: set[str]) -> list[str]:
-    headers = sorted(p.relative_to(INCLUDE_DIR).as_posix() for p in (INCLUDE_DIR / "sigma").rglob("*.hpp"))
-    return [h for h in headers if h not in seen]
+    files = [p for ext in ("*.hpp", "*.ipp") for p in (INCLUDE_DIR / "sigma").rglob(ext)]
+    headers = sorted(p.relative_to(INCLUDE_DIR).as_posix() for p in files)
+    return [h for h in headers if h not in seen and h not in OTHER_ENTRIES]
 
 
 def version_mismatch(version: str) -> str | None:

@@ -9,6 +9,9 @@
 // Every header keeps its include guard, so including <sigma/...> after this
 // file is harmless. Without the Boost.JSON and Boost.URL libraries, define
 // SIGMA_IMPLEMENTATION in exactly one source file before including this header.
+// With SIGMA_SEPARATE_COMPILATION defined for every file, define SIGMA_SOURCE
+// in exactly one file before including this header: that file compiles the
+// transport and the extraction (see <sigma/src.hpp>).
 //
 // MIT License
 //
@@ -74,6 +77,18 @@ inline constexpr char const* version_string = SIGMA_VERSION_STRING;
 #include <boost/version.hpp>
 #if BOOST_VERSION < 108100
 #error "sigma-cpp needs Boost 1.81 or newer (Debian 12: libboost1.81-dev)"
+#endif
+
+// SIGMA_SEPARATE_COMPILATION, defined for every file of a program, moves the
+// heaviest code (the Beast transport, and the extraction for sigma::client)
+// out of the headers: it is compiled once, in the one file that includes
+// <sigma/src.hpp>, instead of in every file that uses it. SIGMA_DECL marks
+// the functions concerned: inline when header-only, ordinary functions of
+// that one file otherwise.
+#ifdef SIGMA_SEPARATE_COMPILATION
+#define SIGMA_DECL
+#else
+#define SIGMA_DECL inline
 #endif
 
 // Without the Boost.JSON and Boost.URL libraries, define SIGMA_IMPLEMENTATION in
@@ -3012,8 +3027,114 @@ concept transport = requires(T& t, http_request req) {
 // keep-alive with a bounded pool of connections per origin, deadlines on every
 // phase, size limits on responses, CONNECT proxies from the environment or
 // the options. Redirects are refused, never followed.
+//
+// This header declares; <sigma/transport/impl/beast.ipp> implements, and is
+// included at the end unless SIGMA_SEPARATE_COMPILATION moves it to the one
+// file that includes <sigma/src.hpp>. So with separate compilation a file
+// that uses the transport compiles none of Beast.
 #ifndef SIGMA_TRANSPORT_BEAST_HPP
 #define SIGMA_TRANSPORT_BEAST_HPP
+
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace sigma {
+
+struct beast_transport_options {
+    // request_timeout bounds the whole call: waiting for a free connection,
+    // connecting, the TLS handshake, sending and reading the response. The
+    // other two bound their phase within it.
+    std::chrono::milliseconds connect_timeout{10'000};   // TCP connect, and the proxy's CONNECT answer
+    std::chrono::milliseconds handshake_timeout{10'000}; // TLS handshake
+    std::chrono::milliseconds request_timeout{60'000};
+
+    std::size_t max_connections_per_origin = 8; // busy plus idle
+    std::size_t max_header_bytes = 64 * 1024;   // response status line and headers
+    std::uint64_t max_body_bytes = std::uint64_t{64} << 20;
+
+    // Trusted CAs: a PEM file and/or PEM text; with neither, the system store
+    // (OpenSSL's default paths, which honour SSL_CERT_FILE / SSL_CERT_DIR).
+    std::string ca_file;
+    std::string ca_pem;
+    // Accept any certificate from any host. For debugging only: it makes
+    // the connection readable and forgeable by anyone on the path.
+    bool insecure_skip_tls_verify = false;
+    // Allow http:// origins (loopback tests). Off: they fail with errc::transport.
+    bool allow_insecure_http = false;
+
+    // CONNECT proxy. Unset: https_proxy / HTTPS_PROXY for https:// origins.
+    // "": no proxy. "http://[user:password@]host[:port]": that proxy for every origin.
+    std::optional<std::string> proxy;
+    // Hosts that bypass the proxy, as no_proxy spells them ("*", "example.com",
+    // ".example.com", "10.0.0.0/8", "host:port"). Unset: no_proxy / NO_PROXY.
+    std::optional<std::string> no_proxy;
+};
+
+// Counters since construction, for tests and benchmarks.
+struct beast_transport_stats {
+    std::uint64_t connections_opened = 0; // TCP connections made (to the origin or a proxy)
+    std::uint64_t tunnels_opened = 0;     // of which CONNECT tunnels
+    std::uint64_t requests_sent = 0;      // requests written, retries included
+    std::uint64_t connections_reused = 0; // requests that started on a kept-alive connection
+    std::uint64_t stale_retries = 0;      // requests retried after a kept-alive connection failed before answering
+    std::uint64_t idle_dropped = 0;       // kept-alive connections found closed by the server before reuse
+};
+
+namespace detail::wire {
+struct transport_state; // impl/beast.ipp
+} // namespace detail::wire
+
+// Copies share one pool, one TLS context and one set of counters.
+class beast_transport {
+public:
+    using executor_type = boost::asio::any_io_executor;
+
+    // Throws sigma::error (errc::config) when the options cannot work: an
+    // unreadable CA file, a bad proxy URL, a zero limit. make() returns it instead.
+    SIGMA_DECL explicit beast_transport(executor_type ex, beast_transport_options options = {});
+
+    SIGMA_DECL static result<beast_transport> make(executor_type ex, beast_transport_options options = {});
+
+    [[nodiscard]] SIGMA_DECL executor_type get_executor() const noexcept;
+
+    // The transport's state is shared with requests in flight, so the object
+    // may be moved or destroyed while they finish.
+    SIGMA_DECL boost::asio::awaitable<result<http_response>> async_send(http_request req);
+
+    [[nodiscard]] SIGMA_DECL beast_transport_stats stats() const noexcept;
+
+    [[nodiscard]] SIGMA_DECL beast_transport_options const& options() const noexcept;
+    // The most requests this transport runs at once to one origin (a client caps its concurrency here).
+    [[nodiscard]] SIGMA_DECL std::size_t max_in_flight() const noexcept;
+
+private:
+    using state_ptr = std::shared_ptr<detail::wire::transport_state>;
+    SIGMA_DECL explicit beast_transport(state_ptr st);
+    SIGMA_DECL static result<state_ptr> build(executor_type ex, beast_transport_options opt);
+
+    state_ptr st_;
+};
+
+static_assert(transport<beast_transport>, "sigma::beast_transport must satisfy sigma::transport");
+
+} // namespace sigma
+
+#if !defined(SIGMA_SEPARATE_COMPILATION) || defined(SIGMA_SOURCE)
+// ---- begin <sigma/transport/impl/beast.ipp> ----
+// SPDX-License-Identifier: MIT
+// The implementation of sigma::beast_transport (<sigma/transport/beast.hpp>):
+// included at the end of that header, or, with SIGMA_SEPARATE_COMPILATION,
+// only by <sigma/src.hpp>. Not a header to include on its own.
+#ifndef SIGMA_TRANSPORT_IMPL_BEAST_IPP
+#define SIGMA_TRANSPORT_IMPL_BEAST_IPP
 
 // ---- begin <sigma/transport/detail/pool.hpp> ----
 // SPDX-License-Identifier: MIT
@@ -3482,46 +3603,6 @@ inline std::string tls_failure_reason(SSL* ssl, boost::system::error_code const&
 
 namespace sigma {
 
-struct beast_transport_options {
-    // request_timeout bounds the whole call: waiting for a free connection,
-    // connecting, the TLS handshake, sending and reading the response. The
-    // other two bound their phase within it.
-    std::chrono::milliseconds connect_timeout{10'000};   // TCP connect, and the proxy's CONNECT answer
-    std::chrono::milliseconds handshake_timeout{10'000}; // TLS handshake
-    std::chrono::milliseconds request_timeout{60'000};
-
-    std::size_t max_connections_per_origin = 8; // busy plus idle
-    std::size_t max_header_bytes = 64 * 1024;   // response status line and headers
-    std::uint64_t max_body_bytes = std::uint64_t{64} << 20;
-
-    // Trusted CAs: a PEM file and/or PEM text; with neither, the system store
-    // (OpenSSL's default paths, which honour SSL_CERT_FILE / SSL_CERT_DIR).
-    std::string ca_file;
-    std::string ca_pem;
-    // Accept any certificate from any host. For debugging only: it makes
-    // the connection readable and forgeable by anyone on the path.
-    bool insecure_skip_tls_verify = false;
-    // Allow http:// origins (loopback tests). Off: they fail with errc::transport.
-    bool allow_insecure_http = false;
-
-    // CONNECT proxy. Unset: https_proxy / HTTPS_PROXY for https:// origins.
-    // "": no proxy. "http://[user:password@]host[:port]": that proxy for every origin.
-    std::optional<std::string> proxy;
-    // Hosts that bypass the proxy, as no_proxy spells them ("*", "example.com",
-    // ".example.com", "10.0.0.0/8", "host:port"). Unset: no_proxy / NO_PROXY.
-    std::optional<std::string> no_proxy;
-};
-
-// Counters since construction, for tests and benchmarks.
-struct beast_transport_stats {
-    std::uint64_t connections_opened = 0; // TCP connections made (to the origin or a proxy)
-    std::uint64_t tunnels_opened = 0;     // of which CONNECT tunnels
-    std::uint64_t requests_sent = 0;      // requests written, retries included
-    std::uint64_t connections_reused = 0; // requests that started on a kept-alive connection
-    std::uint64_t stale_retries = 0;      // requests retried after a kept-alive connection failed before answering
-    std::uint64_t idle_dropped = 0;       // kept-alive connections found closed by the server before reuse
-};
-
 namespace detail::wire {
 
 namespace asio = boost::asio;
@@ -3931,85 +4012,75 @@ inline asio::awaitable<result<http_response>> send(std::shared_ptr<transport_sta
 
 } // namespace detail::wire
 
-// Copies share one pool, one TLS context and one set of counters.
-class beast_transport {
-public:
-    using executor_type = boost::asio::any_io_executor;
+SIGMA_DECL beast_transport::beast_transport(executor_type ex, beast_transport_options options)
+    : st_(build(std::move(ex), std::move(options)).value()) {}
 
-    // Throws sigma::error (errc::config) when the options cannot work: an
-    // unreadable CA file, a bad proxy URL, a zero limit. make() returns it instead.
-    explicit beast_transport(executor_type ex, beast_transport_options options = {})
-        : st_(build(std::move(ex), std::move(options)).value()) {}
+SIGMA_DECL result<beast_transport> beast_transport::make(executor_type ex, beast_transport_options options) {
+    auto st = build(std::move(ex), std::move(options));
+    if (!st) return st.error();
+    return beast_transport(std::move(*st));
+}
 
-    static result<beast_transport> make(executor_type ex, beast_transport_options options = {}) {
-        auto st = build(std::move(ex), std::move(options));
-        if (!st) return st.error();
-        return beast_transport(std::move(*st));
-    }
+SIGMA_DECL beast_transport::executor_type beast_transport::get_executor() const noexcept { return st_->exec; }
 
-    [[nodiscard]] executor_type get_executor() const noexcept { return st_->exec; }
+SIGMA_DECL boost::asio::awaitable<result<http_response>> beast_transport::async_send(http_request req) {
+    return detail::wire::send(st_, std::move(req));
+}
 
-    // The transport's state is shared with requests in flight, so the object
-    // may be moved or destroyed while they finish.
-    boost::asio::awaitable<result<http_response>> async_send(http_request req) {
-        return detail::wire::send(st_, std::move(req));
-    }
+SIGMA_DECL beast_transport_stats beast_transport::stats() const noexcept {
+    beast_transport_stats s;
+    s.connections_opened = st_->connections_opened.load();
+    s.tunnels_opened = st_->tunnels_opened.load();
+    s.requests_sent = st_->requests_sent.load();
+    s.connections_reused = st_->connections_reused.load();
+    s.stale_retries = st_->stale_retries.load();
+    s.idle_dropped = st_->idle_dropped.load();
+    return s;
+}
 
-    [[nodiscard]] beast_transport_stats stats() const noexcept {
-        beast_transport_stats s;
-        s.connections_opened = st_->connections_opened.load();
-        s.tunnels_opened = st_->tunnels_opened.load();
-        s.requests_sent = st_->requests_sent.load();
-        s.connections_reused = st_->connections_reused.load();
-        s.stale_retries = st_->stale_retries.load();
-        s.idle_dropped = st_->idle_dropped.load();
-        return s;
-    }
+SIGMA_DECL beast_transport_options const& beast_transport::options() const noexcept { return st_->options; }
 
-    [[nodiscard]] beast_transport_options const& options() const noexcept { return st_->options; }
-    // The most requests this transport runs at once to one origin (a client caps its concurrency here).
-    [[nodiscard]] std::size_t max_in_flight() const noexcept { return st_->options.max_connections_per_origin; }
+SIGMA_DECL std::size_t beast_transport::max_in_flight() const noexcept {
+    return st_->options.max_connections_per_origin;
+}
 
-private:
-    using state_ptr = std::shared_ptr<detail::wire::transport_state>;
-    explicit beast_transport(state_ptr st) : st_(std::move(st)) {}
+SIGMA_DECL beast_transport::beast_transport(state_ptr st) : st_(std::move(st)) {}
 
-    static result<state_ptr> build(executor_type ex, beast_transport_options opt) {
-        auto bad = [](std::string const& what) { return error(errc::config, "beast_transport_options: " + what); };
-        if (opt.max_connections_per_origin == 0) return bad("max_connections_per_origin must be at least 1");
-        if (opt.max_header_bytes == 0) return bad("max_header_bytes must be positive");
-        if (opt.connect_timeout.count() <= 0 || opt.handshake_timeout.count() <= 0 || opt.request_timeout.count() <= 0)
-            return bad("connect_timeout, handshake_timeout and request_timeout must be positive");
-        auto tls = detail::make_tls_client_context({opt.ca_file, opt.ca_pem, opt.insecure_skip_tls_verify});
-        if (!tls) return tls.error();
+SIGMA_DECL result<beast_transport::state_ptr> beast_transport::build(executor_type ex, beast_transport_options opt) {
+    auto bad = [](std::string const& what) { return error(errc::config, "beast_transport_options: " + what); };
+    if (opt.max_connections_per_origin == 0) return bad("max_connections_per_origin must be at least 1");
+    if (opt.max_header_bytes == 0) return bad("max_header_bytes must be positive");
+    if (opt.connect_timeout.count() <= 0 || opt.handshake_timeout.count() <= 0 || opt.request_timeout.count() <= 0)
+        return bad("connect_timeout, handshake_timeout and request_timeout must be positive");
+    auto tls = detail::make_tls_client_context({opt.ca_file, opt.ca_pem, opt.insecure_skip_tls_verify});
+    if (!tls) return tls.error();
 
-        auto st = std::make_shared<detail::wire::transport_state>();
-        st->exec = std::move(ex);
-        st->tls = std::move(*tls);
-        if (opt.proxy) {
-            if (!opt.proxy->empty()) {
-                auto p = detail::parse_proxy_url(*opt.proxy, "beast_transport_options::proxy");
-                if (!p) return p.error();
-                st->proxy = std::move(*p);
-                st->proxy_for_http = true;
-            }
-        } else if (auto env = detail::env_value("https_proxy", "HTTPS_PROXY")) {
-            auto p = detail::parse_proxy_url(*env, "https_proxy");
-            if (p) st->proxy = std::move(*p);
-            else st->proxy_problem = p.error().message(); // fails only the requests that would use it
+    auto st = std::make_shared<detail::wire::transport_state>();
+    st->exec = std::move(ex);
+    st->tls = std::move(*tls);
+    if (opt.proxy) {
+        if (!opt.proxy->empty()) {
+            auto p = detail::parse_proxy_url(*opt.proxy, "beast_transport_options::proxy");
+            if (!p) return p.error();
+            st->proxy = std::move(*p);
+            st->proxy_for_http = true;
         }
-        std::string no_proxy = opt.no_proxy ? *opt.no_proxy : detail::env_value("no_proxy", "NO_PROXY").value_or("");
-        st->no_proxy = detail::parse_no_proxy(no_proxy);
-        st->options = std::move(opt);
-        return st;
+    } else if (auto env = detail::env_value("https_proxy", "HTTPS_PROXY")) {
+        auto p = detail::parse_proxy_url(*env, "https_proxy");
+        if (p) st->proxy = std::move(*p);
+        else st->proxy_problem = p.error().message(); // fails only the requests that would use it
     }
-
-    state_ptr st_;
-};
-
-static_assert(transport<beast_transport>, "sigma::beast_transport must satisfy sigma::transport");
+    std::string no_proxy = opt.no_proxy ? *opt.no_proxy : detail::env_value("no_proxy", "NO_PROXY").value_or("");
+    st->no_proxy = detail::parse_no_proxy(no_proxy);
+    st->options = std::move(opt);
+    return st;
+}
 
 } // namespace sigma
+
+#endif
+// ---- end <sigma/transport/impl/beast.ipp> ----
+#endif
 
 #endif
 // ---- end <sigma/transport/beast.hpp> ----
@@ -6557,6 +6628,18 @@ std::optional<sigma::error> walk_target(E const& e, std::vector<std::pair<std::s
     return std::nullopt;
 }
 
+// Appends `s` percent-encoded over `cs`, as boost::urls::encode does. Ids,
+// keys and cursors seldom need encoding: one scan then spares its two passes.
+template <class CharSet>
+void append_encoded(std::string& out, std::string_view s, CharSet const& cs) {
+    for (char c : s)
+        if (!cs(c)) {
+            boost::urls::encode(s, cs, {}, boost::urls::string_token::append_to(out));
+            return;
+        }
+    out.append(s);
+}
+
 // Whether every literal segment of E's template would be written as its
 // plain encoding (not empty, "." or "..", which Boost.URL treats specially).
 template <class E>
@@ -6593,15 +6676,15 @@ result<std::string> build_target(E const& e, std::string_view api_version,
         out.reserve(E::path_template.size() + 96);
         auto segment = [&](std::string_view s) {
             out += '/';
-            boost::urls::encode(s, boost::urls::pchars, {}, boost::urls::string_token::append_to(out));
+            detail::append_encoded(out, s, boost::urls::pchars);
         };
         char sep = '?';
         auto param = [&](std::string_view k, std::string_view v) {
             out += sep;
             sep = '&';
-            boost::urls::encode(k, boost::urls::unreserved_chars, {}, boost::urls::string_token::append_to(out));
+            detail::append_encoded(out, k, boost::urls::unreserved_chars);
             out += '=';
-            boost::urls::encode(v, boost::urls::unreserved_chars, {}, boost::urls::string_token::append_to(out));
+            detail::append_encoded(out, v, boost::urls::unreserved_chars);
         };
         segment(version);
         if (auto bad = detail::walk_target(e, extra, segment, param)) return std::move(*bad);
@@ -7388,6 +7471,7 @@ inline std::optional<std::chrono::milliseconds> retry_delay(retry_policy const& 
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -7401,6 +7485,45 @@ class beast_transport; // the default Transport, <sigma/transport/beast.hpp>
 namespace detail {
 template <class T>
 concept complete_type = requires { sizeof(T); };
+
+// The decoding step of an endpoint call, type-erased so that one request
+// loop serves every endpoint: reads a 2xx body into the caller's object, or
+// says why it could not (the object is then left as it was).
+class body_decoder {
+public:
+    body_decoder() = default;
+
+    template <class T>
+    static body_decoder into(T& out) {
+        return body_decoder(&out, [](void* to, std::string_view body, json::decode_options const& opts) {
+            auto r = json::decode<T>(body, opts);
+            if (!r) return result<void>(std::move(r).error());
+            *static_cast<T*>(to) = std::move(*r);
+            return result<void>();
+        });
+    }
+
+    template <class E>
+    static body_decoder page_of(api::page<typename E::response_type>& out) {
+        return body_decoder(&out, [](void* to, std::string_view body, json::decode_options const& opts) {
+            auto r = api::decode_page<E>(body, opts);
+            if (!r) return result<void>(std::move(r).error());
+            *static_cast<api::page<typename E::response_type>*>(to) = std::move(*r);
+            return result<void>();
+        });
+    }
+
+    explicit operator bool() const noexcept { return decode_ != nullptr; }
+    result<void> operator()(std::string_view body, json::decode_options const& opts) const {
+        return decode_(to_, body, opts);
+    }
+
+private:
+    using decode_fn = result<void> (*)(void*, std::string_view, json::decode_options const&);
+    body_decoder(void* to, decode_fn f) : to_(to), decode_(f) {}
+    void* to_ = nullptr;
+    decode_fn decode_ = nullptr;
+};
 } // namespace detail
 
 struct client_options {
@@ -7507,30 +7630,10 @@ public:
     boost::asio::awaitable<result<typename E::response_type>> async_get(E const& e) {
         static_assert(api::check_endpoint<E>());
         static_assert(!api::is_paged<E>, "sigma::basic_client::get: this endpoint pages; use list() or list_all()");
-        using R = typename E::response_type;
-        auto target = api::build_target(e, settings_.settings.apiVersion);
-        if (!target) co_return std::move(target).error();
-        for (unsigned attempt = 0;; ++attempt) {
-            auto resp = co_await send(E::method, *target, true);
-            if (!resp) co_return std::move(resp).error();
-            if (E::soft.contains(resp->status)) {
-                ++stats_.soft_statuses;
-                log(log_level::debug, std::string(to_string(E::method)) + " " + *target + ": HTTP " +
-                                          std::to_string(resp->status) + " read as empty");
-                co_return R{};
-            }
-            if (resp->status < 200 || resp->status >= 300)
-                co_return status_error(E::method, *target, *resp,
-                                       resp->status == 404 ? errc::not_found : errc::http_status);
-            auto r = json::decode<R>(resp->body, opts_.decoding);
-            if (r) co_return std::move(*r);
-            if (retry_garbled(repeatable(E::method), r.error(), attempt)) {
-                std::string const why = garbled_reason(E::method, *target, r.error());
-                co_await pause(backoff(opts_.retry, attempt, opts_.clock.random()), why);
-                continue;
-            }
-            co_return decode_error(E::method, *target, r.error());
-        }
+        typename E::response_type out{}; // stays empty for a soft status
+        auto r = co_await get_into(e, out);
+        if (!r) co_return std::move(r).error();
+        co_return std::move(out);
     }
 
     // One page of a paged endpoint; `cursor` is the previous page's `next`.
@@ -7539,29 +7642,10 @@ public:
         E const& e, std::optional<std::string> const& cursor = std::nullopt) {
         static_assert(api::check_endpoint<E>());
         static_assert(api::is_paged<E>, "sigma::basic_client::page: this endpoint does not page; use get()");
-        using P = api::page<typename E::response_type>;
-        auto params = api::page_parameters<E>(opts_.page_size, cursor);
-        auto target = api::build_target(e, settings_.settings.apiVersion, params);
-        if (!target) co_return std::move(target).error();
-        for (unsigned attempt = 0;; ++attempt) {
-            auto resp = co_await send(E::method, *target, true);
-            if (!resp) co_return std::move(resp).error();
-            if (E::soft.contains(resp->status)) {
-                ++stats_.soft_statuses;
-                co_return P{};
-            }
-            if (resp->status < 200 || resp->status >= 300)
-                co_return status_error(E::method, *target, *resp,
-                                       resp->status == 404 ? errc::not_found : errc::http_status);
-            auto r = api::decode_page<E>(resp->body, opts_.decoding);
-            if (r) co_return std::move(*r);
-            if (retry_garbled(repeatable(E::method), r.error(), attempt)) {
-                std::string const why = garbled_reason(E::method, *target, r.error());
-                co_await pause(backoff(opts_.retry, attempt, opts_.clock.random()), why);
-                continue;
-            }
-            co_return decode_error(E::method, *target, r.error());
-        }
+        api::page<typename E::response_type> out; // stays empty for a soft status
+        auto r = co_await page_into(e, cursor, out);
+        if (!r) co_return std::move(r).error();
+        co_return std::move(out);
     }
 
     // Pages of a listing, fetched on demand: `co_await p.next()` gives the
@@ -7574,35 +7658,51 @@ public:
         async_pager(basic_client& c, E e) : client_(&c), endpoint_(std::move(e)) {}
 
         boost::asio::awaitable<result<std::optional<std::vector<entry_type>>>> next() {
-            if (done_) co_return std::optional<std::vector<entry_type>>{};
-            if (pages_ >= client_->opts_.max_pages) {
-                done_ = true;
-                co_return sigma::error(errc::paging, "paging: gave up after " + std::to_string(pages_) +
-                                                         " pages of " + std::string(E::path_template) +
-                                                         " (client_options::max_pages)");
-            }
-            auto r = co_await client_->async_page(endpoint_, cursor_);
-            ++pages_;
-            if (!r) {
-                done_ = true;
-                co_return with_page_number(std::move(r).error());
-            }
-            if (!r->next) {
-                done_ = true;
-            } else if (!seen_.insert(*r->next).second) {
-                done_ = true;
-                co_return sigma::error(errc::paging, "paging: the server repeated the cursor \"" +
-                                                         detail::excerpt(*r->next, 64) + "\" after page " +
-                                                         std::to_string(pages_) + " of " +
-                                                         std::string(E::path_template));
-            }
-            cursor_ = r->next;
-            co_return std::optional<std::vector<entry_type>>(std::move(r->entries));
+            if (auto stop = before_page()) co_return std::move(*stop);
+            api::page<entry_type> page;
+            auto r = co_await client_->page_into(endpoint_, cursor_, page);
+            co_return after_page(std::move(r), page);
         }
 
         [[nodiscard]] std::size_t pages_fetched() const noexcept { return pages_; }
 
     private:
+        friend class basic_client;
+        using step = result<std::optional<std::vector<entry_type>>>;
+
+        // next() is these two steps around the request, so that
+        // async_list_all can run them without a coroutine of its own per page.
+        // Before a page: the end, or the error of one page too many; nullopt
+        // when the page is to be asked for.
+        std::optional<step> before_page() {
+            if (done_) return step(std::optional<std::vector<entry_type>>{});
+            if (pages_ >= client_->opts_.max_pages) {
+                done_ = true;
+                return step(sigma::error(errc::paging, "paging: gave up after " + std::to_string(pages_) +
+                                                           " pages of " + std::string(E::path_template) +
+                                                           " (client_options::max_pages)"));
+            }
+            return std::nullopt;
+        }
+
+        step after_page(result<http_response> r, api::page<entry_type>& page) {
+            ++pages_;
+            if (!r) {
+                done_ = true;
+                return with_page_number(std::move(r).error());
+            }
+            if (!page.next) {
+                done_ = true;
+            } else if (!seen_.insert(*page.next).second) {
+                done_ = true;
+                return sigma::error(errc::paging, "paging: the server repeated the cursor \"" +
+                                                      detail::excerpt(*page.next, 64) + "\" after page " +
+                                                      std::to_string(pages_) + " of " + std::string(E::path_template));
+            }
+            cursor_ = std::move(page.next);
+            return std::optional<std::vector<entry_type>>(std::move(page.entries));
+        }
+
         sigma::error with_page_number(sigma::error e) const {
             return sigma::error(e.code(), "page " + std::to_string(pages_) + ": " + e.message(), e.http());
         }
@@ -7628,7 +7728,15 @@ public:
         auto p = pages(std::move(e));
         std::vector<typename E::response_type> all;
         for (;;) {
-            auto r = co_await p.next();
+            // p.next(), its steps inline: one coroutine frame fewer per page.
+            typename async_pager<E>::step r;
+            if (auto stop = p.before_page()) {
+                r = std::move(*stop);
+            } else {
+                api::page<typename E::response_type> page;
+                auto got = co_await page_into(p.endpoint_, p.cursor_, page);
+                r = p.after_page(std::move(got), page);
+            }
             if (!r) co_return std::move(r).error();
             if (!*r) break;
             auto& v = **r;
@@ -7767,34 +7875,93 @@ public:
     boost::asio::awaitable<result<http_response>> send(http_method method, std::string const& target,
                                                         bool authorized, std::string body = {},
                                                         std::string content_type = {}, bool repeatable_request = false) {
+        request_options o;
+        o.authorized = authorized;
+        o.repeatable = repeatable_request;
+        o.body = std::move(body);
+        o.content_type = std::move(content_type);
+        return perform(method, target, std::move(o));
+    }
+
+private:
+    // What perform() needs besides the method and target. Endpoint calls set
+    // `decode`; send() leaves it null and gets the response as it is.
+    struct request_options {
+        bool authorized = true;
+        bool repeatable = false; // safe to repeat whatever the method
+        std::string body;
+        std::string content_type;
+        api::soft_statuses soft{};
+        bool log_soft = false; // async_get's debug line for a soft status
+        detail::body_decoder decode{};
+    };
+
+    // The request of one call of E (not paged), decoded into `out`. Only the
+    // target and the decoding depend on E; the loop is perform()'s.
+    template <class E>
+    boost::asio::awaitable<result<http_response>> get_into(E const& e, typename E::response_type& out) {
+        request_options o;
+        o.soft = E::soft;
+        o.log_soft = true;
+        o.decode = detail::body_decoder::into(out);
+        return perform(E::method, api::build_target(e, settings_.settings.apiVersion), std::move(o));
+    }
+
+    // The request of one page of E after `cursor`, decoded into `out`.
+    template <class E>
+    boost::asio::awaitable<result<http_response>> page_into(E const& e, std::optional<std::string> const& cursor,
+                                                            api::page<typename E::response_type>& out) {
+        request_options o;
+        o.soft = E::soft;
+        o.decode = detail::body_decoder::page_of<E>(out);
+        return perform(E::method,
+                       api::build_target(e, settings_.settings.apiVersion, api::page_parameters<E>(opts_.page_size, cursor)),
+                       std::move(o));
+    }
+
+    // The one request loop of the client, shared by every endpoint and by
+    // send(): authentication, admission, the transport, 401 renewal, retries;
+    // with a decoder also soft statuses, status errors and the retry of a
+    // garbled body (each a new request with its own attempts and renewal).
+    // An invalid target is returned as the error, before any request.
+    boost::asio::awaitable<result<http_response>> perform(http_method method, result<std::string> built,
+                                                           request_options o) {
+        if (!built) co_return std::move(built).error();
+        std::string const& target = *built;
+        bool const idempotent = o.repeatable || repeatable(method);
         bool renewed = false;
-        unsigned attempt = 0;
+        unsigned attempt = 0; // transport failures, 502/503/504 and 429s of this request
+        unsigned garbled = 0; // bodies that were not JSON
         for (;;) {
             http_request req;
             req.method = method;
             req.origin = settings_.origin;
             req.target = target;
-            if (authorized) {
+            std::optional<secret> fresh; // a token minted for this request
+            if (o.authorized) {
                 // A valid cached token is used as it is: token() would cost a
                 // coroutine frame and a copy of the secret on every request.
                 secret const* tok = cached_token();
-                std::optional<secret> renewed;
                 if (!tok) {
                     auto r = co_await token();
                     if (!r) co_return std::move(r).error();
-                    tok = &renewed.emplace(std::move(*r));
+                    tok = &fresh.emplace(std::move(*r));
                 }
                 req.headers.push_back({"Authorization", "Bearer " + tok->reveal()});
             }
-            if (!content_type.empty()) req.headers.push_back({"Content-Type", content_type});
-            req.body = body;
-            auto const epoch = co_await admit();
+            if (!o.content_type.empty()) req.headers.push_back({"Content-Type", o.content_type});
+            req.body = o.body;
+            // Most requests are admitted at once: the coroutine only for a wait.
+            std::uint64_t epoch = 0;
+            if (auto a = admit_now(); a.what == admission::none)
+                epoch = ctl_.epoch();
+            else
+                epoch = co_await admit(a);
             ++stats_.requests;
             auto started = opts_.clock.now();
             auto resp = co_await transport_.async_send(std::move(req));
             release();
             auto took = std::chrono::duration_cast<std::chrono::milliseconds>(opts_.clock.now() - started);
-            bool const idempotent = repeatable_request || repeatable(method);
 
             if (!resp) {
                 auto e = std::move(resp).error();
@@ -7818,7 +7985,7 @@ public:
                 wake_waiters(); // the window may have grown
             }
 
-            if (resp->status == 401 && authorized) {
+            if (resp->status == 401 && o.authorized) {
                 if (!renewed) {
                     renewed = true;
                     token_.reset(); // the token was refused: mint a new one, once
@@ -7857,11 +8024,31 @@ public:
                 co_return status_error(method, target, *resp, code,
                                        "gave up after " + std::to_string(attempt + 1) + " attempts");
             }
-            co_return std::move(*resp);
+            if (!o.decode) co_return std::move(*resp); // send(): any status is the caller's
+            if (o.soft.contains(resp->status)) {
+                ++stats_.soft_statuses;
+                if (o.log_soft && opts_.log)
+                    log(log_level::debug, std::string(to_string(method)) + " " + target + ": HTTP " +
+                                              std::to_string(resp->status) + " read as empty");
+                co_return http_response{};
+            }
+            if (resp->status < 200 || resp->status >= 300)
+                co_return status_error(method, target, *resp,
+                                       resp->status == 404 ? errc::not_found : errc::http_status);
+            auto r = o.decode(resp->body, opts_.decoding);
+            if (r) co_return http_response{};
+            if (retry_garbled(repeatable(method), r.error(), garbled)) {
+                std::string const why = garbled_reason(method, target, r.error());
+                co_await pause(backoff(opts_.retry, garbled, opts_.clock.random()), why);
+                ++garbled;
+                renewed = false; // asked again as a new request
+                attempt = 0;
+                continue;
+            }
+            co_return decode_error(method, target, r.error());
         }
     }
 
-private:
     bool budget_left() const noexcept { return stats_.retries < opts_.retry.budget; }
 
     static constexpr bool repeatable(http_method m) noexcept {
@@ -7881,22 +8068,40 @@ private:
         return with_request(m, target, "the answer is not JSON (" + e.message() + ")");
     }
 
-    // Waits until this request may start: no client-wide pause, a free place
-    // in the window and its turn in the pace. Returns the controller's epoch
-    // at the start, so that a 429 can tell whether it belongs to an event
-    // already handled.
-    boost::asio::awaitable<std::uint64_t> admit() {
+    // Admission: no client-wide pause, a free place in the window and its
+    // turn in the pace. A request that started then carries the controller's
+    // epoch, so that a 429 can tell whether it belongs to an event already
+    // handled.
+    struct admission {
+        enum kind { none, paused, full, paced } what = none; // none: admitted
+        std::chrono::milliseconds sleep{0};                // paused, paced: how long
+    };
+
+    // One pass of admission, without waiting: admitted (and counted in
+    // flight), or what admit() must wait for.
+    admission admit_now() {
+        auto now = opts_.clock.now();
+        if (!first_request_) {
+            first_request_ = now;
+            note_limits();
+        }
+        if (auto until = ctl_.paused_until(); now < until) return {admission::paused, ceil_ms(until - now)};
+        if (in_flight_ >= ctl_.window()) return {admission::full, {}};
+        ++in_flight_; // held while waiting for the pace, so the window stays exact
+        auto at = ctl_.reserve(now);
+        if (at > now) return {admission::paced, ceil_ms(at - now)};
+        stats_.peak_in_flight = std::max(stats_.peak_in_flight, in_flight_);
+        return {};
+    }
+
+    // Waits for what admit_now() reported, and passes again until admitted.
+    // Returns the epoch at the start.
+    boost::asio::awaitable<std::uint64_t> admit(admission a) {
         for (;;) {
-            auto now = opts_.clock.now();
-            if (!first_request_) {
-                first_request_ = now;
-                note_limits();
-            }
-            if (auto until = ctl_.paused_until(); now < until) {
-                co_await opts_.clock.sleep(ceil_ms(until - now));
-                continue;
-            }
-            if (in_flight_ >= ctl_.window()) {
+            switch (a.what) {
+            case admission::none: co_return ctl_.epoch();
+            case admission::paused: co_await opts_.clock.sleep(a.sleep); break;
+            case admission::full: {
                 // First come, first served; a release wakes only as many
                 // waiters as there are free places.
                 auto waiter = std::make_shared<boost::asio::steady_timer>(transport_.get_executor(),
@@ -7904,19 +8109,18 @@ private:
                 waiters_.push_back(waiter);
                 boost::system::error_code ec;
                 co_await waiter->async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
-                continue;
+                break;
             }
-            ++in_flight_; // held while waiting for the pace, so the window stays exact
-            auto at = ctl_.reserve(now);
-            if (at > now) {
-                co_await opts_.clock.sleep(ceil_ms(at - now));
+            case admission::paced:
+                co_await opts_.clock.sleep(a.sleep);
                 if (opts_.clock.now() < ctl_.paused_until()) { // a 429 came in meanwhile
                     release();
-                    continue;
+                    break;
                 }
+                stats_.peak_in_flight = std::max(stats_.peak_in_flight, in_flight_);
+                co_return ctl_.epoch();
             }
-            stats_.peak_in_flight = std::max(stats_.peak_in_flight, in_flight_);
-            co_return ctl_.epoch();
+            a = admit_now();
         }
     }
 
@@ -8614,6 +8818,8 @@ struct compiled_filters {
 
 
 #include <concepts>
+#include <memory>
+#include <type_traits>
 #include <utility>
 
 namespace sigma::extract {
@@ -8647,8 +8853,46 @@ struct discarding_sink {
     void on_finish(report const&) {}
 };
 
+// Any sink, by reference, behind one type: what the separately compiled
+// extraction (SIGMA_SEPARATE_COMPILATION) is compiled for. The referenced
+// sink must outlive the sink_ref.
+class sink_ref {
+public:
+    template <class S>
+        requires(!std::same_as<std::remove_cv_t<S>, sink_ref> && sink<S>)
+    sink_ref(S& s) noexcept // NOLINT(google-explicit-constructor): a reference converts
+        : obj_(const_cast<void*>(static_cast<void const*>(std::addressof(s)))), calls_(&calls_for<S>) {}
+
+    void on_workspace(workspace_info const& w) { calls_->workspace(obj_, w); }
+    void on_connection(api::connection const& c) { calls_->connection(obj_, c); }
+    void on_data_model(data_model_info&& dm) { calls_->data_model(obj_, std::move(dm)); }
+    void on_workbook(workbook_info&& wb) { calls_->workbook(obj_, std::move(wb)); }
+    void on_finish(report const& r) { calls_->finish(obj_, r); }
+
+private:
+    struct calls {
+        void (*workspace)(void*, workspace_info const&);
+        void (*connection)(void*, api::connection const&);
+        void (*data_model)(void*, data_model_info&&);
+        void (*workbook)(void*, workbook_info&&);
+        void (*finish)(void*, report const&);
+    };
+    template <class S>
+    static constexpr calls calls_for{
+        [](void* o, workspace_info const& w) { static_cast<S*>(o)->on_workspace(w); },
+        [](void* o, api::connection const& c) { static_cast<S*>(o)->on_connection(c); },
+        [](void* o, data_model_info&& dm) { static_cast<S*>(o)->on_data_model(std::move(dm)); },
+        [](void* o, workbook_info&& wb) { static_cast<S*>(o)->on_workbook(std::move(wb)); },
+        [](void* o, report const& r) { static_cast<S*>(o)->on_finish(r); },
+    };
+
+    void* obj_;
+    calls const* calls_;
+};
+
 static_assert(sink<collecting_sink>);
 static_assert(sink<discarding_sink>);
+static_assert(sink<sink_ref>);
 
 } // namespace sigma::extract
 
@@ -10556,6 +10800,33 @@ private:
     std::unordered_map<std::string, std::string> dropped_; // filtered out this run: why
 };
 
+namespace detail {
+
+template <class Client, sink S>
+boost::asio::awaitable<result<report>> run_extraction(Client& client, options const& opts, S& out, incremental* inc) {
+    if (inc != nullptr && inc->previous) {
+        if (auto ok = check_state(*inc->previous, client.settings().settings); !ok)
+            co_return sigma::error(errc::config, "the state " + ok.error().message());
+    }
+    auto filters = compiled_filters::compile(opts);
+    if (!filters) co_return std::move(filters).error();
+    extractor<Client> x(client, opts, std::move(*filters));
+    co_return co_await x.run(out, inc);
+}
+
+#ifdef SIGMA_SEPARATE_COMPILATION
+// The extraction for sigma::client, into any sink: compiled once, by the
+// file that includes <sigma/src.hpp> (extract/impl/compiled.ipp).
+boost::asio::awaitable<result<report>> compiled_extraction(basic_client<beast_transport>& client, options const& opts,
+                                                           sink_ref out, incremental* inc);
+result<report> compiled_extract(basic_client<beast_transport>& client, options const& opts, sink_ref out,
+                                incremental* inc);
+template <class Client>
+inline constexpr bool is_compiled_client = std::same_as<Client, basic_client<beast_transport>>;
+#endif
+
+} // namespace detail
+
 // Walks the organisation into `out`. Fails only for invalid options (a bad
 // regex) or a state that belongs to another organisation; everything that
 // goes wrong during the run is in the report.
@@ -10567,19 +10838,20 @@ private:
 template <class Client, sink S>
 boost::asio::awaitable<result<report>> async_extract(Client& client, options const& opts, S& out,
                                                      incremental* inc = nullptr) {
-    if (inc != nullptr && inc->previous) {
-        if (auto ok = check_state(*inc->previous, client.settings().settings); !ok)
-            co_return sigma::error(errc::config, "the state " + ok.error().message());
-    }
-    auto filters = compiled_filters::compile(opts);
-    if (!filters) co_return std::move(filters).error();
-    extractor<Client> x(client, opts, std::move(*filters));
-    co_return co_await x.run(out, inc);
+#ifdef SIGMA_SEPARATE_COMPILATION
+    if constexpr (detail::is_compiled_client<Client>) return detail::compiled_extraction(client, opts, out, inc);
+    else
+#endif
+        return detail::run_extraction(client, opts, out, inc);
 }
 
 template <class Client, sink S>
 result<report> extract(Client& client, options const& opts, S& out, incremental* inc = nullptr) {
-    return client.run(async_extract(client, opts, out, inc));
+#ifdef SIGMA_SEPARATE_COMPILATION
+    if constexpr (detail::is_compiled_client<Client>) return detail::compiled_extract(client, opts, out, inc);
+    else
+#endif
+        return client.run(detail::run_extraction(client, opts, out, inc));
 }
 
 template <class Client, sink S>
@@ -10599,6 +10871,45 @@ result<inventory> collect(Client& client, options const& opts = {}) {
 } // namespace sigma::extract
 
 SIGMA_COROUTINES_END
+
+#if defined(SIGMA_SEPARATE_COMPILATION) && defined(SIGMA_SOURCE)
+// ---- begin <sigma/extract/impl/compiled.ipp> ----
+// SPDX-License-Identifier: MIT
+// The extraction for sigma::client, compiled once under
+// SIGMA_SEPARATE_COMPILATION: only <sigma/src.hpp> includes this file (through
+// <sigma/extract/extractor.hpp>). Every other file calls it through the
+// declarations in extractor.hpp, with its sink behind a sink_ref, and so
+// compiles none of the extraction itself.
+#ifndef SIGMA_EXTRACT_IMPL_COMPILED_IPP
+#define SIGMA_EXTRACT_IMPL_COMPILED_IPP
+
+
+#include <boost/asio/awaitable.hpp>
+
+
+SIGMA_COROUTINES_BEGIN
+
+namespace sigma::extract::detail {
+
+// A coroutine, not a forwarding call: `out` must live in this frame while
+// the extraction refers to it.
+boost::asio::awaitable<result<report>> compiled_extraction(basic_client<beast_transport>& client, options const& opts,
+                                                           sink_ref out, incremental* inc) {
+    co_return co_await run_extraction(client, opts, out, inc);
+}
+
+result<report> compiled_extract(basic_client<beast_transport>& client, options const& opts, sink_ref out,
+                                incremental* inc) {
+    return client.run(compiled_extraction(client, opts, out, inc));
+}
+
+} // namespace sigma::extract::detail
+
+SIGMA_COROUTINES_END
+
+#endif
+// ---- end <sigma/extract/impl/compiled.ipp> ----
+#endif
 
 #endif
 // ---- end <sigma/extract/extractor.hpp> ----

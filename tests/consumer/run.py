@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Builds project/main.cpp the three ways a downstream user integrates sigma-cpp,
+"""Builds project/main.cpp the ways a downstream user integrates sigma-cpp,
 and runs it (it exits 0 only when its decoding results are right).
 
   subproject  project/ is a Meson project that gets sigma-cpp through
@@ -11,6 +11,10 @@ and runs it (it exits 0 only when its decoding results are right).
               program is compiled with `pkg-config --cflags --libs sigma-cpp`.
   vendored    only single_include/sigma/sigma.hpp is copied beside the program,
               which is compiled against that copy alone.
+  vendored-separate
+              the same with SIGMA_SEPARATE_COMPILATION: a second file defines
+              SIGMA_SOURCE before including the copy, and compiles the transport
+              and the extraction for the program.
   readme      the README's example (the ```cpp block after <!-- readme-example -->)
               is compiled against include/ and run; its output must equal the block
               after <!-- readme-example-output -->.
@@ -49,11 +53,12 @@ def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
     return proc.stdout
 
 
-def run_program(exe: Path) -> None:
+def run_program(exe: Path) -> str:
     proc = subprocess.run([str(exe)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     print(proc.stdout, end="", flush=True)
     if proc.returncode != 0:
         fail(f"{exe} exited with status {proc.returncode}")
+    return proc.stdout
 
 
 def subproject(source: Path, work: Path, meson: list[str], _cxx: list[str]) -> None:
@@ -103,6 +108,22 @@ def vendored(source: Path, work: Path, _meson: list[str], cxx: list[str]) -> Non
     run_program(exe)
 
 
+def vendored_separate(source: Path, work: Path, _meson: list[str], cxx: list[str]) -> None:
+    third_party = work / "third_party" / "sigma"
+    third_party.mkdir(parents=True)
+    shutil.copy2(source / "single_include" / "sigma" / "sigma.hpp", third_party / "sigma.hpp")
+    src = work / "sigma_src.cpp"
+    src.write_text("#define SIGMA_SOURCE\n#include <sigma/sigma.hpp>\n", encoding="utf-8")
+    flags = [*CXXFLAGS, "-DSIGMA_SEPARATE_COMPILATION", f"-I{work / 'third_party'}"]
+    main_obj, src_obj = work / "main.o", work / "sigma_src.o"
+    run([*cxx, *flags, "-c", str(source / "tests" / "consumer" / "project" / "main.cpp"), "-o", str(main_obj)], work)
+    run([*cxx, *flags, "-c", str(src), "-o", str(src_obj)], work)
+    exe = work / "consumer"
+    run([*cxx, str(main_obj), str(src_obj), "-o", str(exe), *LIBS], work)
+    if "separate compilation" not in run_program(exe):
+        fail("the program was not compiled with SIGMA_SEPARATE_COMPILATION")
+
+
 def fenced_block(text: str, marker: str) -> str:
     """The body of the first fenced block after `<!-- marker -->`."""
     lines = text.splitlines()
@@ -136,7 +157,8 @@ def readme(source: Path, work: Path, _meson: list[str], cxx: list[str]) -> None:
     print(proc.stdout, end="")
 
 
-MODES = {"subproject": subproject, "pkg-config": pkg_config, "vendored": vendored, "readme": readme}
+MODES = {"subproject": subproject, "pkg-config": pkg_config, "vendored": vendored,
+         "vendored-separate": vendored_separate, "readme": readme}
 
 
 def main() -> int:

@@ -1201,6 +1201,33 @@ private:
     std::unordered_map<std::string, std::string> dropped_; // filtered out this run: why
 };
 
+namespace detail {
+
+template <class Client, sink S>
+boost::asio::awaitable<result<report>> run_extraction(Client& client, options const& opts, S& out, incremental* inc) {
+    if (inc != nullptr && inc->previous) {
+        if (auto ok = check_state(*inc->previous, client.settings().settings); !ok)
+            co_return sigma::error(errc::config, "the state " + ok.error().message());
+    }
+    auto filters = compiled_filters::compile(opts);
+    if (!filters) co_return std::move(filters).error();
+    extractor<Client> x(client, opts, std::move(*filters));
+    co_return co_await x.run(out, inc);
+}
+
+#ifdef SIGMA_SEPARATE_COMPILATION
+// The extraction for sigma::client, into any sink: compiled once, by the
+// file that includes <sigma/src.hpp> (extract/impl/compiled.ipp).
+boost::asio::awaitable<result<report>> compiled_extraction(basic_client<beast_transport>& client, options const& opts,
+                                                           sink_ref out, incremental* inc);
+result<report> compiled_extract(basic_client<beast_transport>& client, options const& opts, sink_ref out,
+                                incremental* inc);
+template <class Client>
+inline constexpr bool is_compiled_client = std::same_as<Client, basic_client<beast_transport>>;
+#endif
+
+} // namespace detail
+
 // Walks the organisation into `out`. Fails only for invalid options (a bad
 // regex) or a state that belongs to another organisation; everything that
 // goes wrong during the run is in the report.
@@ -1212,19 +1239,20 @@ private:
 template <class Client, sink S>
 boost::asio::awaitable<result<report>> async_extract(Client& client, options const& opts, S& out,
                                                      incremental* inc = nullptr) {
-    if (inc != nullptr && inc->previous) {
-        if (auto ok = check_state(*inc->previous, client.settings().settings); !ok)
-            co_return sigma::error(errc::config, "the state " + ok.error().message());
-    }
-    auto filters = compiled_filters::compile(opts);
-    if (!filters) co_return std::move(filters).error();
-    extractor<Client> x(client, opts, std::move(*filters));
-    co_return co_await x.run(out, inc);
+#ifdef SIGMA_SEPARATE_COMPILATION
+    if constexpr (detail::is_compiled_client<Client>) return detail::compiled_extraction(client, opts, out, inc);
+    else
+#endif
+        return detail::run_extraction(client, opts, out, inc);
 }
 
 template <class Client, sink S>
 result<report> extract(Client& client, options const& opts, S& out, incremental* inc = nullptr) {
-    return client.run(async_extract(client, opts, out, inc));
+#ifdef SIGMA_SEPARATE_COMPILATION
+    if constexpr (detail::is_compiled_client<Client>) return detail::compiled_extract(client, opts, out, inc);
+    else
+#endif
+        return client.run(detail::run_extraction(client, opts, out, inc));
 }
 
 template <class Client, sink S>
@@ -1244,5 +1272,9 @@ result<inventory> collect(Client& client, options const& opts = {}) {
 } // namespace sigma::extract
 
 SIGMA_COROUTINES_END
+
+#if defined(SIGMA_SEPARATE_COMPILATION) && defined(SIGMA_SOURCE)
+#include <sigma/extract/impl/compiled.ipp>
+#endif
 
 #endif

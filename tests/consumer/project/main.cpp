@@ -1,6 +1,7 @@
 // A program that uses sigma-cpp the way a downstream project does.
 #include <sigma/sigma.hpp>
 
+#include <boost/asio/io_context.hpp>
 #include <boost/describe.hpp>
 
 #include <cstdio>
@@ -29,5 +30,18 @@ int main() {
                  !bad && bad.error().message() == "/name: expected string, got number";
     std::printf("sigma-cpp %s: decoded %zu workbooks (%s, %s); bad input: %s\n", sigma::version_string, ok->size(),
                 (*ok)[0].name.c_str(), (*ok)[1].name.c_str(), bad ? "accepted" : bad.error().what());
+#ifdef SIGMA_SEPARATE_COMPILATION
+    // The transport and the extraction come from sigma-cpp's static library:
+    // a call to each must link, and the transport must answer.
+    boost::asio::io_context ioc;
+    sigma::beast_transport_options zero;
+    zero.max_connections_per_origin = 0;
+    auto t = sigma::beast_transport::make(ioc.get_executor(), zero);
+    right = right && !t && t.error().code() == sigma::errc::config;
+    sigma::result<sigma::extract::inventory> (*collect)(sigma::client&, sigma::extract::options const&) =
+        &sigma::extract::collect<sigma::client>;
+    right = right && collect != nullptr;
+    std::printf("separate compilation: the transport %s a pool of 0 connections\n", t ? "accepted" : "refused");
+#endif
     return right ? 0 : 1;
 }
