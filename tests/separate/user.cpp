@@ -7,6 +7,8 @@
 #error "tests/separate is built with -DSIGMA_SEPARATE_COMPILATION"
 #endif
 
+#include "../net/support.hpp"
+
 #include <sigma/sigma.hpp>
 
 #include <boost/asio/co_spawn.hpp>
@@ -48,11 +50,7 @@ struct over_http {
         return c;
     }
     sigma::beast_transport transport() {
-        sigma::beast_transport_options o;
-        o.ca_pem = server.ca_pem();
-        o.proxy = std::string();
-        o.no_proxy = std::string();
-        o.allow_insecure_http = true;
+        auto o = test_net_support::trusting(server);
         o.request_timeout = std::chrono::milliseconds(5000);
         return sigma::beast_transport(ioc.get_executor(), o);
     }
