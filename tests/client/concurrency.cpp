@@ -78,6 +78,13 @@ sigma::result<http_response> whoami_ok(http_request const& r) {
     return json_response(200, R"({"userId":"u1","organizationId":"o1"})");
 }
 
+// A coroutine's arguments live in its frame, unlike a lambda's captures.
+boost::asio::awaitable<void> get_workbook(sigma::basic_client<slow_transport>& c, std::string id, int& ok) {
+    sigma::api::get_workbook const e{{}, std::move(id)};
+    auto r = co_await c.async_get(e);
+    if (r) ++ok;
+}
+
 } // namespace test_concurrency
 
 TEST_CASE("rate control: one 429 event halves the window once; later 429s of the same event do not") {
@@ -323,6 +330,61 @@ TEST_CASE("client: at most max_concurrency requests in flight") {
     rig s(whoami_ok, one);
     CHECK(s.whoami(10) == 10);
     CHECK(s.st->peak == 1);
+}
+
+TEST_CASE("client: requests waiting for a place in the window start in the order they asked") {
+    using namespace test_concurrency;
+    sigma::client_options o;
+    o.max_concurrency = 3;
+    rig r([](http_request const& req) -> sigma::result<http_response> {
+        if (req.target.starts_with("/v2/auth/token")) return json_response(200, token_body("tok-1"));
+        return json_response(200, R"({"workbookId":"w","workbookUrlId":"u","name":"n","url":"x","path":"p",
+            "latestVersion":1,"ownerId":"o","createdBy":"o","updatedBy":"o","createdAt":"t","updatedAt":"t"})");
+    }, o);
+    r.st->turns = 2;
+    int const n = 24;
+    int ok = 0;
+    for (int i = 0; i < n; ++i)
+        boost::asio::co_spawn(r.ioc, get_workbook(*r.c, "wb-" + std::to_string(100 + i), ok), boost::asio::detached);
+    r.ioc.run();
+    CHECK(ok == n);
+    std::vector<std::string> asked;
+    for (auto const& s : r.st->started)
+        if (s.first.starts_with("/v2/workbooks/")) asked.push_back(s.first);
+    REQUIRE(asked.size() == static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i) CHECK(asked[static_cast<std::size_t>(i)] == "/v2/workbooks/wb-" + std::to_string(100 + i));
+    CHECK(r.st->peak == 3);
+}
+
+TEST_CASE("client: requests still waiting for the window when their io_context goes away are forgotten") {
+    using namespace test_concurrency;
+    fake_clock clock;
+    auto st = std::make_shared<slow_transport::state>();
+    st->handler = whoami_ok;
+    st->clock = &clock;
+    st->turns = 1;
+    sigma::client_options o;
+    o.max_concurrency = 2;
+    o.clock = clock.source();
+    std::optional<sigma::basic_client<slow_transport>> c;
+    {
+        boost::asio::io_context ioc;
+        c.emplace(client_support::test_config(), slow_transport{ioc.get_executor(), st}, o);
+        boost::asio::co_spawn(ioc, [&]() -> boost::asio::awaitable<void> {
+            (void)co_await c->async_get(sigma::api::get_whoami{}); // mints the token
+        }, boost::asio::detached);
+        ioc.run();
+        ioc.restart();
+        st->turns = 1000; // nothing more completes before the io_context is destroyed
+        for (int i = 0; i < 6; ++i)
+            boost::asio::co_spawn(ioc, [&]() -> boost::asio::awaitable<void> {
+                (void)co_await c->async_get(sigma::api::get_whoami{});
+            }, boost::asio::detached);
+        for (int i = 0; i < 50; ++i) ioc.run_one();
+        CHECK(st->in_flight == 2);
+    } // the waiting coroutines are destroyed here, with the io_context
+    CHECK(c->stats().peak_in_flight == 2);
+    c.reset();
 }
 
 TEST_CASE("client: a 429 pauses every request for its Retry-After and lowers the window") {

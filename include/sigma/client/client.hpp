@@ -28,6 +28,7 @@
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -646,15 +647,16 @@ private:
     };
 
     // One pass of admission, without waiting: admitted (and counted in
-    // flight), or what admit() must wait for.
-    admission admit_now() {
+    // flight), or what admit() must wait for. A newcomer queues behind the
+    // waiters already queued; `woken` is the pass of a waiter whose turn came.
+    admission admit_now(bool woken = false) {
         auto now = opts_.clock.now();
         if (!first_request_) {
             first_request_ = now;
             note_limits();
         }
         if (auto until = ctl_.paused_until(); now < until) return {admission::paused, ceil_ms(until - now)};
-        if (in_flight_ >= ctl_.window()) return {admission::full, {}};
+        if (in_flight_ + waking_ >= ctl_.window() || (!woken && !waiters_.empty())) return {admission::full, {}};
         ++in_flight_; // held while waiting for the pace, so the window stays exact
         auto at = ctl_.reserve(now);
         if (at > now) return {admission::paced, ceil_ms(at - now)};
@@ -665,18 +667,26 @@ private:
     // Waits for what admit_now() reported, and passes again until admitted.
     // Returns the epoch at the start.
     boost::asio::awaitable<std::uint64_t> admit(admission a) {
+        bool woken = false; // this request's turn in the queue came
         for (;;) {
             switch (a.what) {
             case admission::none: co_return ctl_.epoch();
             case admission::paused: co_await opts_.clock.sleep(a.sleep); break;
             case admission::full: {
-                // First come, first served; a release wakes only as many
-                // waiters as there are free places.
-                auto waiter = std::make_shared<boost::asio::steady_timer>(transport_.get_executor(),
-                                                                          boost::asio::steady_timer::time_point::max());
-                waiters_.push_back(waiter);
+                // First come, first served: a waiter whose place was taken
+                // again (the window shrank) keeps its turn at the front. The
+                // timer lives in this frame: no allocation of its own.
+                boost::asio::steady_timer timer(transport_.get_executor(), boost::asio::steady_timer::time_point::max());
+                queued_waiter q(*this, &timer);
+                if (woken)
+                    waiters_.push_front(&timer);
+                else
+                    waiters_.push_back(&timer);
                 boost::system::error_code ec;
-                co_await waiter->async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+                co_await timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+                q.resumed = true;
+                --waking_; // the promised place is this pass's to take
+                woken = true;
                 break;
             }
             case admission::paced:
@@ -688,20 +698,43 @@ private:
                 stats_.peak_in_flight = std::max(stats_.peak_in_flight, in_flight_);
                 co_return ctl_.epoch();
             }
-            a = admit_now();
+            a = admit_now(woken);
         }
     }
+
+    // A waiter's place in the queue, for a wait that ends without its wake
+    // (its frame destroyed with the io_context): the queue forgets it.
+    struct queued_waiter {
+        basic_client& c;
+        boost::asio::steady_timer* timer;
+        bool resumed = false;
+        queued_waiter(basic_client& client, boost::asio::steady_timer* t) : c(client), timer(t) {}
+        queued_waiter(queued_waiter const&) = delete;
+        queued_waiter& operator=(queued_waiter const&) = delete;
+        ~queued_waiter() {
+            if (resumed) return;
+            if (auto it = std::find(c.waiters_.begin(), c.waiters_.end(), timer); it != c.waiters_.end())
+                c.waiters_.erase(it);
+            else
+                --c.waking_; // woken, never resumed
+        }
+    };
 
     void release() {
         --in_flight_;
         wake_waiters();
     }
 
+    // Wakes as many waiters, in order, as there are places nobody was
+    // promised yet: each woken waiter counts in waking_ until it runs, so a
+    // second call (after release(), then after an answer) wakes nobody twice.
     void wake_waiters() {
-        for (std::size_t free = ctl_.window() > in_flight_ ? ctl_.window() - in_flight_ : 0;
-             free > 0 && !waiters_.empty(); --free) {
+        std::size_t const taken = in_flight_ + waking_;
+        for (std::size_t free = ctl_.window() > taken ? ctl_.window() - taken : 0; free > 0 && !waiters_.empty();
+             --free) {
             waiters_.front()->cancel();
             waiters_.pop_front();
+            ++waking_;
         }
     }
 
@@ -891,7 +924,8 @@ private:
     client_stats stats_{};
     rate_controller ctl_{1, {}};
     std::size_t in_flight_ = 0;
-    std::deque<std::shared_ptr<boost::asio::steady_timer>> waiters_;
+    std::deque<boost::asio::steady_timer*> waiters_; // in admit()'s frames, first come first
+    std::size_t waking_ = 0;                          // woken waiters not yet run: places promised
     std::optional<std::chrono::steady_clock::time_point> first_request_;
 
     std::optional<secret> token_;
