@@ -38,10 +38,13 @@
 #include <boost/json/value_stack.hpp>
 #include <boost/mp11/algorithm.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -142,6 +145,8 @@ struct stream_frame {
     std::size_t hint = 0;       // struct: the member expected next
     std::string_view tag_key{}; // struct chosen by its tag: that key, met already
     bool tagged = false;
+    bool estimated = false;     // array: its room was reserved from an estimate of its length
+    char const* mark = nullptr; // array: about where its first element began in the text
 };
 
 template <class T>
@@ -157,9 +162,10 @@ public:
     using error_code = boost::json::error_code;
     using string_view = boost::json::string_view;
 
-    stream_decoder(decode_context& c, value_fn root, void* target) : ctx(c), slot_fn_(root), slot_target_(target) {
-        frames_.resize(8);
-    }
+    stream_decoder(decode_context& c, value_fn root, void* target) : ctx(c), slot_fn_(root), slot_target_(target) {}
+    // frames_ points into the object itself.
+    stream_decoder(stream_decoder const&) = delete;
+    stream_decoder& operator=(stream_decoder const&) = delete;
 
     decode_context& ctx;
 
@@ -211,6 +217,7 @@ public:
         return true;
     }
     bool on_key(string_view s, std::size_t, error_code&) {
+        last_ = s.data() + s.size();
         if (mode_ == mode::sub) {
             st_.push_key(s);
             return true;
@@ -251,6 +258,7 @@ public:
         return true;
     }
     bool on_string(string_view s, std::size_t, error_code&) {
+        last_ = s.data() + s.size();
         bool const first = !string_open_;
         string_open_ = false;
         if (mode_ == mode::sub) {
@@ -314,13 +322,35 @@ public:
     // ---- for the operations of the types ---------------------------------------
 
     stream_frame& top() noexcept { return frames_[depth_ - 1]; }
+    std::size_t depth() const noexcept { return depth_; }
+
+    // The whole text, parsed in one piece: positions in it measure arrays.
+    void set_text(std::string_view text) noexcept {
+        text_first_ = text.data();
+        text_last_ = text.data() + text.size();
+        last_ = text_first_;
+    }
+    // About where the parser is: the end of the last key or string read.
+    char const* position() const noexcept { return last_; }
+    // How many elements of `size` bytes an array will have once `done` of them
+    // took the text from `mark` to here, if the rest of the text is more of
+    // the same (with an eighth for luck); 0 when positions say nothing (an
+    // escaped string's text is the parser's copy, not in the text) or when
+    // that room would take more than four times the text it stands for.
+    std::size_t expected_elements(char const* mark, std::size_t done, std::size_t size) const noexcept {
+        auto const first = reinterpret_cast<std::uintptr_t>(text_first_);
+        auto const last = reinterpret_cast<std::uintptr_t>(text_last_);
+        auto const from = reinterpret_cast<std::uintptr_t>(mark);
+        auto const here = reinterpret_cast<std::uintptr_t>(last_);
+        if (done == 0 || from < first || here > last || here <= from) return 0;
+        std::size_t const each = (here - from) / done;
+        if (each == 0 || size > 4 * each) return 0;
+        std::size_t const more = (last - here) / each;
+        return done + more + more / 8 + 1;
+    }
 
     void push(frame_ops const* ops, void* target, bool is_array) {
-        if (depth_ == frames_.size()) {
-            // The frames' paths point at their parents: link them again after a move.
-            frames_.resize(2 * depth_);
-            for (std::size_t i = 1; i < depth_; ++i) frames_[i].pf.parent = &frames_[i - 1].pf;
-        }
+        if (depth_ == capacity_) grow();
         stream_frame& f = frames_[depth_];
         f.pf.parent = depth_ == 0 ? nullptr : &frames_[depth_ - 1].pf;
         ++depth_;
@@ -469,6 +499,17 @@ private:
         pop(); // after an error: an object or array open at the error closes
     }
 
+    // Deeper than the inline frames: on the heap, twice as many.
+    void grow() {
+        auto more = std::make_unique<stream_frame[]>(2 * capacity_);
+        std::copy(frames_, frames_ + depth_, more.get());
+        // The frames' paths point at their parents: link them again after the move.
+        for (std::size_t i = 1; i < depth_; ++i) more[i].pf.parent = &more[i - 1].pf;
+        heap_frames_ = std::move(more);
+        frames_ = heap_frames_.get();
+        capacity_ *= 2;
+    }
+
     void start_sub(complete_fn complete, void* target, bool owned) {
         if (owned) {
             st_.reset();
@@ -497,9 +538,15 @@ private:
         f.seen = 0;
         f.hint = 0;
         f.tagged = false;
+        f.estimated = false;
     }
 
-    std::vector<stream_frame> frames_; // [0, depth_) are open; the rest is room
+    // [0, depth_) are open; the rest is room. Most documents nest less than
+    // eight containers deep: no allocation per decode for the stack.
+    std::array<stream_frame, 8> inline_frames_{};
+    std::unique_ptr<stream_frame[]> heap_frames_;
+    stream_frame* frames_ = inline_frames_.data();
+    std::size_t capacity_ = inline_frames_.size();
     std::size_t depth_ = 0;
     value_fn slot_fn_;
     void* slot_target_;
@@ -510,6 +557,9 @@ private:
     bool key_open_ = false;
     std::size_t skip_depth_ = 0;
     std::size_t sub_depth_ = 0;
+    char const* text_first_ = nullptr;
+    char const* text_last_ = nullptr;
+    char const* last_ = nullptr;
     std::string key_;
     std::string number_;
 
@@ -517,7 +567,9 @@ private:
     // stack may hold some when the parser stops half-way), the stack, and what
     // to do next.
     std::optional<boost::json::monotonic_resource> scratch_;
-    boost::json::value_stack st_;
+    // The stack's first 16 values live here rather than in a malloc per decode.
+    alignas(boost::json::value) unsigned char st_room_[16 * sizeof(boost::json::value)];
+    boost::json::value_stack st_{boost::json::storage_ptr(), st_room_, sizeof(st_room_)};
     complete_fn sub_complete_ = nullptr;
     void* sub_target_ = nullptr;
 };
@@ -531,7 +583,9 @@ void complete_dom(stream_decoder& d, void* target, boost::json::value&& v) {
 }
 
 inline void complete_json_value(stream_decoder&, void* target, boost::json::value&& v) {
-    *static_cast<boost::json::value*>(target) = std::move(v);
+    // Both in the default storage: a swap is the move, without the checks of
+    // a move-assignment's temporary.
+    static_cast<boost::json::value*>(target)->swap(v);
 }
 
 // ---------------------------------------------------------------------------
@@ -577,11 +631,37 @@ std::uint64_t const* seen_of(stream_decoder const& d, stream_frame const& f) noe
         return &f.seen;
 }
 
+// member_index with each key a constant, so that every comparison is a length
+// check and a few inlined word compares instead of a call to memcmp.
+template <described_struct T, std::size_t I>
+bool is_key(std::string_view k) noexcept {
+    constexpr std::string_view key = member_keys<T>[I];
+    // memcmp, not ==: GCC leaves string_view's == out of line, and with it the
+    // call to memcmp; with a constant length it compares inline.
+    return k.size() == key.size() && (key.empty() || std::memcmp(k.data(), key.data(), key.size()) == 0);
+}
+
+template <described_struct T>
+std::size_t find_member(std::string_view k, std::size_t hint) noexcept {
+    constexpr std::size_t n = member_count<T>;
+    if constexpr (n == 0) {
+        return no_member;
+    } else {
+        // The member after the previous one, most often (see member_index).
+        if (hint < n && boost::mp11::mp_with_index<n>(hint, [&](auto I) { return is_key<T, I>(k); })) return hint;
+        std::size_t found = no_member;
+        boost::mp11::mp_for_each<boost::mp11::mp_iota_c<n>>([&](auto I) {
+            if (found == no_member && is_key<T, I>(k)) found = I;
+        });
+        return found;
+    }
+}
+
 template <described_struct T>
 void struct_key(stream_decoder& d, std::string_view k) {
     stream_frame& f = d.top();
     if (f.tagged && k == f.tag_key) return d.give_up(); // a second tag: the last one selects, in a DOM
-    std::size_t const i = member_index<T>(k, f.hint);
+    std::size_t const i = find_member<T>(k, f.hint);
     if (i == no_member) {
         if (d.ctx.options.unknown_keys == key_policy::reject) {
             f.pf.key = k;
@@ -720,10 +800,24 @@ void vector_element(stream_decoder& d, token const& t) {
     stream_frame& f = d.top();
     V& out = *static_cast<V*>(f.target);
     using E = typename V::value_type;
-    f.pf.index = out.size();
-    // Most arrays of an answer are short: room for four at the first element
-    // saves the reallocations of 1, 2, 4 (an empty array allocates nothing).
-    if (out.capacity() == 0) out.reserve(4);
+    std::size_t const n = out.size();
+    f.pf.index = n;
+    if (n == 0) {
+        // Most arrays of an answer are short: room for four at the first
+        // element saves the reallocations of 1, 2, 4 (an empty array
+        // allocates nothing).
+        if (out.capacity() == 0) out.reserve(4);
+        f.mark = d.position();
+    } else if (n == 4 && out.capacity() == 4 && d.depth() <= 2) {
+        // A page's entries (the root array, or one in the root object), when
+        // four did not suffice: room for as many as the rest of the text
+        // holds at the size of the first four, rather than doubling (each
+        // step moves every element, and big blocks cost malloc more).
+        if (std::size_t const expected = d.expected_elements(f.mark, n, sizeof(E)); expected > 2 * n) {
+            out.reserve(expected);
+            f.estimated = true;
+        }
+    }
     if constexpr (std::is_same_v<E, bool>) {
         d.set_slot(&push_bool<V>, &out);
         push_bool<V>(d, &out, t);
@@ -736,10 +830,22 @@ void vector_element(stream_decoder& d, token const& t) {
 
 inline void pop_end(stream_decoder& d) { d.pop(); }
 
+template <class V>
+void vector_end(stream_decoder& d) {
+    stream_frame const& f = d.top();
+    if (f.estimated) {
+        // The estimate was far off (an array followed by more text of
+        // another kind): give back what it reserved in vain.
+        V& out = *static_cast<V*>(f.target);
+        if (out.capacity() / 2 > out.size()) out.shrink_to_fit();
+    }
+    d.pop();
+}
+
 inline bool no_keys(stream_decoder const&, stream_frame const&, std::string_view) { return false; }
 
 template <class V>
-inline constexpr frame_ops vector_ops{nullptr, &vector_element<V>, &pop_end, &no_keys};
+inline constexpr frame_ops vector_ops{nullptr, &vector_element<V>, &vector_end<V>, &no_keys};
 
 template <class M>
 void map_key(stream_decoder& d, std::string_view k) {
@@ -769,15 +875,23 @@ void on_value(stream_decoder& d, void* target, token const& t) {
     if constexpr (has_codec<T>) {
         d.begin_sub(t, &complete_dom<T>, target, false);
     } else if constexpr (std::is_same_v<T, boost::json::value>) {
+        switch (t.kind) { // a number, bool or null needs no stack
+        case token_kind::null: out = nullptr; return;
+        case token_kind::boolean: out = t.b; return;
+        case token_kind::int64: out = t.i; return;
+        case token_kind::uint64: out = t.u; return;
+        case token_kind::double_: out = t.d; return;
+        default: break;
+        }
         d.begin_sub(t, &complete_json_value, target, true);
     } else if constexpr (std::is_same_v<T, bool> || json_integer<T> || std::is_floating_point_v<T>) {
         d.decode_scalar(t, out);
     } else if constexpr (std::is_same_v<T, std::string>) {
         if (t.kind != token_kind::string) return d.decode_token(t, out);
-        if (t.first)
-            out.assign(t.s);
-        else
-            out.append(t.s);
+        // Into an empty string (the usual case) append is assign without its
+        // aliasing checks.
+        if (t.first && !out.empty()) out.clear();
+        out.append(t.s);
     } else if constexpr (is_optional<T>::value) {
         if (t.kind == token_kind::null) return out.reset();
         if (t.kind != token_kind::string || t.first) out.emplace();
@@ -830,6 +944,7 @@ stream_outcome stream_decode(std::string_view text, T& out, decode_context& c) {
     boost::json::parse_options po;
     po.max_depth = c.options.max_depth;
     boost::json::basic_parser<stream_decoder> p(po, c, &on_value<T>, &out);
+    p.handler().set_text(text);
     stream_outcome r;
     r.offset = p.write_some(false, text.data(), text.size(), r.ec);
     if (!r.ec && r.offset < text.size()) r.ec = boost::json::error::extra_data;
