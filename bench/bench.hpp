@@ -104,6 +104,7 @@ double wall_seconds();       // steady clock
 std::uint64_t rss_kib();     // current VmRSS
 std::uint64_t hwm_kib();     // VmHWM: this image's peak RSS
 std::uint64_t maxrss_kib();  // getrusage(RUSAGE_SELF).ru_maxrss
+std::uint64_t thread_allocations() noexcept; // operator new calls on this thread so far (alloc_count.cpp)
 
 // Records a figure both in the table and the JSON object.
 void put(outcome& out, std::string const& key, double value, int digits, std::string const& goal = {},

@@ -410,7 +410,7 @@ run_result<typename Client::transport_type> extract_with(Client& c, org_size con
 
 // Counts of a fault-free extraction, in memory (no latency).
 tally reference_tally(fake_sigma const& api, org_size const& s) {
-    boost::asio::io_context ioc;
+    boost::asio::io_context ioc{1}; // one thread runs it, as in sigma-extract
     sigma::basic_client<fake_transport> c(api.config(), fake_transport(ioc.get_executor(), api));
     return extract_with(c, s).t;
 }
@@ -429,7 +429,7 @@ struct wire_run {
 
 wire_run extract_over_wire(fake_sigma const& api, sigma::testing::http_server& server, bool tls, org_size const& s,
                            std::size_t concurrency) {
-    boost::asio::io_context ioc;
+    boost::asio::io_context ioc{1}; // one thread runs it, as in sigma-extract
     sigma::beast_transport_options t;
     t.proxy = std::string();
     t.no_proxy = std::string();
@@ -727,7 +727,7 @@ outcome run_ratelimit(ratelimit_options const& o) {
 namespace {
 
 std::string fetch(fake_sigma const& api, std::string const& target) {
-    boost::asio::io_context ioc;
+    boost::asio::io_context ioc{1}; // one thread runs it, as in sigma-extract
     sigma::basic_client<fake_transport> c(api.config(), fake_transport(ioc.get_executor(), api));
     auto r = c.run(c.send(sigma::http_method::get, target, true));
     if (!r || r->status != 200) throw std::runtime_error("decode: cannot fetch " + target);
@@ -905,7 +905,7 @@ outcome run_overhead(overhead_options const& o) {
     auto api = fake_sigma(make_org(o.org));
     response_store store;
     {
-        boost::asio::io_context ioc;
+        boost::asio::io_context ioc{1}; // one thread runs it, as in sigma-extract
         sigma::basic_client<fake_transport> c(api.config(), fake_transport(ioc.get_executor(), api, &store),
                                               client_options_for(o.concurrency));
         extract_with(c, o.org);
@@ -922,6 +922,21 @@ outcome run_overhead(overhead_options const& o) {
     };
     parse_all(); // warm-up
 
+    // Allocations (operator new) of one replayed extraction and of one parse
+    // of every body, counted apart from the timed rounds.
+    std::uint64_t extraction_allocations = 0, parse_allocations = 0;
+    {
+        boost::asio::io_context ioc{1}; // one thread runs it, as in sigma-extract
+        sigma::basic_client<replay_transport> c(api.config(), replay_transport(ioc.get_executor(), store),
+                                                client_options_for(o.concurrency));
+        auto const a0 = thread_allocations();
+        extract_with(c, o.org);
+        extraction_allocations = thread_allocations() - a0;
+        auto const p0 = thread_allocations();
+        parse_all();
+        parse_allocations = thread_allocations() - p0;
+    }
+
     // Interleaved rounds (one extraction, one parse of every body), so that a
     // busy machine weighs on both alike.
     tally first{};
@@ -931,7 +946,7 @@ outcome run_overhead(overhead_options const& o) {
     double total_x = 0, total_p = 0;
     while (total_x < o.min_time || total_p < o.min_time || extraction.size() < std::max<std::size_t>(1, o.min_rounds)) {
         {
-            boost::asio::io_context ioc;
+            boost::asio::io_context ioc{1}; // one thread runs it, as in sigma-extract
             sigma::basic_client<replay_transport> c(api.config(), replay_transport(ioc.get_executor(), store),
                                                     client_options_for(o.concurrency));
             auto r = extract_with(c, o.org);
@@ -960,13 +975,19 @@ outcome run_overhead(overhead_options const& o) {
     put(out, "ratio", ratio, 2, goal_le(2.0), ratio <= 2.0, "ratio extraction / parse");
     put(out, "extraction_us_per_request", extraction.front() / static_cast<double>(requests) * 1e6, 1, {},
         std::nullopt, "extraction CPU per request, us");
+    auto const per_request = [&](std::uint64_t n) { return static_cast<double>(n) / static_cast<double>(requests); };
+    put(out, "extraction_allocations_per_request", per_request(extraction_allocations), 1, {}, std::nullopt,
+        "extraction: operator new calls per request");
+    put(out, "parse_allocations_per_request", per_request(parse_allocations), 1, {}, std::nullopt,
+        "boost::json::parse: operator new calls per request");
     out.json["extraction_cpu_seconds_median"] = extraction[extraction.size() / 2];
     out.json["parse_cpu_seconds_median"] = parse[parse.size() / 2];
     out.json["consistent"] = same;
     out.json["extracted"] = to_json(first);
     if (!same) note(out, "the replayed runs did not all extract the same entities without failures");
     note(out, "the extraction is replayed from responses recorded from fake_sigma (the fake's own CPU is not "
-              "counted); process CPU time (user + system)");
+              "counted); process CPU time (user + system); allocations counted in one more run of each, apart from "
+              "the timed ones (Asio's coroutine frames come from its own cache and are not counted)");
     return out;
 }
 
@@ -977,7 +998,7 @@ boost::json::object run_memory_child(memory_child_options const& o) {
     out["mode"] = o.mode;
     out["workbooks"] = o.org.workbooks;
     double const w0 = wall_seconds();
-    boost::asio::io_context ioc;
+    boost::asio::io_context ioc{1}; // one thread runs it, as in sigma-extract
     sigma::extract::report report;
     tally t;
     std::uint64_t baseline = 0, hwm_setup = 0;
@@ -1049,7 +1070,7 @@ incremental_run run_with_state(fake_sigma const& api, std::size_t concurrency,
                                std::optional<sigma::extract::state> previous) {
     incremental_run out;
     out.inc.previous = std::move(previous);
-    boost::asio::io_context ioc;
+    boost::asio::io_context ioc{1}; // one thread runs it, as in sigma-extract
     sigma::basic_client<sigma::testing::memory_transport> c(api.config(), api.transport(ioc.get_executor()),
                                                             client_options_for(concurrency));
     sigma::openmetadata::mapping_options mo;

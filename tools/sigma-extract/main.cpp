@@ -186,7 +186,9 @@ using tool_client = sigma::basic_client<sigma::any_transport>;
 using recorder = sigma::recording_transport<sigma::beast_transport>;
 
 struct session {
-    boost::asio::io_context ioc;
+    // One thread runs the crawl: with the hint 1, Asio queues work posted from
+    // that thread without taking the scheduler's lock (other threads still may).
+    boost::asio::io_context ioc{1};
     // --replay: the client's waits (back-off, Retry-After) take no time.
     sigma::testing::manual_clock replay_clock;
     std::unique_ptr<tool_client> client;
