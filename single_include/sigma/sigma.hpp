@@ -1484,10 +1484,13 @@ inline parsed parse_text(char const* data, std::size_t size, boost::json::storag
 #include <boost/json/value_stack.hpp>
 #include <boost/mp11/algorithm.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -1588,6 +1591,8 @@ struct stream_frame {
     std::size_t hint = 0;       // struct: the member expected next
     std::string_view tag_key{}; // struct chosen by its tag: that key, met already
     bool tagged = false;
+    bool estimated = false;     // array: its room was reserved from an estimate of its length
+    char const* mark = nullptr; // array: about where its first element began in the text
 };
 
 template <class T>
@@ -1603,9 +1608,10 @@ public:
     using error_code = boost::json::error_code;
     using string_view = boost::json::string_view;
 
-    stream_decoder(decode_context& c, value_fn root, void* target) : ctx(c), slot_fn_(root), slot_target_(target) {
-        frames_.resize(8);
-    }
+    stream_decoder(decode_context& c, value_fn root, void* target) : ctx(c), slot_fn_(root), slot_target_(target) {}
+    // frames_ points into the object itself.
+    stream_decoder(stream_decoder const&) = delete;
+    stream_decoder& operator=(stream_decoder const&) = delete;
 
     decode_context& ctx;
 
@@ -1657,6 +1663,7 @@ public:
         return true;
     }
     bool on_key(string_view s, std::size_t, error_code&) {
+        last_ = s.data() + s.size();
         if (mode_ == mode::sub) {
             st_.push_key(s);
             return true;
@@ -1697,6 +1704,7 @@ public:
         return true;
     }
     bool on_string(string_view s, std::size_t, error_code&) {
+        last_ = s.data() + s.size();
         bool const first = !string_open_;
         string_open_ = false;
         if (mode_ == mode::sub) {
@@ -1760,13 +1768,35 @@ public:
     // ---- for the operations of the types ---------------------------------------
 
     stream_frame& top() noexcept { return frames_[depth_ - 1]; }
+    std::size_t depth() const noexcept { return depth_; }
+
+    // The whole text, parsed in one piece: positions in it measure arrays.
+    void set_text(std::string_view text) noexcept {
+        text_first_ = text.data();
+        text_last_ = text.data() + text.size();
+        last_ = text_first_;
+    }
+    // About where the parser is: the end of the last key or string read.
+    char const* position() const noexcept { return last_; }
+    // How many elements of `size` bytes an array will have once `done` of them
+    // took the text from `mark` to here, if the rest of the text is more of
+    // the same (with an eighth for luck); 0 when positions say nothing (an
+    // escaped string's text is the parser's copy, not in the text) or when
+    // that room would take more than four times the text it stands for.
+    std::size_t expected_elements(char const* mark, std::size_t done, std::size_t size) const noexcept {
+        auto const first = reinterpret_cast<std::uintptr_t>(text_first_);
+        auto const last = reinterpret_cast<std::uintptr_t>(text_last_);
+        auto const from = reinterpret_cast<std::uintptr_t>(mark);
+        auto const here = reinterpret_cast<std::uintptr_t>(last_);
+        if (done == 0 || from < first || here > last || here <= from) return 0;
+        std::size_t const each = (here - from) / done;
+        if (each == 0 || size > 4 * each) return 0;
+        std::size_t const more = (last - here) / each;
+        return done + more + more / 8 + 1;
+    }
 
     void push(frame_ops const* ops, void* target, bool is_array) {
-        if (depth_ == frames_.size()) {
-            // The frames' paths point at their parents: link them again after a move.
-            frames_.resize(2 * depth_);
-            for (std::size_t i = 1; i < depth_; ++i) frames_[i].pf.parent = &frames_[i - 1].pf;
-        }
+        if (depth_ == capacity_) grow();
         stream_frame& f = frames_[depth_];
         f.pf.parent = depth_ == 0 ? nullptr : &frames_[depth_ - 1].pf;
         ++depth_;
@@ -1915,6 +1945,17 @@ private:
         pop(); // after an error: an object or array open at the error closes
     }
 
+    // Deeper than the inline frames: on the heap, twice as many.
+    void grow() {
+        auto more = std::make_unique<stream_frame[]>(2 * capacity_);
+        std::copy(frames_, frames_ + depth_, more.get());
+        // The frames' paths point at their parents: link them again after the move.
+        for (std::size_t i = 1; i < depth_; ++i) more[i].pf.parent = &more[i - 1].pf;
+        heap_frames_ = std::move(more);
+        frames_ = heap_frames_.get();
+        capacity_ *= 2;
+    }
+
     void start_sub(complete_fn complete, void* target, bool owned) {
         if (owned) {
             st_.reset();
@@ -1943,9 +1984,15 @@ private:
         f.seen = 0;
         f.hint = 0;
         f.tagged = false;
+        f.estimated = false;
     }
 
-    std::vector<stream_frame> frames_; // [0, depth_) are open; the rest is room
+    // [0, depth_) are open; the rest is room. Most documents nest less than
+    // eight containers deep: no allocation per decode for the stack.
+    std::array<stream_frame, 8> inline_frames_{};
+    std::unique_ptr<stream_frame[]> heap_frames_;
+    stream_frame* frames_ = inline_frames_.data();
+    std::size_t capacity_ = inline_frames_.size();
     std::size_t depth_ = 0;
     value_fn slot_fn_;
     void* slot_target_;
@@ -1956,6 +2003,9 @@ private:
     bool key_open_ = false;
     std::size_t skip_depth_ = 0;
     std::size_t sub_depth_ = 0;
+    char const* text_first_ = nullptr;
+    char const* text_last_ = nullptr;
+    char const* last_ = nullptr;
     std::string key_;
     std::string number_;
 
@@ -1963,7 +2013,9 @@ private:
     // stack may hold some when the parser stops half-way), the stack, and what
     // to do next.
     std::optional<boost::json::monotonic_resource> scratch_;
-    boost::json::value_stack st_;
+    // The stack's first 16 values live here rather than in a malloc per decode.
+    alignas(boost::json::value) unsigned char st_room_[16 * sizeof(boost::json::value)];
+    boost::json::value_stack st_{boost::json::storage_ptr(), st_room_, sizeof(st_room_)};
     complete_fn sub_complete_ = nullptr;
     void* sub_target_ = nullptr;
 };
@@ -1977,7 +2029,9 @@ void complete_dom(stream_decoder& d, void* target, boost::json::value&& v) {
 }
 
 inline void complete_json_value(stream_decoder&, void* target, boost::json::value&& v) {
-    *static_cast<boost::json::value*>(target) = std::move(v);
+    // Both in the default storage: a swap is the move, without the checks of
+    // a move-assignment's temporary.
+    static_cast<boost::json::value*>(target)->swap(v);
 }
 
 // ---------------------------------------------------------------------------
@@ -2023,11 +2077,37 @@ std::uint64_t const* seen_of(stream_decoder const& d, stream_frame const& f) noe
         return &f.seen;
 }
 
+// member_index with each key a constant, so that every comparison is a length
+// check and a few inlined word compares instead of a call to memcmp.
+template <described_struct T, std::size_t I>
+bool is_key(std::string_view k) noexcept {
+    constexpr std::string_view key = member_keys<T>[I];
+    // memcmp, not ==: GCC leaves string_view's == out of line, and with it the
+    // call to memcmp; with a constant length it compares inline.
+    return k.size() == key.size() && (key.empty() || std::memcmp(k.data(), key.data(), key.size()) == 0);
+}
+
+template <described_struct T>
+std::size_t find_member(std::string_view k, std::size_t hint) noexcept {
+    constexpr std::size_t n = member_count<T>;
+    if constexpr (n == 0) {
+        return no_member;
+    } else {
+        // The member after the previous one, most often (see member_index).
+        if (hint < n && boost::mp11::mp_with_index<n>(hint, [&](auto I) { return is_key<T, I>(k); })) return hint;
+        std::size_t found = no_member;
+        boost::mp11::mp_for_each<boost::mp11::mp_iota_c<n>>([&](auto I) {
+            if (found == no_member && is_key<T, I>(k)) found = I;
+        });
+        return found;
+    }
+}
+
 template <described_struct T>
 void struct_key(stream_decoder& d, std::string_view k) {
     stream_frame& f = d.top();
     if (f.tagged && k == f.tag_key) return d.give_up(); // a second tag: the last one selects, in a DOM
-    std::size_t const i = member_index<T>(k, f.hint);
+    std::size_t const i = find_member<T>(k, f.hint);
     if (i == no_member) {
         if (d.ctx.options.unknown_keys == key_policy::reject) {
             f.pf.key = k;
@@ -2166,10 +2246,24 @@ void vector_element(stream_decoder& d, token const& t) {
     stream_frame& f = d.top();
     V& out = *static_cast<V*>(f.target);
     using E = typename V::value_type;
-    f.pf.index = out.size();
-    // Most arrays of an answer are short: room for four at the first element
-    // saves the reallocations of 1, 2, 4 (an empty array allocates nothing).
-    if (out.capacity() == 0) out.reserve(4);
+    std::size_t const n = out.size();
+    f.pf.index = n;
+    if (n == 0) {
+        // Most arrays of an answer are short: room for four at the first
+        // element saves the reallocations of 1, 2, 4 (an empty array
+        // allocates nothing).
+        if (out.capacity() == 0) out.reserve(4);
+        f.mark = d.position();
+    } else if (n == 4 && out.capacity() == 4 && d.depth() <= 2) {
+        // A page's entries (the root array, or one in the root object), when
+        // four did not suffice: room for as many as the rest of the text
+        // holds at the size of the first four, rather than doubling (each
+        // step moves every element, and big blocks cost malloc more).
+        if (std::size_t const expected = d.expected_elements(f.mark, n, sizeof(E)); expected > 2 * n) {
+            out.reserve(expected);
+            f.estimated = true;
+        }
+    }
     if constexpr (std::is_same_v<E, bool>) {
         d.set_slot(&push_bool<V>, &out);
         push_bool<V>(d, &out, t);
@@ -2182,10 +2276,22 @@ void vector_element(stream_decoder& d, token const& t) {
 
 inline void pop_end(stream_decoder& d) { d.pop(); }
 
+template <class V>
+void vector_end(stream_decoder& d) {
+    stream_frame const& f = d.top();
+    if (f.estimated) {
+        // The estimate was far off (an array followed by more text of
+        // another kind): give back what it reserved in vain.
+        V& out = *static_cast<V*>(f.target);
+        if (out.capacity() / 2 > out.size()) out.shrink_to_fit();
+    }
+    d.pop();
+}
+
 inline bool no_keys(stream_decoder const&, stream_frame const&, std::string_view) { return false; }
 
 template <class V>
-inline constexpr frame_ops vector_ops{nullptr, &vector_element<V>, &pop_end, &no_keys};
+inline constexpr frame_ops vector_ops{nullptr, &vector_element<V>, &vector_end<V>, &no_keys};
 
 template <class M>
 void map_key(stream_decoder& d, std::string_view k) {
@@ -2215,15 +2321,23 @@ void on_value(stream_decoder& d, void* target, token const& t) {
     if constexpr (has_codec<T>) {
         d.begin_sub(t, &complete_dom<T>, target, false);
     } else if constexpr (std::is_same_v<T, boost::json::value>) {
+        switch (t.kind) { // a number, bool or null needs no stack
+        case token_kind::null: out = nullptr; return;
+        case token_kind::boolean: out = t.b; return;
+        case token_kind::int64: out = t.i; return;
+        case token_kind::uint64: out = t.u; return;
+        case token_kind::double_: out = t.d; return;
+        default: break;
+        }
         d.begin_sub(t, &complete_json_value, target, true);
     } else if constexpr (std::is_same_v<T, bool> || json_integer<T> || std::is_floating_point_v<T>) {
         d.decode_scalar(t, out);
     } else if constexpr (std::is_same_v<T, std::string>) {
         if (t.kind != token_kind::string) return d.decode_token(t, out);
-        if (t.first)
-            out.assign(t.s);
-        else
-            out.append(t.s);
+        // Into an empty string (the usual case) append is assign without its
+        // aliasing checks.
+        if (t.first && !out.empty()) out.clear();
+        out.append(t.s);
     } else if constexpr (is_optional<T>::value) {
         if (t.kind == token_kind::null) return out.reset();
         if (t.kind != token_kind::string || t.first) out.emplace();
@@ -2276,6 +2390,7 @@ stream_outcome stream_decode(std::string_view text, T& out, decode_context& c) {
     boost::json::parse_options po;
     po.max_depth = c.options.max_depth;
     boost::json::basic_parser<stream_decoder> p(po, c, &on_value<T>, &out);
+    p.handler().set_text(text);
     stream_outcome r;
     r.offset = p.write_some(false, text.data(), text.size(), r.ec);
     if (!r.ec && r.offset < text.size()) r.ec = boost::json::error::extra_data;
@@ -7461,6 +7576,7 @@ inline std::optional<std::chrono::milliseconds> retry_delay(retry_policy const& 
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -8078,15 +8194,16 @@ private:
     };
 
     // One pass of admission, without waiting: admitted (and counted in
-    // flight), or what admit() must wait for.
-    admission admit_now() {
+    // flight), or what admit() must wait for. A newcomer queues behind the
+    // waiters already queued; `woken` is the pass of a waiter whose turn came.
+    admission admit_now(bool woken = false) {
         auto now = opts_.clock.now();
         if (!first_request_) {
             first_request_ = now;
             note_limits();
         }
         if (auto until = ctl_.paused_until(); now < until) return {admission::paused, ceil_ms(until - now)};
-        if (in_flight_ >= ctl_.window()) return {admission::full, {}};
+        if (in_flight_ + waking_ >= ctl_.window() || (!woken && !waiters_.empty())) return {admission::full, {}};
         ++in_flight_; // held while waiting for the pace, so the window stays exact
         auto at = ctl_.reserve(now);
         if (at > now) return {admission::paced, ceil_ms(at - now)};
@@ -8097,18 +8214,26 @@ private:
     // Waits for what admit_now() reported, and passes again until admitted.
     // Returns the epoch at the start.
     boost::asio::awaitable<std::uint64_t> admit(admission a) {
+        bool woken = false; // this request's turn in the queue came
         for (;;) {
             switch (a.what) {
             case admission::none: co_return ctl_.epoch();
             case admission::paused: co_await opts_.clock.sleep(a.sleep); break;
             case admission::full: {
-                // First come, first served; a release wakes only as many
-                // waiters as there are free places.
-                auto waiter = std::make_shared<boost::asio::steady_timer>(transport_.get_executor(),
-                                                                          boost::asio::steady_timer::time_point::max());
-                waiters_.push_back(waiter);
+                // First come, first served: a waiter whose place was taken
+                // again (the window shrank) keeps its turn at the front. The
+                // timer lives in this frame: no allocation of its own.
+                boost::asio::steady_timer timer(transport_.get_executor(), boost::asio::steady_timer::time_point::max());
+                queued_waiter q(*this, &timer);
+                if (woken)
+                    waiters_.push_front(&timer);
+                else
+                    waiters_.push_back(&timer);
                 boost::system::error_code ec;
-                co_await waiter->async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+                co_await timer.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+                q.resumed = true;
+                --waking_; // the promised place is this pass's to take
+                woken = true;
                 break;
             }
             case admission::paced:
@@ -8120,20 +8245,43 @@ private:
                 stats_.peak_in_flight = std::max(stats_.peak_in_flight, in_flight_);
                 co_return ctl_.epoch();
             }
-            a = admit_now();
+            a = admit_now(woken);
         }
     }
+
+    // A waiter's place in the queue, for a wait that ends without its wake
+    // (its frame destroyed with the io_context): the queue forgets it.
+    struct queued_waiter {
+        basic_client& c;
+        boost::asio::steady_timer* timer;
+        bool resumed = false;
+        queued_waiter(basic_client& client, boost::asio::steady_timer* t) : c(client), timer(t) {}
+        queued_waiter(queued_waiter const&) = delete;
+        queued_waiter& operator=(queued_waiter const&) = delete;
+        ~queued_waiter() {
+            if (resumed) return;
+            if (auto it = std::find(c.waiters_.begin(), c.waiters_.end(), timer); it != c.waiters_.end())
+                c.waiters_.erase(it);
+            else
+                --c.waking_; // woken, never resumed
+        }
+    };
 
     void release() {
         --in_flight_;
         wake_waiters();
     }
 
+    // Wakes as many waiters, in order, as there are places nobody was
+    // promised yet: each woken waiter counts in waking_ until it runs, so a
+    // second call (after release(), then after an answer) wakes nobody twice.
     void wake_waiters() {
-        for (std::size_t free = ctl_.window() > in_flight_ ? ctl_.window() - in_flight_ : 0;
-             free > 0 && !waiters_.empty(); --free) {
+        std::size_t const taken = in_flight_ + waking_;
+        for (std::size_t free = ctl_.window() > taken ? ctl_.window() - taken : 0; free > 0 && !waiters_.empty();
+             --free) {
             waiters_.front()->cancel();
             waiters_.pop_front();
+            ++waking_;
         }
     }
 
@@ -8323,7 +8471,8 @@ private:
     client_stats stats_{};
     rate_controller ctl_{1, {}};
     std::size_t in_flight_ = 0;
-    std::deque<std::shared_ptr<boost::asio::steady_timer>> waiters_;
+    std::deque<boost::asio::steady_timer*> waiters_; // in admit()'s frames, first come first
+    std::size_t waking_ = 0;                          // woken waiters not yet run: places promised
     std::optional<std::chrono::steady_clock::time_point> first_request_;
 
     std::optional<secret> token_;
@@ -8907,9 +9056,13 @@ static_assert(sink<sink_ref>);
 #define SIGMA_EXTRACT_LINEAGE_WALK_HPP
 
 
+#include <array>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace sigma::extract {
@@ -8921,37 +9074,95 @@ inline bool is_pass_through(api::lineage_node_type t) noexcept {
 }
 
 // A node named only by an edge: data models appear as `<dataModelUrlId>/<suffix>`.
-inline lineage_source source_from_bare_id(std::string const& id) {
+inline lineage_source source_from_bare_id(std::string id) {
     lineage_source s;
-    s.id = id;
-    if (id.rfind("inode-", 0) == 0) {
+    s.id = std::move(id);
+    if (s.id.rfind("inode-", 0) == 0) {
         s.kind = source_kind::table; // resolved (or refuted) by /connections/paths
-    } else if (auto slash = id.find('/'); slash != std::string::npos) {
+    } else if (auto slash = s.id.find('/'); slash != std::string::npos) {
         s.kind = source_kind::data_model;
-        s.id = id.substr(0, slash);
-        s.dataModelElementId = id.substr(slash + 1);
+        s.dataModelElementId = s.id.substr(slash + 1);
+        s.id.resize(slash);
     }
     return s;
 }
 
-} // namespace detail
+// Whether x1 + "|" + x2 == y1 + "|" + y2, without building either.
+inline bool same_joined(std::string_view x1, std::string_view x2, std::string_view y1, std::string_view y2) noexcept {
+    if (x1.size() + x2.size() != y1.size() + y2.size()) return false;
+    if (x1.size() == y1.size()) return x1 == y1 && x2 == y2;
+    auto at = [](std::string_view a, std::string_view b, std::size_t i) {
+        return i < a.size() ? a[i] : i == a.size() ? '|' : b[i - a.size() - 1];
+    };
+    for (std::size_t i = 0, n = x1.size() + 1 + x2.size(); i < n; ++i)
+        if (at(x1, x2, i) != at(y1, y2, i)) return false;
+    return true;
+}
 
-// The true sources of `element_id`, in the order first reached (breadth first,
-// edges in answer order), each once. Cycles are cut.
-inline std::vector<lineage_source> walk_sources(api::element_lineage const& g, std::string_view element_id) {
+// Sources are told apart by `id|dataModelElementId`. An element has few, so
+// the output itself is searched while short (no key strings, no nodes);
+// past that, a set of the keys.
+class emitted_sources {
+public:
+    bool insert(std::vector<lineage_source> const& out, lineage_source const& s) {
+        std::string_view const sub = s.dataModelElementId ? std::string_view(*s.dataModelElementId) : std::string_view();
+        if (out.size() < linear_max) {
+            for (auto const& o : out)
+                if (same_joined(o.id, o.dataModelElementId ? std::string_view(*o.dataModelElementId) : std::string_view(),
+                                s.id, sub))
+                    return false;
+            return true;
+        }
+        if (keys_.empty())
+            for (auto const& o : out) keys_.insert(o.id + "|" + o.dataModelElementId.value_or(""));
+        return keys_.insert(s.id + "|" + std::string(sub)).second;
+    }
+
+private:
+    static constexpr std::size_t linear_max = 32;
+    std::set<std::string> keys_;
+};
+
+// Node ids seen: searched linearly while few, a set past that.
+class seen_nodes {
+public:
+    bool insert(std::string_view v) {
+        if (many_.empty()) {
+            for (std::size_t i = 0; i < count_; ++i)
+                if (few_[i] == v) return false;
+            if (count_ < few_.size()) {
+                few_[count_++] = v;
+                return true;
+            }
+            many_.insert(few_.begin(), few_.end());
+        }
+        return many_.insert(v).second;
+    }
+
+private:
+    std::array<std::string_view, 16> few_{};
+    std::size_t count_ = 0;
+    std::set<std::string_view> many_;
+};
+
+// The walk; with a graph it may take apart (G not const), the sources' ids
+// and names move out of it.
+template <class G>
+std::vector<lineage_source> walk_sources_in(G& g, std::string_view element_id) {
+    constexpr bool take = !std::is_const_v<G>;
     std::vector<lineage_source> out;
-    std::string start;
+    // Views into `g` (or element_id), which outlive the walk: no copy per node.
+    std::string_view start;
     for (auto const& [id, node] : g.dependencies)
         if (node.type == api::lineage_node_type::sheet && node.elementId && *node.elementId == element_id) start = id;
     if (start.empty()) {
         // Some answers key the element's node by its element id.
         auto it = g.dependencies.find(std::string(element_id));
-        if (it != g.dependencies.end()) start = it->first;
-        else start = std::string(element_id);
+        start = it != g.dependencies.end() ? std::string_view(it->first) : element_id;
     }
-    // Node ids as views into `g` and `start`, which outlive the walk: no copy per node.
-    std::set<std::string_view> seen{start};
-    std::set<std::string> emitted;
+    seen_nodes seen;
+    seen.insert(start);
+    emitted_sources emitted;
     std::vector<std::string_view> frontier{start};
     while (!frontier.empty()) {
         std::vector<std::string_view> next;
@@ -8960,44 +9171,63 @@ inline std::vector<lineage_source> walk_sources(api::element_lineage const& g, s
             for (auto const& e : g.edges) {
                 if (e.target != node_id) continue;
                 std::string const& src = e.source;
-                if (!seen.insert(src).second) continue;
+                if (!seen.insert(src)) continue;
                 auto it = g.dependencies.find(src);
                 if (it == g.dependencies.end()) {
-                    auto s = detail::source_from_bare_id(src);
-                    if (emitted.insert(s.id + "|" + s.dataModelElementId.value_or("")).second) out.push_back(std::move(s));
+                    auto s = source_from_bare_id(src);
+                    if (emitted.insert(out, s)) out.push_back(std::move(s));
                     continue;
                 }
-                auto const& n = it->second;
-                if (detail::is_pass_through(n.type)) {
+                auto& n = it->second;
+                if (is_pass_through(n.type)) {
                     next.push_back(src);
                     continue;
                 }
+                // Each node is reached once (seen), so what it holds can move.
+                std::string id;
+                std::optional<std::string> name;
+                if (n.nodeId.empty()) id = src;
+                else if constexpr (take) id = std::move(n.nodeId);
+                else id = n.nodeId;
+                if constexpr (take) name = std::move(n.name);
+                else name = n.name;
                 lineage_source s;
-                s.id = n.nodeId.empty() ? src : n.nodeId;
-                s.name = n.name;
                 switch (n.type) {
                 case api::lineage_node_type::table: s.kind = source_kind::table; break;
                 case api::lineage_node_type::dataset:
                 case api::lineage_node_type::datasheet: s.kind = source_kind::dataset; break;
-                case api::lineage_node_type::data_model: {
-                    s = detail::source_from_bare_id(s.id);
+                case api::lineage_node_type::data_model:
+                    s = source_from_bare_id(std::move(id));
                     s.kind = source_kind::data_model;
-                    s.name = n.name;
                     break;
-                }
                 case api::lineage_node_type::sheet:
                     s.kind = source_kind::element;
-                    s.id = n.elementId.value_or(s.id);
+                    if (n.elementId) id = *n.elementId;
                     break;
                 case api::lineage_node_type::customSQL: s.kind = source_kind::custom_sql; break;
                 default: s.kind = source_kind::unknown; break;
                 }
-                if (emitted.insert(s.id + "|" + s.dataModelElementId.value_or("")).second) out.push_back(std::move(s));
+                if (n.type != api::lineage_node_type::data_model) s.id = std::move(id);
+                s.name = std::move(name);
+                if (emitted.insert(out, s)) out.push_back(std::move(s));
             }
         }
         frontier = std::move(next);
     }
     return out;
+}
+
+} // namespace detail
+
+// The true sources of `element_id`, in the order first reached (breadth first,
+// edges in answer order), each once. Cycles are cut.
+inline std::vector<lineage_source> walk_sources(api::element_lineage const& g, std::string_view element_id) {
+    return detail::walk_sources_in(g, element_id);
+}
+
+// The same, moving the sources' ids and names out of `g` (left valid but unspecified).
+inline std::vector<lineage_source> walk_sources(api::element_lineage&& g, std::string_view element_id) {
+    return detail::walk_sources_in(g, element_id);
 }
 
 } // namespace sigma::extract
@@ -9025,10 +9255,11 @@ inline std::vector<lineage_source> walk_sources(api::element_lineage const& g, s
 
 namespace sigma::extract {
 
-// The `[...]` references of a formula, brackets removed, in order. `]]` inside
-// a reference is an escaped `]`.
-inline std::vector<std::string> formula_references(std::string_view f) {
-    std::vector<std::string> out;
+// fn(std::string_view) for each `[...]` reference of a formula, brackets
+// removed, in order. `]]` inside a reference is an escaped `]`. A view into
+// `f` unless the reference has an escape: no string per reference.
+template <class Fn>
+void for_each_formula_reference(std::string_view f, Fn&& fn) {
     bool in_string = false;
     char quote = 0;
     for (std::size_t i = 0; i < f.size(); ++i) {
@@ -9043,10 +9274,24 @@ inline std::vector<std::string> formula_references(std::string_view f) {
             continue;
         }
         if (c != '[') continue;
-        auto ref = sigma::detail::read_formula_reference(f, i);
-        if (ref.close < f.size() && !ref.text.empty()) out.push_back(std::move(ref.text));
-        i = ref.close;
+        auto const close = f.find(']', i + 1);
+        if (close == std::string_view::npos) return; // unterminated: no reference, and nothing after it
+        if (close + 1 < f.size() && f[close + 1] == ']') {
+            auto ref = sigma::detail::read_formula_reference(f, i);
+            if (ref.close < f.size() && !ref.text.empty()) fn(std::string_view(ref.text));
+            i = ref.close;
+            continue;
+        }
+        if (close > i + 1) fn(f.substr(i + 1, close - i - 1));
+        i = close;
     }
+}
+
+// The `[...]` references of a formula, brackets removed, in order. `]]` inside
+// a reference is an escaped `]`.
+inline std::vector<std::string> formula_references(std::string_view f) {
+    std::vector<std::string> out;
+    for_each_formula_reference(f, [&](std::string_view ref) { out.emplace_back(ref); });
     return out;
 }
 
@@ -9068,10 +9313,11 @@ struct column_lineage_result {
 inline column_lineage_result column_edges(std::vector<column_info> const& columns,
                                           std::vector<lineage_source> const& sources) {
     column_lineage_result r;
+    r.edges.reserve(columns.size()); // about one edge per column
     // Views until an edge is kept: most references repeat or name nothing.
     auto add = [&](std::string_view from, std::string_view col, std::string const& to, column_match how) {
         for (auto const& e : r.edges)
-            if (e.fromSource == from && e.fromColumn == col && e.toColumn == to) return;
+            if (e.toColumn == to && e.fromColumn == col && e.fromSource == from) return; // likeliest to differ first
         r.edges.push_back({std::string(from), std::string(col), to, how});
         if (how == column_match::name) ++r.name_fallbacks;
     };
@@ -9085,25 +9331,23 @@ inline column_lineage_result column_edges(std::vector<column_info> const& column
         }
         if (!c.formula) continue;
         bool found = false;
-        std::vector<std::string_view> bare; // into refs
-        auto const refs = formula_references(*c.formula);
-        for (auto const& ref : refs) {
+        for_each_formula_reference(*c.formula, [&](std::string_view ref) {
             auto slash = ref.find('/');
-            if (slash == std::string::npos) {
-                bare.push_back(ref);
-                continue;
-            }
-            std::string_view src_name = std::string_view(ref).substr(0, slash);
-            std::string_view col = std::string_view(ref).substr(slash + 1);
+            if (slash == std::string_view::npos) return; // bare: below
+            std::string_view src_name = ref.substr(0, slash);
+            std::string_view col = ref.substr(slash + 1);
             for (auto const& s : sources) {
                 if (s.name && detail::same_name(*s.name, src_name)) {
                     add(s.id, col, c.name, column_match::formula);
                     found = true;
                 }
             }
-        }
+        });
+        // The bare references, read again only when they count (no list kept).
         if (!found && sources.size() == 1)
-            for (auto const& b : bare) add(sources.front().id, b, c.name, column_match::name);
+            for_each_formula_reference(*c.formula, [&](std::string_view ref) {
+                if (ref.find('/') == std::string_view::npos) add(sources.front().id, ref, c.name, column_match::name);
+            });
     }
     return r;
 }
@@ -9194,10 +9438,10 @@ inline std::optional<std::string> service_type_for(std::string_view connection_t
 #include <algorithm>
 #include <cstddef>
 #include <exception>
-#include <map>
 #include <optional>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 SIGMA_COROUTINES_BEGIN
 
@@ -9210,107 +9454,109 @@ struct awaitable_value<boost::asio::awaitable<T, E>> {
     using type = T;
 };
 
-// make(i) -> awaitable<R> for i in [0, n); emit(i, R&&) in index order on
-// this coroutine. At most `limit` tasks run at once, and none starts more
-// than `lookahead` places after the first result not yet emitted, which
-// bounds the results held back waiting for a slow predecessor. The executor
-// must run on one thread (or be a strand): the tasks share the caller's state.
-template <class Make, class Emit>
-boost::asio::awaitable<void> run_ordered(std::size_t n, std::size_t limit, Make make, Emit emit,
-                                         std::size_t lookahead = 0) {
-    using task_type = std::invoke_result_t<Make&, std::size_t>;
-    using value_type = typename awaitable_value<task_type>::type;
-    limit = std::max<std::size_t>(1, limit);
-    if (lookahead < limit) lookahead = 4 * limit;
+template <class T>
+inline constexpr bool is_awaitable_v = false;
+template <class T, class E>
+inline constexpr bool is_awaitable_v<boost::asio::awaitable<T, E>> = true;
 
+// How a task hands its result over: as its awaitable's value, by filling a
+// slot it is given (no moves of a large result), or not at all (void).
+enum class ordered_result { value, in_place, none };
+
+// Results wait for their turn in a ring: no task starts `lookahead` places
+// past the first result not yet emitted, so `lookahead` slots never collide
+// (a map node per task cost an allocation each).
+template <class V>
+struct ordered_slots {
+    std::vector<std::optional<V>> values;
+    std::vector<unsigned char> done;
+    explicit ordered_slots(std::size_t n) : values(n), done(n, 0) {}
+};
+template <>
+struct ordered_slots<void> {
+    std::vector<unsigned char> done;
+    explicit ordered_slots(std::size_t n) : done(n, 0) {}
+};
+
+template <class T>
+struct next_result {
+    using type = T;
+};
+template <class T, class E>
+struct next_result<boost::asio::awaitable<T, E>> {
+    using type = T;
+};
+
+// The loop of run_ordered, run_all and run_ordered_feed_in_place. next() gives the next
+// item (an optional, or an awaitable of one; nullopt at the end), asked for
+// only when a task could start; make(item) -> awaitable<V> (value, none) or
+// make(item, V&) -> awaitable<void> (in_place); emit(i, V&&), or emit(i) for
+// none, in index order on this coroutine. At most `limit` tasks run at once,
+// none more than `lookahead` places past the first result not yet emitted.
+// The executor must run on one thread (or be a strand): the tasks share the
+// caller's state.
+template <class V, ordered_result How, class Next, class Make, class Emit>
+boost::asio::awaitable<void> ordered_loop(std::size_t ring, std::size_t limit, std::size_t lookahead, Next next,
+                                          Make make, Emit emit) {
+    using next_type = std::invoke_result_t<Next&>;
     auto ex = co_await boost::asio::this_coro::executor;
     boost::asio::steady_timer wake(ex);
-    std::map<std::size_t, value_type> finished;
-    std::exception_ptr failure;
-    std::size_t next_start = 0, next_emit = 0, running = 0;
-
-    while (next_emit < n || running > 0) {
-        while (!failure && running < limit && next_start < n && next_start < next_emit + lookahead) {
-            ++running;
-            boost::asio::co_spawn(ex, make(next_start),
-                                  [&, i = next_start](std::exception_ptr e, value_type v) {
-                                      --running;
-                                      if (e) {
-                                          if (!failure) failure = e;
-                                      } else {
-                                          finished.emplace(i, std::move(v));
-                                      }
-                                      wake.cancel();
-                                  });
-            ++next_start;
-        }
-        bool progressed = false;
-        for (auto it = finished.find(next_emit); !failure && it != finished.end(); it = finished.find(next_emit)) {
-            emit(next_emit, std::move(it->second));
-            finished.erase(it);
-            ++next_emit;
-            progressed = true;
-        }
-        if (failure && running == 0) break;
-        if (progressed) continue;
-        if (running == 0 && next_emit >= n) break;
-        wake.expires_at(boost::asio::steady_timer::time_point::max());
-        boost::system::error_code ec;
-        co_await wake.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
-    }
-    if (failure) std::rethrow_exception(failure);
-}
-
-// The same over items that arrive one by one: next() -> awaitable<optional<Item>>
-// (nullopt at the end) is asked for an item only when a task could start, so
-// a paged listing is read as the crawl needs it rather than held whole.
-// make(Item&&) -> awaitable<R>; emit(R&&) in the items' order.
-template <class Next, class Make, class Emit>
-boost::asio::awaitable<void> run_ordered_feed(std::size_t limit, Next next, Make make, Emit emit,
-                                              std::size_t lookahead = 0) {
-    using item_type = typename awaitable_value<std::invoke_result_t<Next&>>::type::value_type;
-    using task_type = std::invoke_result_t<Make&, item_type&&>;
-    using value_type = typename awaitable_value<task_type>::type;
-    limit = std::max<std::size_t>(1, limit);
-    if (lookahead < limit) lookahead = 4 * limit;
-
-    auto ex = co_await boost::asio::this_coro::executor;
-    boost::asio::steady_timer wake(ex);
-    std::map<std::size_t, value_type> finished;
+    ordered_slots<V> held(std::max<std::size_t>(1, ring));
+    ring = held.done.size();
     std::exception_ptr failure;
     std::size_t next_start = 0, next_emit = 0, running = 0;
     bool exhausted = false;
 
     while (!exhausted || next_emit < next_start || running > 0) {
         while (!failure && !exhausted && running < limit && next_start < next_emit + lookahead) {
-            std::optional<item_type> item;
-            try {
-                item = co_await next();
-            } catch (...) {
-                failure = std::current_exception();
-                break;
+            typename next_result<next_type>::type item;
+            if constexpr (is_awaitable_v<next_type>) {
+                try {
+                    item = co_await next();
+                } catch (...) {
+                    failure = std::current_exception();
+                    break;
+                }
+            } else {
+                item = next();
             }
             if (!item) {
                 exhausted = true;
                 break;
             }
             ++running;
-            boost::asio::co_spawn(ex, make(std::move(*item)),
-                                  [&, i = next_start](std::exception_ptr e, value_type v) {
-                                      --running;
-                                      if (e) {
-                                          if (!failure) failure = e;
-                                      } else {
-                                          finished.emplace(i, std::move(v));
-                                      }
-                                      wake.cancel();
-                                  });
+            std::size_t const k = next_start % ring;
+            auto finish = [&, k](std::exception_ptr e) {
+                --running;
+                if (e) {
+                    if (!failure) failure = e;
+                } else {
+                    held.done[k] = 1;
+                }
+                wake.cancel();
+            };
+            if constexpr (How == ordered_result::value) {
+                boost::asio::co_spawn(ex, make(std::move(*item)), [&, k, finish](std::exception_ptr e, V v) {
+                    if (!e) held.values[k].emplace(std::move(v));
+                    finish(e);
+                });
+            } else if constexpr (How == ordered_result::in_place) {
+                boost::asio::co_spawn(ex, make(std::move(*item), held.values[k].emplace()), finish);
+            } else {
+                boost::asio::co_spawn(ex, make(std::move(*item)), finish);
+            }
             ++next_start;
         }
         bool progressed = false;
-        for (auto it = finished.find(next_emit); !failure && it != finished.end(); it = finished.find(next_emit)) {
-            emit(std::move(it->second));
-            finished.erase(it);
+        while (!failure && next_emit < next_start && held.done[next_emit % ring]) {
+            std::size_t const k = next_emit % ring;
+            held.done[k] = 0;
+            if constexpr (How == ordered_result::none) {
+                emit(next_emit);
+            } else {
+                emit(next_emit, std::move(*held.values[k]));
+                held.values[k].reset();
+            }
             ++next_emit;
             progressed = true;
         }
@@ -9323,6 +9569,52 @@ boost::asio::awaitable<void> run_ordered_feed(std::size_t limit, Next next, Make
         co_await wake.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
     }
     if (failure) std::rethrow_exception(failure);
+}
+
+inline std::size_t default_lookahead(std::size_t limit, std::size_t lookahead) {
+    return lookahead < std::max<std::size_t>(1, limit) ? 4 * std::max<std::size_t>(1, limit) : lookahead;
+}
+
+// The wrappers below are plain functions returning the loop: no coroutine
+// frame of their own.
+
+// make(i) -> awaitable<R> for i in [0, n); emit(i, R&&) in index order on
+// this coroutine (R void: emit(i)). At most `limit` tasks run at once, and
+// none starts more than `lookahead` places after the first result not yet
+// emitted, which bounds the results held back waiting for a slow predecessor.
+template <class Make, class Emit>
+boost::asio::awaitable<void> run_ordered(std::size_t n, std::size_t limit, Make make, Emit emit,
+                                         std::size_t lookahead = 0) {
+    using value_type = typename awaitable_value<std::invoke_result_t<Make&, std::size_t>>::type;
+    constexpr auto how = std::is_void_v<value_type> ? ordered_result::none : ordered_result::value;
+    lookahead = default_lookahead(limit, lookahead);
+    auto next = [i = std::size_t{0}, n]() mutable -> std::optional<std::size_t> {
+        if (i == n) return std::nullopt;
+        return i++;
+    };
+    return ordered_loop<value_type, how>(std::min(n, lookahead), std::max<std::size_t>(1, limit), lookahead,
+                                         std::move(next), std::move(make), std::move(emit));
+}
+
+// Tasks without a result, all run (at most `limit` at once) before it returns.
+template <class Make>
+boost::asio::awaitable<void> run_all(std::size_t n, std::size_t limit, Make make, std::size_t lookahead = 0) {
+    return run_ordered(n, limit, std::move(make), [](std::size_t) {}, lookahead);
+}
+
+// Over items that arrive one by one: next() -> awaitable<optional<Item>> (or
+// optional<Item>; nullopt at the end) is asked for an item only when a task
+// could start, so a paged listing is read as the crawl needs it rather than
+// held whole. make(Item&&, R&) -> awaitable<void> fills a default-constructed
+// R that waits there for its turn, so a large R is not moved from coroutine
+// to handler to queue; emit(R&&) in the items' order.
+template <class R, class Next, class Make, class Emit>
+boost::asio::awaitable<void> run_ordered_feed_in_place(std::size_t limit, Next next, Make make, Emit emit,
+                                                       std::size_t lookahead = 0) {
+    lookahead = default_lookahead(limit, lookahead);
+    return ordered_loop<R, ordered_result::in_place>(
+        lookahead, std::max<std::size_t>(1, limit), lookahead, std::move(next), std::move(make),
+        [emit = std::move(emit)](std::size_t, R&& v) mutable { emit(std::move(v)); });
 }
 
 } // namespace sigma::extract::detail
@@ -9676,6 +9968,56 @@ inline bool path_within(std::string_view path, std::string_view scope) {
     return path.substr(0, scope.size()) == scope && (path.size() == scope.size() || path[scope.size()] == '/');
 }
 
+// A workbook's elements by id, the last of equal ids winning (as a map
+// assigned in order would). One open-addressed table of positions, not a
+// node per element; and since the listings come in element order, the
+// element after the last hit is tried first when ids are unique.
+class element_index {
+public:
+    void reserve(std::size_t n) { order_.reserve(n); }
+    void add(element_info& el) { order_.push_back(&el); }
+    void seal() {
+        std::size_t cap = 8;
+        while (cap < 2 * order_.size()) cap *= 2;
+        slots_.assign(cap, empty);
+        for (std::size_t pos = 0; pos < order_.size(); ++pos) {
+            std::string_view const id = order_[pos]->elementId;
+            for (std::size_t h = hash(id) & (cap - 1);; h = (h + 1) & (cap - 1)) {
+                if (slots_[h] == empty) {
+                    slots_[h] = pos;
+                    break;
+                }
+                if (order_[slots_[h]]->elementId == id) {
+                    slots_[h] = pos; // the later one wins
+                    unique_ = false;
+                    break;
+                }
+            }
+        }
+    }
+    element_info* find(std::string_view id) {
+        if (last_ < order_.size()) {
+            if (order_[last_]->elementId == id) return order_[last_];
+            if (unique_ && last_ + 1 < order_.size() && order_[last_ + 1]->elementId == id) return order_[++last_];
+        }
+        std::size_t const mask = slots_.size() - 1;
+        for (std::size_t h = hash(id) & mask; slots_[h] != empty; h = (h + 1) & mask)
+            if (order_[slots_[h]]->elementId == id) {
+                last_ = slots_[h];
+                return order_[last_];
+            }
+        return nullptr;
+    }
+
+private:
+    static constexpr std::size_t empty = static_cast<std::size_t>(-1);
+    static std::size_t hash(std::string_view id) noexcept { return std::hash<std::string_view>{}(id); }
+    std::vector<element_info*> order_;
+    std::vector<std::size_t> slots_;
+    std::size_t last_ = empty;
+    bool unique_ = true;
+};
+
 } // namespace detail
 
 template <class Client>
@@ -9707,7 +10049,7 @@ public:
         std::vector<api::data_model> models;
         bool models_ok = false;
         workbook_feed workbooks(*this, n_workbooks);
-        auto listing = [&](std::size_t i) -> boost::asio::awaitable<int> {
+        auto listing = [&](std::size_t i) -> boost::asio::awaitable<void> {
             switch (i) {
             case 0:
                 if (opts_.includeOwners) co_await load_members(n_members);
@@ -9723,9 +10065,8 @@ public:
                 break;
             default: co_await workbooks.prefetch(); break; // the first page, while the rest is listed
             }
-            co_return 0;
         };
-        co_await detail::run_ordered(6, width_, listing, [](std::size_t, int) {});
+        co_await detail::run_all(6, width_, listing);
         merge(std::move(n_members));
         merge(std::move(n_files));
         merge(std::move(n_workspaces));
@@ -10090,13 +10431,12 @@ private:
     // coroutine and its spawn) only for those, not for every source.
     boost::asio::awaitable<void> resolve_pending(std::vector<lineage_source>& sources,
                                                  std::vector<std::size_t> const& pending) {
-        auto one = [&](std::size_t k) -> boost::asio::awaitable<int> {
+        auto one = [&](std::size_t k) -> boost::asio::awaitable<void> {
             auto& s = sources[pending[k]];
             s.table = co_await resolve_table(s.id, s.name, std::nullopt);
             if (!s.name && !s.table->path.empty()) s.name = s.table->path.back();
-            co_return 0;
         };
-        co_await detail::run_ordered(pending.size(), width_, one, [](std::size_t, int) {});
+        co_await detail::run_all(pending.size(), width_, one);
     }
 
     // ---- data models ---------------------------------------------------------
@@ -10133,11 +10473,13 @@ private:
             if (!w) co_return std::optional<item>();
             co_return std::optional<item>(std::move(*w));
         };
-        auto one = [&](item&& it) {
-            return it.index() == 0 ? extract_data_model(std::get<0>(std::move(it)))
-                                   : extract_workbook(std::get<1>(std::move(it)));
+        // Built in place: an outcome is large, and moving it from task to
+        // queue to sink cost more than its reading.
+        auto one = [&](item&& it, entity_outcome& r) {
+            return it.index() == 0 ? extract_data_model(std::get<0>(std::move(it)), r)
+                                   : extract_workbook(std::get<1>(std::move(it)), r);
         };
-        co_await detail::run_ordered_feed(width_, next, one, [&](entity_outcome&& r) {
+        co_await detail::run_ordered_feed_in_place<entity_outcome>(width_, next, one, [&](entity_outcome&& r) {
             keep_state(r);
             merge(std::move(r.n));
             if (r.model) {
@@ -10152,24 +10494,23 @@ private:
         });
     }
 
-    boost::asio::awaitable<entity_outcome> extract_data_model(api::data_model dm) {
-        entity_outcome r;
+    boost::asio::awaitable<void> extract_data_model(api::data_model dm, entity_outcome& r) {
         notes& n = r.n;
         r.id = dm.dataModelId;
         r.is_model = true;
         if (!in_scope(dm.path, nullptr)) {
             r.keep_previous = true;
             ++rep_.outOfScope;
-            co_return r;
+            co_return;
         }
         bool archived = dm.isArchived.value_or(false);
         if (archived && !opts_.includeArchived) {
             drop(r, "data model", dm.name, "archived (includeArchived is off)");
-            co_return r;
+            co_return;
         }
         if (auto why = filters_.data_models.rejects(dm.name)) {
             drop(r, "data model", dm.name, *why);
-            co_return r;
+            co_return;
         }
         data_model_info info;
         info.archived = archived;
@@ -10177,13 +10518,14 @@ private:
         if (auto sp = space_of(dm.dataModelId)) {
             if (filtered_projects_.count(sp->id)) {
                 drop(r, "data model", dm.name, "projectFilterPattern (its workspace)");
-                co_return r;
+                co_return;
             }
             info.workspaceName = workspaces_.count(sp->id) ? workspaces_[sp->id].name : std::string{};
         }
         if (opts_.includeTags && dm.tags)
             for (auto const& t : *dm.tags) info.tags.push_back(t.tagName);
-        std::string entity = "data model " + dm.dataModelId + " (" + dm.name + ")";
+        // Named only when something fails: most entities never need it.
+        auto entity = [&] { return "data model " + dm.dataModelId + " (" + dm.name + ")"; };
 
         if (auto const* old = reusable(dm)) {
             info.elements = old->elements;
@@ -10196,7 +10538,7 @@ private:
             r.reused = true;
             info.dataModel = std::move(dm);
             r.model = std::move(info);
-            co_return r;
+            co_return;
         }
 
         // Elements, columns and lineage are independent listings.
@@ -10209,22 +10551,21 @@ private:
         lc.dataModelId = dm.dataModelId;
         api::list_data_model_lineage ll;
         ll.dataModelId = dm.dataModelId;
-        auto fetch = [&](std::size_t i) -> boost::asio::awaitable<int> {
+        auto fetch = [&](std::size_t i) -> boost::asio::awaitable<void> {
             if (i == 0) elements = co_await client_.async_list_all(le);
             if (i == 1 && opts_.includeColumns) cols = co_await client_.async_list_all(lc);
             if (i == 2 && opts_.includeLineage) lin = co_await client_.async_list_all(ll);
-            co_return 0;
         };
-        co_await detail::run_ordered(3, width_, fetch, [](std::size_t, int) {});
+        co_await detail::run_all(3, width_, fetch);
         if (!*elements) {
-            n.fail(entity, describe(le), elements->error());
+            n.fail(entity(), describe(le), elements->error());
             r.keep_previous = true;
-            co_return r;
+            co_return;
         }
         std::map<std::string, std::vector<column_info>> columns;
         if (cols) {
             if (!*cols)
-                n.fail(entity, describe(lc), cols->error());
+                n.fail(entity(), describe(lc), cols->error());
             else
                 for (auto const& c : **cols)
                     columns[c.elementId].push_back({c.columnId, std::string(c.display_name()), c.formula});
@@ -10233,7 +10574,7 @@ private:
         std::vector<std::string> custom_sql;
         if (lin) {
             if (!*lin) {
-                n.fail(entity, describe(ll), lin->error());
+                n.fail(entity(), describe(ll), lin->error());
             } else {
                 std::map<std::string, api::lineage_table_entry> tables;
                 for (auto const& entry : **lin) {
@@ -10253,9 +10594,9 @@ private:
                         edges.emplace_back(el->elementId, std::move(s));
                     }
                 }
-                auto one = [&](std::size_t i) -> boost::asio::awaitable<int> {
+                auto one = [&](std::size_t i) -> boost::asio::awaitable<void> {
                     auto& s = edges[i].second;
-                    if (s.kind != source_kind::table) co_return 0;
+                    if (s.kind != source_kind::table) co_return;
                     if (auto t = tables.find(s.id); t != tables.end()) {
                         s.name = t->second.name;
                         s.table = co_await resolve_table(s.id, t->second.name, t->second.connectionId);
@@ -10263,9 +10604,8 @@ private:
                         s.table = co_await resolve_table(s.id, std::nullopt, std::nullopt);
                     }
                     if (!s.name && !s.table->path.empty()) s.name = s.table->path.back();
-                    co_return 0;
                 };
-                co_await detail::run_ordered(edges.size(), width_, one, [](std::size_t, int) {});
+                co_await detail::run_all(edges.size(), width_, one);
                 for (auto& [element_id, s] : edges) {
                     sources[element_id].push_back(std::move(s));
                     ++n.lineageEdges;
@@ -10305,28 +10645,27 @@ private:
         }
         info.dataModel = std::move(dm);
         r.model = std::move(info);
-        co_return r;
+        co_return;
     }
 
     // ---- workbooks -----------------------------------------------------------
 
-    boost::asio::awaitable<entity_outcome> extract_workbook(api::workbook wb) {
-        entity_outcome r;
+    boost::asio::awaitable<void> extract_workbook(api::workbook wb, entity_outcome& r) {
         notes& n = r.n;
         r.id = wb.workbookId;
         if (!in_scope(wb.path, &wb.workbookId)) {
             r.keep_previous = true;
             ++rep_.outOfScope;
-            co_return r;
+            co_return;
         }
         bool archived = wb.isArchived.value_or(false);
         if (archived && !opts_.includeArchived) {
             drop(r, "workbook", wb.name, "archived (includeArchived is off)");
-            co_return r;
+            co_return;
         }
         if (auto why = filters_.dashboards.rejects(wb.name)) {
             drop(r, "workbook", wb.name, *why);
-            co_return r;
+            co_return;
         }
         workbook_info info;
         info.archived = archived;
@@ -10334,7 +10673,7 @@ private:
         if (auto sp = space_of(wb.workbookId)) {
             if (filtered_projects_.count(sp->id)) {
                 drop(r, "workbook", wb.name, "projectFilterPattern (its workspace)");
-                co_return r;
+                co_return;
             }
             info.workspaceId = sp->id;
             info.personal = sp->personal;
@@ -10344,7 +10683,7 @@ private:
             info.workspaceName = detail::first_path_part(wb.path);
             if (auto why = filters_.projects.rejects(*info.workspaceName)) {
                 drop(r, "workbook", wb.name, *why + " (its workspace)");
-                co_return r;
+                co_return;
             }
         }
         if (auto f = files_.find(wb.workbookId); f != files_.end() && f->second.badge) info.badge = f->second.badge;
@@ -10353,7 +10692,8 @@ private:
             if (wb.tags)
                 for (auto const& t : *wb.tags) info.tags.push_back(t.name);
         }
-        std::string const entity = "workbook " + wb.workbookId + " (" + wb.name + ")";
+        // Named only when something fails: most workbooks never need it.
+        auto entity = [&] { return "workbook " + wb.workbookId + " (" + wb.name + ")"; };
 
         if (auto const* old = reusable(wb)) {
             info.pages = old->pages;
@@ -10384,7 +10724,7 @@ private:
             r.reused = true;
             info.workbook = std::move(wb);
             r.workbook = std::move(info);
-            co_return r;
+            co_return;
         }
 
         // Pages, then each page's elements: a workbook whose structure cannot
@@ -10394,19 +10734,19 @@ private:
         lp.workbookId = wb.workbookId;
         auto pages = co_await client_.async_list_all(lp);
         if (!pages) {
-            n.fail(entity, describe(lp), pages.error());
+            n.fail(entity(), describe(lp), pages.error());
             r.keep_previous = true;
-            co_return r;
+            co_return;
         }
         std::vector<listing<api::list_page_elements>> page_elements(pages->size());
-        auto list_page = [&](std::size_t i) -> boost::asio::awaitable<int> {
+        info.pages.reserve(pages->size());
+        auto list_page = [&](std::size_t i) -> boost::asio::awaitable<void> {
             api::list_page_elements le;
             le.workbookId = wb.workbookId;
             le.pageId = (*pages)[i].pageId;
             page_elements[i] = co_await client_.async_list_all(le);
-            co_return 0;
         };
-        co_await detail::run_ordered(pages->size(), width_, list_page, [](std::size_t, int) {});
+        co_await detail::run_all(pages->size(), width_, list_page);
         for (std::size_t i = 0; i < pages->size(); ++i) {
             auto& p = (*pages)[i];
             auto& els = *page_elements[i];
@@ -10414,42 +10754,48 @@ private:
                 api::list_page_elements le;
                 le.workbookId = wb.workbookId;
                 le.pageId = p.pageId;
-                n.fail(entity, describe(le), els.error());
+                n.fail(entity(), describe(le), els.error());
                 r.keep_previous = true;
-                co_return r;
+                co_return;
             }
-            page_info pi;
-            pi.pageId = p.pageId;
-            pi.name = p.name;
+            page_info& pi = info.pages.emplace_back(); // built in place: no moves
+            pi.pageId = std::move(p.pageId); // the listing is not read again
+            pi.name = std::move(p.name);
             pi.hidden = p.hidden;
+            pi.elements.reserve(els->size());
             for (auto& el : *els) {
                 if (auto why = filters_.charts.rejects(el.name ? std::string_view(*el.name) : std::string_view())) {
                     n.filter_out("element", el.name.value_or(el.elementId), *why);
                     continue;
                 }
                 // The listing is read once: its strings move into the output.
-                element_info ei;
+                element_info& ei = pi.elements.emplace_back();
                 ei.dataElement = el.type && is_data_element_type(*el.type);
                 ei.url = detail::element_url(wb.url, el.elementId);
                 ei.elementId = std::move(el.elementId);
                 ei.workbookId = wb.workbookId;
-                ei.pageId = p.pageId;
+                ei.pageId = pi.pageId;
                 ei.name = std::move(el.name);
                 ei.type = std::move(el.type);
                 ei.vizualizationType = std::move(el.vizualizationType);
-                pi.elements.push_back(std::move(ei));
             }
-            info.pages.push_back(std::move(pi));
         }
 
         // Keys view the elements' ids: info.pages no longer changes shape.
-        std::unordered_map<std::string_view, element_info*> by_id;
+        detail::element_index by_id;
         std::vector<element_info*> data_elements;
+        {
+            std::size_t count = 0;
+            for (auto const& p : info.pages) count += p.elements.size();
+            by_id.reserve(count);
+            data_elements.reserve(count);
+        }
         for (auto& p : info.pages)
             for (auto& el : p.elements) {
-                by_id[el.elementId] = &el;
+                by_id.add(el);
                 if (el.dataElement) data_elements.push_back(&el); // layout elements have no lineage: never asked
             }
+        by_id.seal();
 
         // Columns, queries, sources and every data element's lineage, at once.
         listing<api::list_workbook_columns> cols;
@@ -10468,7 +10814,7 @@ private:
             gl.elementId = data_elements[i]->elementId;
             return gl;
         };
-        auto fetch = [&](std::size_t i) -> boost::asio::awaitable<int> {
+        auto fetch = [&](std::size_t i) -> boost::asio::awaitable<void> {
             if (i == 0) {
                 if (opts_.includeColumns) cols = co_await client_.async_list_all(lc);
             } else if (i == 1) {
@@ -10478,25 +10824,41 @@ private:
             } else if (opts_.includeLineage) {
                 graphs[i - 3] = co_await client_.async_get(element_lineage(i - 3));
             }
-            co_return 0;
         };
-        co_await detail::run_ordered(3 + data_elements.size(), width_, fetch, [](std::size_t, int) {});
+        co_await detail::run_all(3 + data_elements.size(), width_, fetch);
 
         if (cols) {
             if (!*cols)
-                n.fail(entity, describe(lc), cols->error());
+                n.fail(entity(), describe(lc), cols->error());
             else
-                for (auto& c : **cols) // read once: the strings move
-                    if (auto it = by_id.find(c.elementId); it != by_id.end())
-                        it->second->columns.push_back(
-                            {std::move(c.columnId), std::string(c.display_name()), std::move(c.formula)});
+                // Read once: the strings move. The listing comes grouped by
+                // element, so each run of one element's columns is sized once.
+                for (std::size_t i = 0, end = (*cols)->size(); i < end;) {
+                    auto& first = (**cols)[i];
+                    std::size_t run = i + 1;
+                    while (run < end && (**cols)[run].elementId == first.elementId) ++run;
+                    if (auto* el = by_id.find(first.elementId)) {
+                        auto& to = el->columns;
+                        if (to.capacity() < to.size() + (run - i))
+                            to.reserve(std::max(to.size() + (run - i), 2 * to.capacity()));
+                        for (std::size_t k = i; k < run; ++k) {
+                            auto& c = (**cols)[k];
+                            // display_name(), moved rather than copied
+                            std::string name = c.name    ? std::move(*c.name)
+                                               : c.label ? std::move(*c.label)
+                                                         : std::string();
+                            to.emplace_back(std::move(c.columnId), std::move(name), std::move(c.formula));
+                        }
+                    }
+                    i = run;
+                }
         }
         if (queries) {
             if (!*queries)
-                n.fail(entity, describe(lq), queries->error());
+                n.fail(entity(), describe(lq), queries->error());
             else
                 for (auto& q : **queries)
-                    if (auto it = by_id.find(q.elementId); it != by_id.end() && q.sql) it->second->sql = std::move(q.sql);
+                    if (auto* el = by_id.find(q.elementId); el != nullptr && q.sql) el->sql = std::move(q.sql);
         }
         if (srcs) {
             if (*srcs) {
@@ -10504,17 +10866,17 @@ private:
                     if (auto const* dm = std::get_if<api::source_data_model>(&s)) info.dataModelIds.push_back(dm->dataModelId);
             } else if (auto st = srcs->error().http().status; st == 404 || st == 409 || st == 410) {
                 // The dataset API was retired (2026-09-15): its sources are gone, not failing.
-                n.warnings.push_back(entity + ": " + describe(ls) + " answered " + std::to_string(st) +
+                n.warnings.push_back(entity() + ": " + describe(ls) + " answered " + std::to_string(st) +
                                      " (retired dataset source); skipped");
             } else {
-                n.fail(entity, describe(ls), srcs->error());
+                n.fail(entity(), describe(ls), srcs->error());
             }
         }
         if (opts_.includeLineage) {
             for (std::size_t i = 0; i < data_elements.size(); ++i) {
                 auto& g = graphs[i];
-                if (g && !*g) n.fail(entity + " element " + data_elements[i]->elementId, describe(element_lineage(i)), g->error());
-                else if (g) data_elements[i]->sources = walk_sources(**g, data_elements[i]->elementId);
+                if (g && !*g) n.fail(entity() + " element " + data_elements[i]->elementId, describe(element_lineage(i)), g->error());
+                else if (g) data_elements[i]->sources = walk_sources(std::move(**g), data_elements[i]->elementId); // read once
             }
             // Tables known already are filled in now; tasks only for elements
             // with tables still to ask for.
@@ -10525,13 +10887,12 @@ private:
                 pending[i] = prepare_sources(data_elements[i]->sources);
                 if (!pending[i].empty()) to_resolve.push_back(i);
             }
-            auto resolve = [&](std::size_t k) -> boost::asio::awaitable<int> {
+            auto resolve = [&](std::size_t k) -> boost::asio::awaitable<void> {
                 std::size_t const i = to_resolve[k];
                 co_await resolve_pending(data_elements[i]->sources, pending[i]);
-                co_return 0;
             };
             if (!to_resolve.empty())
-                co_await detail::run_ordered(to_resolve.size(), width_, resolve, [](std::size_t, int) {});
+                co_await detail::run_all(to_resolve.size(), width_, resolve);
             for (std::size_t i = 0; i < data_elements.size(); ++i) {
                 if (!graphs[i] || !*graphs[i]) continue;
                 element_info* el = data_elements[i];
@@ -10562,7 +10923,7 @@ private:
         }
         info.workbook = std::move(wb);
         r.workbook = std::move(info);
-        co_return r;
+        co_return;
     }
 
     // ---- incremental runs and scope --------------------------------------------

@@ -20,10 +20,11 @@
 
 namespace sigma::extract {
 
-// The `[...]` references of a formula, brackets removed, in order. `]]` inside
-// a reference is an escaped `]`.
-inline std::vector<std::string> formula_references(std::string_view f) {
-    std::vector<std::string> out;
+// fn(std::string_view) for each `[...]` reference of a formula, brackets
+// removed, in order. `]]` inside a reference is an escaped `]`. A view into
+// `f` unless the reference has an escape: no string per reference.
+template <class Fn>
+void for_each_formula_reference(std::string_view f, Fn&& fn) {
     bool in_string = false;
     char quote = 0;
     for (std::size_t i = 0; i < f.size(); ++i) {
@@ -38,10 +39,24 @@ inline std::vector<std::string> formula_references(std::string_view f) {
             continue;
         }
         if (c != '[') continue;
-        auto ref = sigma::detail::read_formula_reference(f, i);
-        if (ref.close < f.size() && !ref.text.empty()) out.push_back(std::move(ref.text));
-        i = ref.close;
+        auto const close = f.find(']', i + 1);
+        if (close == std::string_view::npos) return; // unterminated: no reference, and nothing after it
+        if (close + 1 < f.size() && f[close + 1] == ']') {
+            auto ref = sigma::detail::read_formula_reference(f, i);
+            if (ref.close < f.size() && !ref.text.empty()) fn(std::string_view(ref.text));
+            i = ref.close;
+            continue;
+        }
+        if (close > i + 1) fn(f.substr(i + 1, close - i - 1));
+        i = close;
     }
+}
+
+// The `[...]` references of a formula, brackets removed, in order. `]]` inside
+// a reference is an escaped `]`.
+inline std::vector<std::string> formula_references(std::string_view f) {
+    std::vector<std::string> out;
+    for_each_formula_reference(f, [&](std::string_view ref) { out.emplace_back(ref); });
     return out;
 }
 
@@ -63,10 +78,11 @@ struct column_lineage_result {
 inline column_lineage_result column_edges(std::vector<column_info> const& columns,
                                           std::vector<lineage_source> const& sources) {
     column_lineage_result r;
+    r.edges.reserve(columns.size()); // about one edge per column
     // Views until an edge is kept: most references repeat or name nothing.
     auto add = [&](std::string_view from, std::string_view col, std::string const& to, column_match how) {
         for (auto const& e : r.edges)
-            if (e.fromSource == from && e.fromColumn == col && e.toColumn == to) return;
+            if (e.toColumn == to && e.fromColumn == col && e.fromSource == from) return; // likeliest to differ first
         r.edges.push_back({std::string(from), std::string(col), to, how});
         if (how == column_match::name) ++r.name_fallbacks;
     };
@@ -80,25 +96,23 @@ inline column_lineage_result column_edges(std::vector<column_info> const& column
         }
         if (!c.formula) continue;
         bool found = false;
-        std::vector<std::string_view> bare; // into refs
-        auto const refs = formula_references(*c.formula);
-        for (auto const& ref : refs) {
+        for_each_formula_reference(*c.formula, [&](std::string_view ref) {
             auto slash = ref.find('/');
-            if (slash == std::string::npos) {
-                bare.push_back(ref);
-                continue;
-            }
-            std::string_view src_name = std::string_view(ref).substr(0, slash);
-            std::string_view col = std::string_view(ref).substr(slash + 1);
+            if (slash == std::string_view::npos) return; // bare: below
+            std::string_view src_name = ref.substr(0, slash);
+            std::string_view col = ref.substr(slash + 1);
             for (auto const& s : sources) {
                 if (s.name && detail::same_name(*s.name, src_name)) {
                     add(s.id, col, c.name, column_match::formula);
                     found = true;
                 }
             }
-        }
+        });
+        // The bare references, read again only when they count (no list kept).
         if (!found && sources.size() == 1)
-            for (auto const& b : bare) add(sources.front().id, b, c.name, column_match::name);
+            for_each_formula_reference(*c.formula, [&](std::string_view ref) {
+                if (ref.find('/') == std::string_view::npos) add(sources.front().id, ref, c.name, column_match::name);
+            });
     }
     return r;
 }

@@ -77,6 +77,56 @@ inline bool path_within(std::string_view path, std::string_view scope) {
     return path.substr(0, scope.size()) == scope && (path.size() == scope.size() || path[scope.size()] == '/');
 }
 
+// A workbook's elements by id, the last of equal ids winning (as a map
+// assigned in order would). One open-addressed table of positions, not a
+// node per element; and since the listings come in element order, the
+// element after the last hit is tried first when ids are unique.
+class element_index {
+public:
+    void reserve(std::size_t n) { order_.reserve(n); }
+    void add(element_info& el) { order_.push_back(&el); }
+    void seal() {
+        std::size_t cap = 8;
+        while (cap < 2 * order_.size()) cap *= 2;
+        slots_.assign(cap, empty);
+        for (std::size_t pos = 0; pos < order_.size(); ++pos) {
+            std::string_view const id = order_[pos]->elementId;
+            for (std::size_t h = hash(id) & (cap - 1);; h = (h + 1) & (cap - 1)) {
+                if (slots_[h] == empty) {
+                    slots_[h] = pos;
+                    break;
+                }
+                if (order_[slots_[h]]->elementId == id) {
+                    slots_[h] = pos; // the later one wins
+                    unique_ = false;
+                    break;
+                }
+            }
+        }
+    }
+    element_info* find(std::string_view id) {
+        if (last_ < order_.size()) {
+            if (order_[last_]->elementId == id) return order_[last_];
+            if (unique_ && last_ + 1 < order_.size() && order_[last_ + 1]->elementId == id) return order_[++last_];
+        }
+        std::size_t const mask = slots_.size() - 1;
+        for (std::size_t h = hash(id) & mask; slots_[h] != empty; h = (h + 1) & mask)
+            if (order_[slots_[h]]->elementId == id) {
+                last_ = slots_[h];
+                return order_[last_];
+            }
+        return nullptr;
+    }
+
+private:
+    static constexpr std::size_t empty = static_cast<std::size_t>(-1);
+    static std::size_t hash(std::string_view id) noexcept { return std::hash<std::string_view>{}(id); }
+    std::vector<element_info*> order_;
+    std::vector<std::size_t> slots_;
+    std::size_t last_ = empty;
+    bool unique_ = true;
+};
+
 } // namespace detail
 
 template <class Client>
@@ -108,7 +158,7 @@ public:
         std::vector<api::data_model> models;
         bool models_ok = false;
         workbook_feed workbooks(*this, n_workbooks);
-        auto listing = [&](std::size_t i) -> boost::asio::awaitable<int> {
+        auto listing = [&](std::size_t i) -> boost::asio::awaitable<void> {
             switch (i) {
             case 0:
                 if (opts_.includeOwners) co_await load_members(n_members);
@@ -124,9 +174,8 @@ public:
                 break;
             default: co_await workbooks.prefetch(); break; // the first page, while the rest is listed
             }
-            co_return 0;
         };
-        co_await detail::run_ordered(6, width_, listing, [](std::size_t, int) {});
+        co_await detail::run_all(6, width_, listing);
         merge(std::move(n_members));
         merge(std::move(n_files));
         merge(std::move(n_workspaces));
@@ -491,13 +540,12 @@ private:
     // coroutine and its spawn) only for those, not for every source.
     boost::asio::awaitable<void> resolve_pending(std::vector<lineage_source>& sources,
                                                  std::vector<std::size_t> const& pending) {
-        auto one = [&](std::size_t k) -> boost::asio::awaitable<int> {
+        auto one = [&](std::size_t k) -> boost::asio::awaitable<void> {
             auto& s = sources[pending[k]];
             s.table = co_await resolve_table(s.id, s.name, std::nullopt);
             if (!s.name && !s.table->path.empty()) s.name = s.table->path.back();
-            co_return 0;
         };
-        co_await detail::run_ordered(pending.size(), width_, one, [](std::size_t, int) {});
+        co_await detail::run_all(pending.size(), width_, one);
     }
 
     // ---- data models ---------------------------------------------------------
@@ -534,11 +582,13 @@ private:
             if (!w) co_return std::optional<item>();
             co_return std::optional<item>(std::move(*w));
         };
-        auto one = [&](item&& it) {
-            return it.index() == 0 ? extract_data_model(std::get<0>(std::move(it)))
-                                   : extract_workbook(std::get<1>(std::move(it)));
+        // Built in place: an outcome is large, and moving it from task to
+        // queue to sink cost more than its reading.
+        auto one = [&](item&& it, entity_outcome& r) {
+            return it.index() == 0 ? extract_data_model(std::get<0>(std::move(it)), r)
+                                   : extract_workbook(std::get<1>(std::move(it)), r);
         };
-        co_await detail::run_ordered_feed(width_, next, one, [&](entity_outcome&& r) {
+        co_await detail::run_ordered_feed_in_place<entity_outcome>(width_, next, one, [&](entity_outcome&& r) {
             keep_state(r);
             merge(std::move(r.n));
             if (r.model) {
@@ -553,24 +603,23 @@ private:
         });
     }
 
-    boost::asio::awaitable<entity_outcome> extract_data_model(api::data_model dm) {
-        entity_outcome r;
+    boost::asio::awaitable<void> extract_data_model(api::data_model dm, entity_outcome& r) {
         notes& n = r.n;
         r.id = dm.dataModelId;
         r.is_model = true;
         if (!in_scope(dm.path, nullptr)) {
             r.keep_previous = true;
             ++rep_.outOfScope;
-            co_return r;
+            co_return;
         }
         bool archived = dm.isArchived.value_or(false);
         if (archived && !opts_.includeArchived) {
             drop(r, "data model", dm.name, "archived (includeArchived is off)");
-            co_return r;
+            co_return;
         }
         if (auto why = filters_.data_models.rejects(dm.name)) {
             drop(r, "data model", dm.name, *why);
-            co_return r;
+            co_return;
         }
         data_model_info info;
         info.archived = archived;
@@ -578,13 +627,14 @@ private:
         if (auto sp = space_of(dm.dataModelId)) {
             if (filtered_projects_.count(sp->id)) {
                 drop(r, "data model", dm.name, "projectFilterPattern (its workspace)");
-                co_return r;
+                co_return;
             }
             info.workspaceName = workspaces_.count(sp->id) ? workspaces_[sp->id].name : std::string{};
         }
         if (opts_.includeTags && dm.tags)
             for (auto const& t : *dm.tags) info.tags.push_back(t.tagName);
-        std::string entity = "data model " + dm.dataModelId + " (" + dm.name + ")";
+        // Named only when something fails: most entities never need it.
+        auto entity = [&] { return "data model " + dm.dataModelId + " (" + dm.name + ")"; };
 
         if (auto const* old = reusable(dm)) {
             info.elements = old->elements;
@@ -597,7 +647,7 @@ private:
             r.reused = true;
             info.dataModel = std::move(dm);
             r.model = std::move(info);
-            co_return r;
+            co_return;
         }
 
         // Elements, columns and lineage are independent listings.
@@ -610,22 +660,21 @@ private:
         lc.dataModelId = dm.dataModelId;
         api::list_data_model_lineage ll;
         ll.dataModelId = dm.dataModelId;
-        auto fetch = [&](std::size_t i) -> boost::asio::awaitable<int> {
+        auto fetch = [&](std::size_t i) -> boost::asio::awaitable<void> {
             if (i == 0) elements = co_await client_.async_list_all(le);
             if (i == 1 && opts_.includeColumns) cols = co_await client_.async_list_all(lc);
             if (i == 2 && opts_.includeLineage) lin = co_await client_.async_list_all(ll);
-            co_return 0;
         };
-        co_await detail::run_ordered(3, width_, fetch, [](std::size_t, int) {});
+        co_await detail::run_all(3, width_, fetch);
         if (!*elements) {
-            n.fail(entity, describe(le), elements->error());
+            n.fail(entity(), describe(le), elements->error());
             r.keep_previous = true;
-            co_return r;
+            co_return;
         }
         std::map<std::string, std::vector<column_info>> columns;
         if (cols) {
             if (!*cols)
-                n.fail(entity, describe(lc), cols->error());
+                n.fail(entity(), describe(lc), cols->error());
             else
                 for (auto const& c : **cols)
                     columns[c.elementId].push_back({c.columnId, std::string(c.display_name()), c.formula});
@@ -634,7 +683,7 @@ private:
         std::vector<std::string> custom_sql;
         if (lin) {
             if (!*lin) {
-                n.fail(entity, describe(ll), lin->error());
+                n.fail(entity(), describe(ll), lin->error());
             } else {
                 std::map<std::string, api::lineage_table_entry> tables;
                 for (auto const& entry : **lin) {
@@ -654,9 +703,9 @@ private:
                         edges.emplace_back(el->elementId, std::move(s));
                     }
                 }
-                auto one = [&](std::size_t i) -> boost::asio::awaitable<int> {
+                auto one = [&](std::size_t i) -> boost::asio::awaitable<void> {
                     auto& s = edges[i].second;
-                    if (s.kind != source_kind::table) co_return 0;
+                    if (s.kind != source_kind::table) co_return;
                     if (auto t = tables.find(s.id); t != tables.end()) {
                         s.name = t->second.name;
                         s.table = co_await resolve_table(s.id, t->second.name, t->second.connectionId);
@@ -664,9 +713,8 @@ private:
                         s.table = co_await resolve_table(s.id, std::nullopt, std::nullopt);
                     }
                     if (!s.name && !s.table->path.empty()) s.name = s.table->path.back();
-                    co_return 0;
                 };
-                co_await detail::run_ordered(edges.size(), width_, one, [](std::size_t, int) {});
+                co_await detail::run_all(edges.size(), width_, one);
                 for (auto& [element_id, s] : edges) {
                     sources[element_id].push_back(std::move(s));
                     ++n.lineageEdges;
@@ -706,28 +754,27 @@ private:
         }
         info.dataModel = std::move(dm);
         r.model = std::move(info);
-        co_return r;
+        co_return;
     }
 
     // ---- workbooks -----------------------------------------------------------
 
-    boost::asio::awaitable<entity_outcome> extract_workbook(api::workbook wb) {
-        entity_outcome r;
+    boost::asio::awaitable<void> extract_workbook(api::workbook wb, entity_outcome& r) {
         notes& n = r.n;
         r.id = wb.workbookId;
         if (!in_scope(wb.path, &wb.workbookId)) {
             r.keep_previous = true;
             ++rep_.outOfScope;
-            co_return r;
+            co_return;
         }
         bool archived = wb.isArchived.value_or(false);
         if (archived && !opts_.includeArchived) {
             drop(r, "workbook", wb.name, "archived (includeArchived is off)");
-            co_return r;
+            co_return;
         }
         if (auto why = filters_.dashboards.rejects(wb.name)) {
             drop(r, "workbook", wb.name, *why);
-            co_return r;
+            co_return;
         }
         workbook_info info;
         info.archived = archived;
@@ -735,7 +782,7 @@ private:
         if (auto sp = space_of(wb.workbookId)) {
             if (filtered_projects_.count(sp->id)) {
                 drop(r, "workbook", wb.name, "projectFilterPattern (its workspace)");
-                co_return r;
+                co_return;
             }
             info.workspaceId = sp->id;
             info.personal = sp->personal;
@@ -745,7 +792,7 @@ private:
             info.workspaceName = detail::first_path_part(wb.path);
             if (auto why = filters_.projects.rejects(*info.workspaceName)) {
                 drop(r, "workbook", wb.name, *why + " (its workspace)");
-                co_return r;
+                co_return;
             }
         }
         if (auto f = files_.find(wb.workbookId); f != files_.end() && f->second.badge) info.badge = f->second.badge;
@@ -754,7 +801,8 @@ private:
             if (wb.tags)
                 for (auto const& t : *wb.tags) info.tags.push_back(t.name);
         }
-        std::string const entity = "workbook " + wb.workbookId + " (" + wb.name + ")";
+        // Named only when something fails: most workbooks never need it.
+        auto entity = [&] { return "workbook " + wb.workbookId + " (" + wb.name + ")"; };
 
         if (auto const* old = reusable(wb)) {
             info.pages = old->pages;
@@ -785,7 +833,7 @@ private:
             r.reused = true;
             info.workbook = std::move(wb);
             r.workbook = std::move(info);
-            co_return r;
+            co_return;
         }
 
         // Pages, then each page's elements: a workbook whose structure cannot
@@ -795,19 +843,19 @@ private:
         lp.workbookId = wb.workbookId;
         auto pages = co_await client_.async_list_all(lp);
         if (!pages) {
-            n.fail(entity, describe(lp), pages.error());
+            n.fail(entity(), describe(lp), pages.error());
             r.keep_previous = true;
-            co_return r;
+            co_return;
         }
         std::vector<listing<api::list_page_elements>> page_elements(pages->size());
-        auto list_page = [&](std::size_t i) -> boost::asio::awaitable<int> {
+        info.pages.reserve(pages->size());
+        auto list_page = [&](std::size_t i) -> boost::asio::awaitable<void> {
             api::list_page_elements le;
             le.workbookId = wb.workbookId;
             le.pageId = (*pages)[i].pageId;
             page_elements[i] = co_await client_.async_list_all(le);
-            co_return 0;
         };
-        co_await detail::run_ordered(pages->size(), width_, list_page, [](std::size_t, int) {});
+        co_await detail::run_all(pages->size(), width_, list_page);
         for (std::size_t i = 0; i < pages->size(); ++i) {
             auto& p = (*pages)[i];
             auto& els = *page_elements[i];
@@ -815,42 +863,48 @@ private:
                 api::list_page_elements le;
                 le.workbookId = wb.workbookId;
                 le.pageId = p.pageId;
-                n.fail(entity, describe(le), els.error());
+                n.fail(entity(), describe(le), els.error());
                 r.keep_previous = true;
-                co_return r;
+                co_return;
             }
-            page_info pi;
-            pi.pageId = p.pageId;
-            pi.name = p.name;
+            page_info& pi = info.pages.emplace_back(); // built in place: no moves
+            pi.pageId = std::move(p.pageId); // the listing is not read again
+            pi.name = std::move(p.name);
             pi.hidden = p.hidden;
+            pi.elements.reserve(els->size());
             for (auto& el : *els) {
                 if (auto why = filters_.charts.rejects(el.name ? std::string_view(*el.name) : std::string_view())) {
                     n.filter_out("element", el.name.value_or(el.elementId), *why);
                     continue;
                 }
                 // The listing is read once: its strings move into the output.
-                element_info ei;
+                element_info& ei = pi.elements.emplace_back();
                 ei.dataElement = el.type && is_data_element_type(*el.type);
                 ei.url = detail::element_url(wb.url, el.elementId);
                 ei.elementId = std::move(el.elementId);
                 ei.workbookId = wb.workbookId;
-                ei.pageId = p.pageId;
+                ei.pageId = pi.pageId;
                 ei.name = std::move(el.name);
                 ei.type = std::move(el.type);
                 ei.vizualizationType = std::move(el.vizualizationType);
-                pi.elements.push_back(std::move(ei));
             }
-            info.pages.push_back(std::move(pi));
         }
 
         // Keys view the elements' ids: info.pages no longer changes shape.
-        std::unordered_map<std::string_view, element_info*> by_id;
+        detail::element_index by_id;
         std::vector<element_info*> data_elements;
+        {
+            std::size_t count = 0;
+            for (auto const& p : info.pages) count += p.elements.size();
+            by_id.reserve(count);
+            data_elements.reserve(count);
+        }
         for (auto& p : info.pages)
             for (auto& el : p.elements) {
-                by_id[el.elementId] = &el;
+                by_id.add(el);
                 if (el.dataElement) data_elements.push_back(&el); // layout elements have no lineage: never asked
             }
+        by_id.seal();
 
         // Columns, queries, sources and every data element's lineage, at once.
         listing<api::list_workbook_columns> cols;
@@ -869,7 +923,7 @@ private:
             gl.elementId = data_elements[i]->elementId;
             return gl;
         };
-        auto fetch = [&](std::size_t i) -> boost::asio::awaitable<int> {
+        auto fetch = [&](std::size_t i) -> boost::asio::awaitable<void> {
             if (i == 0) {
                 if (opts_.includeColumns) cols = co_await client_.async_list_all(lc);
             } else if (i == 1) {
@@ -879,25 +933,41 @@ private:
             } else if (opts_.includeLineage) {
                 graphs[i - 3] = co_await client_.async_get(element_lineage(i - 3));
             }
-            co_return 0;
         };
-        co_await detail::run_ordered(3 + data_elements.size(), width_, fetch, [](std::size_t, int) {});
+        co_await detail::run_all(3 + data_elements.size(), width_, fetch);
 
         if (cols) {
             if (!*cols)
-                n.fail(entity, describe(lc), cols->error());
+                n.fail(entity(), describe(lc), cols->error());
             else
-                for (auto& c : **cols) // read once: the strings move
-                    if (auto it = by_id.find(c.elementId); it != by_id.end())
-                        it->second->columns.push_back(
-                            {std::move(c.columnId), std::string(c.display_name()), std::move(c.formula)});
+                // Read once: the strings move. The listing comes grouped by
+                // element, so each run of one element's columns is sized once.
+                for (std::size_t i = 0, end = (*cols)->size(); i < end;) {
+                    auto& first = (**cols)[i];
+                    std::size_t run = i + 1;
+                    while (run < end && (**cols)[run].elementId == first.elementId) ++run;
+                    if (auto* el = by_id.find(first.elementId)) {
+                        auto& to = el->columns;
+                        if (to.capacity() < to.size() + (run - i))
+                            to.reserve(std::max(to.size() + (run - i), 2 * to.capacity()));
+                        for (std::size_t k = i; k < run; ++k) {
+                            auto& c = (**cols)[k];
+                            // display_name(), moved rather than copied
+                            std::string name = c.name    ? std::move(*c.name)
+                                               : c.label ? std::move(*c.label)
+                                                         : std::string();
+                            to.emplace_back(std::move(c.columnId), std::move(name), std::move(c.formula));
+                        }
+                    }
+                    i = run;
+                }
         }
         if (queries) {
             if (!*queries)
-                n.fail(entity, describe(lq), queries->error());
+                n.fail(entity(), describe(lq), queries->error());
             else
                 for (auto& q : **queries)
-                    if (auto it = by_id.find(q.elementId); it != by_id.end() && q.sql) it->second->sql = std::move(q.sql);
+                    if (auto* el = by_id.find(q.elementId); el != nullptr && q.sql) el->sql = std::move(q.sql);
         }
         if (srcs) {
             if (*srcs) {
@@ -905,17 +975,17 @@ private:
                     if (auto const* dm = std::get_if<api::source_data_model>(&s)) info.dataModelIds.push_back(dm->dataModelId);
             } else if (auto st = srcs->error().http().status; st == 404 || st == 409 || st == 410) {
                 // The dataset API was retired (2026-09-15): its sources are gone, not failing.
-                n.warnings.push_back(entity + ": " + describe(ls) + " answered " + std::to_string(st) +
+                n.warnings.push_back(entity() + ": " + describe(ls) + " answered " + std::to_string(st) +
                                      " (retired dataset source); skipped");
             } else {
-                n.fail(entity, describe(ls), srcs->error());
+                n.fail(entity(), describe(ls), srcs->error());
             }
         }
         if (opts_.includeLineage) {
             for (std::size_t i = 0; i < data_elements.size(); ++i) {
                 auto& g = graphs[i];
-                if (g && !*g) n.fail(entity + " element " + data_elements[i]->elementId, describe(element_lineage(i)), g->error());
-                else if (g) data_elements[i]->sources = walk_sources(**g, data_elements[i]->elementId);
+                if (g && !*g) n.fail(entity() + " element " + data_elements[i]->elementId, describe(element_lineage(i)), g->error());
+                else if (g) data_elements[i]->sources = walk_sources(std::move(**g), data_elements[i]->elementId); // read once
             }
             // Tables known already are filled in now; tasks only for elements
             // with tables still to ask for.
@@ -926,13 +996,12 @@ private:
                 pending[i] = prepare_sources(data_elements[i]->sources);
                 if (!pending[i].empty()) to_resolve.push_back(i);
             }
-            auto resolve = [&](std::size_t k) -> boost::asio::awaitable<int> {
+            auto resolve = [&](std::size_t k) -> boost::asio::awaitable<void> {
                 std::size_t const i = to_resolve[k];
                 co_await resolve_pending(data_elements[i]->sources, pending[i]);
-                co_return 0;
             };
             if (!to_resolve.empty())
-                co_await detail::run_ordered(to_resolve.size(), width_, resolve, [](std::size_t, int) {});
+                co_await detail::run_all(to_resolve.size(), width_, resolve);
             for (std::size_t i = 0; i < data_elements.size(); ++i) {
                 if (!graphs[i] || !*graphs[i]) continue;
                 element_info* el = data_elements[i];
@@ -963,7 +1032,7 @@ private:
         }
         info.workbook = std::move(wb);
         r.workbook = std::move(info);
-        co_return r;
+        co_return;
     }
 
     // ---- incremental runs and scope --------------------------------------------

@@ -17,10 +17,10 @@
 #include <algorithm>
 #include <cstddef>
 #include <exception>
-#include <map>
 #include <optional>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 SIGMA_COROUTINES_BEGIN
 
@@ -33,107 +33,109 @@ struct awaitable_value<boost::asio::awaitable<T, E>> {
     using type = T;
 };
 
-// make(i) -> awaitable<R> for i in [0, n); emit(i, R&&) in index order on
-// this coroutine. At most `limit` tasks run at once, and none starts more
-// than `lookahead` places after the first result not yet emitted, which
-// bounds the results held back waiting for a slow predecessor. The executor
-// must run on one thread (or be a strand): the tasks share the caller's state.
-template <class Make, class Emit>
-boost::asio::awaitable<void> run_ordered(std::size_t n, std::size_t limit, Make make, Emit emit,
-                                         std::size_t lookahead = 0) {
-    using task_type = std::invoke_result_t<Make&, std::size_t>;
-    using value_type = typename awaitable_value<task_type>::type;
-    limit = std::max<std::size_t>(1, limit);
-    if (lookahead < limit) lookahead = 4 * limit;
+template <class T>
+inline constexpr bool is_awaitable_v = false;
+template <class T, class E>
+inline constexpr bool is_awaitable_v<boost::asio::awaitable<T, E>> = true;
 
+// How a task hands its result over: as its awaitable's value, by filling a
+// slot it is given (no moves of a large result), or not at all (void).
+enum class ordered_result { value, in_place, none };
+
+// Results wait for their turn in a ring: no task starts `lookahead` places
+// past the first result not yet emitted, so `lookahead` slots never collide
+// (a map node per task cost an allocation each).
+template <class V>
+struct ordered_slots {
+    std::vector<std::optional<V>> values;
+    std::vector<unsigned char> done;
+    explicit ordered_slots(std::size_t n) : values(n), done(n, 0) {}
+};
+template <>
+struct ordered_slots<void> {
+    std::vector<unsigned char> done;
+    explicit ordered_slots(std::size_t n) : done(n, 0) {}
+};
+
+template <class T>
+struct next_result {
+    using type = T;
+};
+template <class T, class E>
+struct next_result<boost::asio::awaitable<T, E>> {
+    using type = T;
+};
+
+// The loop of run_ordered, run_all and run_ordered_feed_in_place. next() gives the next
+// item (an optional, or an awaitable of one; nullopt at the end), asked for
+// only when a task could start; make(item) -> awaitable<V> (value, none) or
+// make(item, V&) -> awaitable<void> (in_place); emit(i, V&&), or emit(i) for
+// none, in index order on this coroutine. At most `limit` tasks run at once,
+// none more than `lookahead` places past the first result not yet emitted.
+// The executor must run on one thread (or be a strand): the tasks share the
+// caller's state.
+template <class V, ordered_result How, class Next, class Make, class Emit>
+boost::asio::awaitable<void> ordered_loop(std::size_t ring, std::size_t limit, std::size_t lookahead, Next next,
+                                          Make make, Emit emit) {
+    using next_type = std::invoke_result_t<Next&>;
     auto ex = co_await boost::asio::this_coro::executor;
     boost::asio::steady_timer wake(ex);
-    std::map<std::size_t, value_type> finished;
-    std::exception_ptr failure;
-    std::size_t next_start = 0, next_emit = 0, running = 0;
-
-    while (next_emit < n || running > 0) {
-        while (!failure && running < limit && next_start < n && next_start < next_emit + lookahead) {
-            ++running;
-            boost::asio::co_spawn(ex, make(next_start),
-                                  [&, i = next_start](std::exception_ptr e, value_type v) {
-                                      --running;
-                                      if (e) {
-                                          if (!failure) failure = e;
-                                      } else {
-                                          finished.emplace(i, std::move(v));
-                                      }
-                                      wake.cancel();
-                                  });
-            ++next_start;
-        }
-        bool progressed = false;
-        for (auto it = finished.find(next_emit); !failure && it != finished.end(); it = finished.find(next_emit)) {
-            emit(next_emit, std::move(it->second));
-            finished.erase(it);
-            ++next_emit;
-            progressed = true;
-        }
-        if (failure && running == 0) break;
-        if (progressed) continue;
-        if (running == 0 && next_emit >= n) break;
-        wake.expires_at(boost::asio::steady_timer::time_point::max());
-        boost::system::error_code ec;
-        co_await wake.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
-    }
-    if (failure) std::rethrow_exception(failure);
-}
-
-// The same over items that arrive one by one: next() -> awaitable<optional<Item>>
-// (nullopt at the end) is asked for an item only when a task could start, so
-// a paged listing is read as the crawl needs it rather than held whole.
-// make(Item&&) -> awaitable<R>; emit(R&&) in the items' order.
-template <class Next, class Make, class Emit>
-boost::asio::awaitable<void> run_ordered_feed(std::size_t limit, Next next, Make make, Emit emit,
-                                              std::size_t lookahead = 0) {
-    using item_type = typename awaitable_value<std::invoke_result_t<Next&>>::type::value_type;
-    using task_type = std::invoke_result_t<Make&, item_type&&>;
-    using value_type = typename awaitable_value<task_type>::type;
-    limit = std::max<std::size_t>(1, limit);
-    if (lookahead < limit) lookahead = 4 * limit;
-
-    auto ex = co_await boost::asio::this_coro::executor;
-    boost::asio::steady_timer wake(ex);
-    std::map<std::size_t, value_type> finished;
+    ordered_slots<V> held(std::max<std::size_t>(1, ring));
+    ring = held.done.size();
     std::exception_ptr failure;
     std::size_t next_start = 0, next_emit = 0, running = 0;
     bool exhausted = false;
 
     while (!exhausted || next_emit < next_start || running > 0) {
         while (!failure && !exhausted && running < limit && next_start < next_emit + lookahead) {
-            std::optional<item_type> item;
-            try {
-                item = co_await next();
-            } catch (...) {
-                failure = std::current_exception();
-                break;
+            typename next_result<next_type>::type item;
+            if constexpr (is_awaitable_v<next_type>) {
+                try {
+                    item = co_await next();
+                } catch (...) {
+                    failure = std::current_exception();
+                    break;
+                }
+            } else {
+                item = next();
             }
             if (!item) {
                 exhausted = true;
                 break;
             }
             ++running;
-            boost::asio::co_spawn(ex, make(std::move(*item)),
-                                  [&, i = next_start](std::exception_ptr e, value_type v) {
-                                      --running;
-                                      if (e) {
-                                          if (!failure) failure = e;
-                                      } else {
-                                          finished.emplace(i, std::move(v));
-                                      }
-                                      wake.cancel();
-                                  });
+            std::size_t const k = next_start % ring;
+            auto finish = [&, k](std::exception_ptr e) {
+                --running;
+                if (e) {
+                    if (!failure) failure = e;
+                } else {
+                    held.done[k] = 1;
+                }
+                wake.cancel();
+            };
+            if constexpr (How == ordered_result::value) {
+                boost::asio::co_spawn(ex, make(std::move(*item)), [&, k, finish](std::exception_ptr e, V v) {
+                    if (!e) held.values[k].emplace(std::move(v));
+                    finish(e);
+                });
+            } else if constexpr (How == ordered_result::in_place) {
+                boost::asio::co_spawn(ex, make(std::move(*item), held.values[k].emplace()), finish);
+            } else {
+                boost::asio::co_spawn(ex, make(std::move(*item)), finish);
+            }
             ++next_start;
         }
         bool progressed = false;
-        for (auto it = finished.find(next_emit); !failure && it != finished.end(); it = finished.find(next_emit)) {
-            emit(std::move(it->second));
-            finished.erase(it);
+        while (!failure && next_emit < next_start && held.done[next_emit % ring]) {
+            std::size_t const k = next_emit % ring;
+            held.done[k] = 0;
+            if constexpr (How == ordered_result::none) {
+                emit(next_emit);
+            } else {
+                emit(next_emit, std::move(*held.values[k]));
+                held.values[k].reset();
+            }
             ++next_emit;
             progressed = true;
         }
@@ -146,6 +148,52 @@ boost::asio::awaitable<void> run_ordered_feed(std::size_t limit, Next next, Make
         co_await wake.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
     }
     if (failure) std::rethrow_exception(failure);
+}
+
+inline std::size_t default_lookahead(std::size_t limit, std::size_t lookahead) {
+    return lookahead < std::max<std::size_t>(1, limit) ? 4 * std::max<std::size_t>(1, limit) : lookahead;
+}
+
+// The wrappers below are plain functions returning the loop: no coroutine
+// frame of their own.
+
+// make(i) -> awaitable<R> for i in [0, n); emit(i, R&&) in index order on
+// this coroutine (R void: emit(i)). At most `limit` tasks run at once, and
+// none starts more than `lookahead` places after the first result not yet
+// emitted, which bounds the results held back waiting for a slow predecessor.
+template <class Make, class Emit>
+boost::asio::awaitable<void> run_ordered(std::size_t n, std::size_t limit, Make make, Emit emit,
+                                         std::size_t lookahead = 0) {
+    using value_type = typename awaitable_value<std::invoke_result_t<Make&, std::size_t>>::type;
+    constexpr auto how = std::is_void_v<value_type> ? ordered_result::none : ordered_result::value;
+    lookahead = default_lookahead(limit, lookahead);
+    auto next = [i = std::size_t{0}, n]() mutable -> std::optional<std::size_t> {
+        if (i == n) return std::nullopt;
+        return i++;
+    };
+    return ordered_loop<value_type, how>(std::min(n, lookahead), std::max<std::size_t>(1, limit), lookahead,
+                                         std::move(next), std::move(make), std::move(emit));
+}
+
+// Tasks without a result, all run (at most `limit` at once) before it returns.
+template <class Make>
+boost::asio::awaitable<void> run_all(std::size_t n, std::size_t limit, Make make, std::size_t lookahead = 0) {
+    return run_ordered(n, limit, std::move(make), [](std::size_t) {}, lookahead);
+}
+
+// Over items that arrive one by one: next() -> awaitable<optional<Item>> (or
+// optional<Item>; nullopt at the end) is asked for an item only when a task
+// could start, so a paged listing is read as the crawl needs it rather than
+// held whole. make(Item&&, R&) -> awaitable<void> fills a default-constructed
+// R that waits there for its turn, so a large R is not moved from coroutine
+// to handler to queue; emit(R&&) in the items' order.
+template <class R, class Next, class Make, class Emit>
+boost::asio::awaitable<void> run_ordered_feed_in_place(std::size_t limit, Next next, Make make, Emit emit,
+                                                       std::size_t lookahead = 0) {
+    lookahead = default_lookahead(limit, lookahead);
+    return ordered_loop<R, ordered_result::in_place>(
+        lookahead, std::max<std::size_t>(1, limit), lookahead, std::move(next), std::move(make),
+        [emit = std::move(emit)](std::size_t, R&& v) mutable { emit(std::move(v)); });
 }
 
 } // namespace sigma::extract::detail
