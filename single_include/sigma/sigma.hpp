@@ -10847,7 +10847,8 @@ private:
                             std::string name = c.name    ? std::move(*c.name)
                                                : c.label ? std::move(*c.label)
                                                          : std::string();
-                            to.emplace_back(std::move(c.columnId), std::move(name), std::move(c.formula));
+                            // Braces: clang 14 has no parenthesised aggregate initialisation.
+                            to.push_back({std::move(c.columnId), std::move(name), std::move(c.formula)});
                         }
                     }
                     i = run;
