@@ -9447,8 +9447,12 @@ SIGMA_COROUTINES_BEGIN
 
 namespace sigma::extract::detail {
 
-template <class>
-struct awaitable_value;
+// What co_await of a T gives: T itself when T is not an awaitable (a feed's
+// next() may return its optional directly).
+template <class T>
+struct awaitable_value {
+    using type = T;
+};
 template <class T, class E>
 struct awaitable_value<boost::asio::awaitable<T, E>> {
     using type = T;
@@ -9478,15 +9482,6 @@ struct ordered_slots<void> {
     explicit ordered_slots(std::size_t n) : done(n, 0) {}
 };
 
-template <class T>
-struct next_result {
-    using type = T;
-};
-template <class T, class E>
-struct next_result<boost::asio::awaitable<T, E>> {
-    using type = T;
-};
-
 // The loop of run_ordered, run_all and run_ordered_feed_in_place. next() gives the next
 // item (an optional, or an awaitable of one; nullopt at the end), asked for
 // only when a task could start; make(item) -> awaitable<V> (value, none) or
@@ -9509,7 +9504,7 @@ boost::asio::awaitable<void> ordered_loop(std::size_t ring, std::size_t limit, s
 
     while (!exhausted || next_emit < next_start || running > 0) {
         while (!failure && !exhausted && running < limit && next_start < next_emit + lookahead) {
-            typename next_result<next_type>::type item;
+            typename awaitable_value<next_type>::type item;
             if constexpr (is_awaitable_v<next_type>) {
                 try {
                     item = co_await next();
