@@ -29,6 +29,7 @@
 #include <sigma/json/pointer.hpp>
 #include <sigma/json/traits.hpp>
 
+#include <boost/config.hpp>
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/error.hpp>
 #include <boost/json/monotonic_resource.hpp>
@@ -384,9 +385,11 @@ public:
         failed();
     }
 
-    // Decodes a scalar (or names a container's kind) with the DOM rules.
+    // Decodes a scalar (or names a container's kind) with the DOM rules. Out
+    // of line: mostly an error's path, which would otherwise cost the hot
+    // callers (on_value) a stack frame on every call.
     template <class T>
-    void decode_token(token const& t, T& out) {
+    BOOST_NOINLINE void decode_token(token const& t, T& out) {
         if (!decode_value(token_value(t), out, ctx, path())) failed();
     }
     // The same, with the common valid cases taken without building a value.
@@ -599,20 +602,6 @@ void* member_address(void* p) noexcept {
 template <class T, class D>
 using member_type = std::remove_cvref_t<decltype(std::declval<T&>().*D::pointer)>;
 
-struct member_slot {
-    value_fn fn;
-    void* (*address)(void*) noexcept;
-};
-
-template <class T, std::size_t... I>
-constexpr std::array<member_slot, sizeof...(I)> make_member_slots(std::index_sequence<I...>) {
-    return {{{&on_value<member_type<T, boost::mp11::mp_at_c<members_of<T>, I>>>,
-              &member_address<T, boost::mp11::mp_at_c<members_of<T>, I>>}...}};
-}
-
-template <described_struct T>
-inline constexpr auto member_slots = make_member_slots<T>(std::make_index_sequence<member_count<T>>{});
-
 template <described_struct T>
 inline constexpr bool many_members = member_count<T> > 64;
 
@@ -642,46 +631,61 @@ bool is_key(std::string_view k) noexcept {
 }
 
 template <described_struct T>
-std::size_t find_member(std::string_view k, std::size_t hint) noexcept {
-    constexpr std::size_t n = member_count<T>;
-    if constexpr (n == 0) {
-        return no_member;
-    } else {
-        // The member after the previous one, most often (see member_index).
-        if (hint < n && boost::mp11::mp_with_index<n>(hint, [&](auto I) { return is_key<T, I>(k); })) return hint;
-        std::size_t found = no_member;
-        boost::mp11::mp_for_each<boost::mp11::mp_iota_c<n>>([&](auto I) {
-            if (found == no_member && is_key<T, I>(k)) found = I;
-        });
-        return found;
-    }
+std::size_t find_member(std::string_view k) noexcept {
+    std::size_t found = no_member;
+    boost::mp11::mp_for_each<boost::mp11::mp_iota_c<member_count<T>>>([&](auto I) {
+        if (found == no_member && is_key<T, I>(k)) found = I;
+    });
+    return found;
+}
+
+// The key of member I was read: its value comes next. With I a constant, the
+// slot's function and address are too (no table, no indirect call).
+template <described_struct T, std::size_t I>
+void take_member(stream_decoder& d, stream_frame& f) noexcept {
+    using D = boost::mp11::mp_at_c<members_of<T>, I>;
+    f.hint = I + 1;
+    set_seen_bit(seen_of<T>(d, f), I);
+    f.pf.key = member_keys<T>[I];
+    d.set_slot(&on_value<member_type<T, D>>, member_address<T, D>(f.target));
 }
 
 template <described_struct T>
 void struct_key(stream_decoder& d, std::string_view k) {
     stream_frame& f = d.top();
     if (f.tagged && k == f.tag_key) return d.give_up(); // a second tag: the last one selects, in a DOM
-    std::size_t const i = find_member<T>(k, f.hint);
-    if (i == no_member) {
-        if (d.ctx.options.unknown_keys == key_policy::reject) {
-            f.pf.key = k;
-            return d.fail(errc::json_unknown_key, "unknown key");
-        }
-        return d.set_slot(&stream_decoder::ignore, nullptr);
+    constexpr std::size_t n = member_count<T>;
+    if constexpr (n > 0) {
+        // The member after the previous one, most often (see member_index).
+        if (f.hint < n && boost::mp11::mp_with_index<n>(f.hint, [&](auto I) {
+                if (!is_key<T, I>(k)) return false;
+                take_member<T, I>(d, f);
+                return true;
+            }))
+            return;
+        if (std::size_t const i = find_member<T>(k); i != no_member)
+            return boost::mp11::mp_with_index<n>(i, [&](auto I) { take_member<T, I>(d, f); });
     }
-    f.hint = i + 1;
-    set_seen_bit(seen_of<T>(d, f), i);
-    f.pf.key = member_keys<T>[i];
-    member_slot const& m = member_slots<T>[i];
-    d.set_slot(m.fn, m.address(f.target));
+    if (d.ctx.options.unknown_keys == key_policy::reject) {
+        f.pf.key = k;
+        return d.fail(errc::json_unknown_key, "unknown key");
+    }
+    d.set_slot(&stream_decoder::ignore, nullptr);
 }
 
 template <described_struct T>
 void struct_end(stream_decoder& d) {
-    stream_frame const f = d.top();
+    // Only what finish_members reads, not a copy of the whole frame.
+    stream_frame const& f = d.top();
+    T& out = *static_cast<T*>(f.target);
+    std::uint64_t const seen = f.seen;
     d.pop();
-    if (!finish_members(*static_cast<T*>(f.target), seen_of<T>(d, f), d.ctx, d.path())) d.failed();
-    if constexpr (many_members<T>) d.wide_seen.resize(f.seen);
+    if constexpr (many_members<T>) {
+        if (!finish_members(out, d.wide_seen.data() + seen, d.ctx, d.path())) d.failed();
+        d.wide_seen.resize(seen);
+    } else {
+        if (!finish_members(out, &seen, d.ctx, d.path())) d.failed();
+    }
 }
 
 template <described_struct T>
@@ -888,9 +892,11 @@ void on_value(stream_decoder& d, void* target, token const& t) {
         d.decode_scalar(t, out);
     } else if constexpr (std::is_same_v<T, std::string>) {
         if (t.kind != token_kind::string) return d.decode_token(t, out);
-        // Into an empty string (the usual case) append is assign without its
-        // aliasing checks.
         if (t.first && !out.empty()) out.clear();
+        // Into an empty string (the usual case) append is assign without its
+        // aliasing checks. A whole string longer than the room gets its exact
+        // room first: cheaper than append's regrowth (_M_mutate).
+        if (t.first && t.last && t.s.size() > out.capacity()) out.reserve(t.s.size());
         out.append(t.s);
     } else if constexpr (is_optional<T>::value) {
         if (t.kind == token_kind::null) return out.reset();
