@@ -6456,6 +6456,7 @@ BOOST_DESCRIBE_STRUCT(error_body, (error_fields), (error))
 #define SIGMA_API_ENDPOINT_HPP
 
 
+#include <boost/config.hpp>
 #include <boost/describe/members.hpp>
 #include <boost/mp11/algorithm.hpp>
 #include <boost/url/encode.hpp>
@@ -6675,7 +6676,10 @@ namespace detail {
 
 // A path segment taken from data: empty, "." and ".." would change which
 // resource the path names after normalisation, so they are refused.
-inline bool acceptable_segment(std::string_view s) noexcept { return !s.empty() && s != "." && s != ".."; }
+inline bool acceptable_segment(std::string_view s) noexcept {
+    // Not empty, "." or "..": only a one- or two-character run of dots is refused.
+    return !s.empty() && (s.size() > 2 || s.front() != '.' || s.back() != '.');
+}
 
 // Calls f(text) with the query/path text of v, without a copy for strings.
 template <class T, class F>
@@ -6695,13 +6699,38 @@ void with_query_text(T const& v, F&& f) {
     }
 }
 
+// Calls param(key, value) for each query parameter of an endpoint call, then
+// for each of `extra` (pairs whose second converts to std::string_view).
+template <class E, class Extra, class Param>
+void walk_query(E const& e, Extra const& extra, Param&& param) {
+    boost::mp11::mp_for_each<json::members_of<E>>([&](auto D) {
+        if constexpr (!is_path_parameter<E>(decltype(D)::name)) {
+            using M = std::remove_cvref_t<decltype(e.*D.pointer)>;
+            auto add = [&](std::string_view value) { param(std::string_view(D.name), value); };
+            if constexpr (json::detail::is_optional<M>::value) {
+                if (e.*D.pointer) with_query_text(*(e.*D.pointer), add);
+            } else {
+                with_query_text(e.*D.pointer, add);
+            }
+        }
+    });
+    for (auto const& [k, v] : extra) param(std::string_view(k), std::string_view(v));
+}
+
+// The error of a path parameter that cannot be a path segment.
+template <class E>
+BOOST_NOINLINE sigma::error bad_segment(char const* member, std::string_view value) {
+    return sigma::error(errc::invalid_argument, std::string("path parameter ") + member + " is \"" +
+                                                    std::string(value) + "\", which cannot be a path segment of " +
+                                                    std::string(E::path_template));
+}
+
 // Walks an endpoint call's target: segment(text) for each path segment after
 // the version (filled placeholders included), then param(key, value) for each
 // query parameter and each of `extra`. Fails for an id that cannot be a path
 // segment.
-template <class E, class Segment, class Param>
-std::optional<sigma::error> walk_target(E const& e, std::vector<std::pair<std::string_view, std::string>> const& extra,
-                                        Segment&& segment, Param&& param) {
+template <class E, class Extra, class Segment, class Param>
+std::optional<sigma::error> walk_target(E const& e, Extra const& extra, Segment&& segment, Param&& param) {
     std::string_view p = E::path_template.substr(1);
     std::optional<sigma::error> bad;
     while (!p.empty() && !bad) {
@@ -6715,10 +6744,7 @@ std::optional<sigma::error> walk_target(E const& e, std::vector<std::pair<std::s
                 using M = std::remove_cvref_t<decltype(e.*D.pointer)>;
                 auto fill = [&](std::string_view value) {
                     if (!acceptable_segment(value))
-                        bad.emplace(errc::invalid_argument, std::string("path parameter ") + D.name + " is \"" +
-                                                                 std::string(value) +
-                                                                 "\", which cannot be a path segment of " +
-                                                                 std::string(E::path_template));
+                        bad.emplace(bad_segment<E>(D.name, value));
                     else
                         segment(value);
                 };
@@ -6734,31 +6760,46 @@ std::optional<sigma::error> walk_target(E const& e, std::vector<std::pair<std::s
         }
     }
     if (bad) return bad;
-    boost::mp11::mp_for_each<json::members_of<E>>([&](auto D) {
-        if constexpr (!is_path_parameter<E>(decltype(D)::name)) {
-            using M = std::remove_cvref_t<decltype(e.*D.pointer)>;
-            auto add = [&](std::string_view value) { param(std::string_view(D.name), value); };
-            if constexpr (json::detail::is_optional<M>::value) {
-                if (e.*D.pointer) with_query_text(*(e.*D.pointer), add);
-            } else {
-                with_query_text(e.*D.pointer, add);
-            }
-        }
-    });
-    for (auto const& [k, v] : extra) param(k, std::string_view(v));
+    walk_query(e, extra, param);
     return std::nullopt;
 }
 
-// Appends `s` percent-encoded over `cs`, as boost::urls::encode does. Ids,
-// keys and cursors seldom need encoding: one scan then spares its two passes.
+// Which characters of a set go out as they are: one load per character
+// (lut_chars tests a bit of a mask, a few instructions more per character).
+struct char_table {
+    unsigned char plain[256]{};
+};
+
+constexpr char_table table_of(boost::urls::grammar::lut_chars const& cs) noexcept {
+    char_table t;
+    for (unsigned c = 0; c < 256; ++c) t.plain[c] = cs(static_cast<unsigned char>(c)) ? 1 : 0;
+    return t;
+}
+
+inline constexpr char_table pchar_table = table_of(boost::urls::pchars);
+inline constexpr char_table unreserved_table = table_of(boost::urls::unreserved_chars);
+
+// Whether every character of s is in t. No early exit: s seldom has one
+// outside, and four lookups ANDed per step cost less than a branch each.
+inline bool all_plain(std::string_view s, char_table const& t) noexcept {
+    auto const* p = reinterpret_cast<unsigned char const*>(s.data());
+    std::size_t const n = s.size();
+    std::size_t i = 0;
+    unsigned ok = 1;
+    for (; i + 4 <= n; i += 4) ok &= t.plain[p[i]] & t.plain[p[i + 1]] & t.plain[p[i + 2]] & t.plain[p[i + 3]];
+    for (; i < n; ++i) ok &= t.plain[p[i]];
+    return ok != 0;
+}
+
+// Appends `s` percent-encoded over `cs` (whose table is `t`), as
+// boost::urls::encode does. Ids, keys and cursors seldom need encoding: one
+// scan then spares its two passes.
 template <class CharSet>
-void append_encoded(std::string& out, std::string_view s, CharSet const& cs) {
-    for (char c : s)
-        if (!cs(c)) {
-            boost::urls::encode(s, cs, {}, boost::urls::string_token::append_to(out));
-            return;
-        }
-    out.append(s);
+void append_encoded(std::string& out, std::string_view s, CharSet const& cs, char_table const& t) {
+    if (all_plain(s, t))
+        out.append(s);
+    else
+        boost::urls::encode(s, cs, {}, boost::urls::string_token::append_to(out));
 }
 
 // Whether every literal segment of E's template would be written as its
@@ -6775,40 +6816,125 @@ bool plain_template(std::string_view version) noexcept {
     return true;
 }
 
-} // namespace detail
-
-// The request target (path and query, percent-encoded as Boost.URL does) of an
-// endpoint call: /<version><path>?<query params>&<extra>. Fails for an id that
-// cannot be a path segment.
+// Whether E's template is made of whole-segment placeholders that name
+// members and of literal segments written as they are (path characters only,
+// none empty, "." or ".."): its literal text then goes out unchanged, with the
+// values in place of the placeholders. Evaluated at compile time; indexes
+// characters by hand for the reason given above.
 template <class E>
-result<std::string> build_target(E const& e, std::string_view api_version,
-                                 std::vector<std::pair<std::string_view, std::string>> const& extra = {}) {
-    static_assert(check_endpoint<E>());
+constexpr bool fixed_literals() {
+    constexpr std::string_view p = E::path_template;
+    if (!well_formed_template(p)) return false;
+    std::size_t start = 1;
+    while (start <= p.size()) {
+        std::size_t const end = index_of(p, '/', start);
+        std::string_view const seg = p.substr(start, end - start);
+        if (seg.empty() || same_text(seg, ".") || same_text(seg, "..")) return false;
+        if (index_of(seg, '{', 0) < seg.size() || index_of(seg, '}', 0) < seg.size()) {
+            if (seg[0] != '{' || index_of(seg, '}', 0) != seg.size() - 1 ||
+                !names_member<E>(seg.substr(1, seg.size() - 2)))
+                return false;
+        } else {
+            for (std::size_t k = 0; k < seg.size(); ++k)
+                if (!boost::urls::pchars(seg[k])) return false;
+        }
+        start = end + 1;
+    }
+    return true;
+}
+
+// The literal text of a template before its i-th placeholder (after the
+// previous one), or after the last one for i == placeholder_count(p).
+constexpr std::string_view literal_before(std::string_view p, std::size_t i) {
+    std::size_t from = 0;
+    if (i > 0) {
+        std::size_t open = index_of(p, '{', 0);
+        for (std::size_t k = 1; k < i; ++k) open = index_of(p, '{', open + 1);
+        from = index_of(p, '}', open) + 1;
+    }
+    std::size_t const to = i < placeholder_count(p) ? index_of(p, '{', from) : p.size();
+    return p.substr(from, to - from);
+}
+
+// The I-th placeholder of a fixed_literals template and the literal text
+// before it; false (with `bad` set) for a value that cannot be a segment.
+template <class E, std::size_t I>
+bool put_placeholder(E const& e, std::string& out, std::optional<sigma::error>& bad) {
+    constexpr std::string_view literal = literal_before(E::path_template, I);
+    out.append(literal);
+    boost::mp11::mp_for_each<json::members_of<E>>([&](auto D) {
+        if constexpr (same_text(placeholder(E::path_template, I), decltype(D)::name)) {
+            using M = std::remove_cvref_t<decltype(e.*D.pointer)>;
+            auto fill = [&](std::string_view value) {
+                if (!acceptable_segment(value))
+                    bad.emplace(bad_segment<E>(D.name, value));
+                else
+                    append_encoded(out, value, boost::urls::pchars, pchar_table);
+            };
+            if constexpr (json::detail::is_optional<M>::value) {
+                if (e.*D.pointer) with_query_text(*(e.*D.pointer), fill);
+                else fill({});
+            } else {
+                with_query_text(e.*D.pointer, fill);
+            }
+        }
+    });
+    return !bad;
+}
+
+template <class E, std::size_t... I>
+std::optional<sigma::error> put_path(E const& e, std::string& out, std::index_sequence<I...>) {
+    constexpr std::string_view tail = literal_before(E::path_template, sizeof...(I)); // at compile time
+    std::optional<sigma::error> bad;
+    if ((put_placeholder<E, I>(e, out, bad) && ...)) out.append(tail);
+    return bad;
+}
+
+// build_target with any range of extra parameters (pairs whose second
+// converts to std::string_view), so that the client's page parameters need
+// no vector of strings.
+template <class E, class Extra>
+result<std::string> build_target_with(E const& e, std::string_view api_version, Extra const& extra) {
     std::string_view const version = E::fixed_version.empty() ? api_version : E::fixed_version;
 
     // Everything but unreserved characters is percent-encoded in parameters,
     // '+' included: url::params() leaves a '+' as it is, which servers (and
     // Boost.URL's own reading) take for a space, so a base64 cursor would come
     // back changed.
-    if (detail::plain_template<E>(version)) {
+    char sep = '?';
+    auto param = [&](std::string& out, std::string_view k, std::string_view v) {
+        out += sep;
+        sep = '&';
+        append_encoded(out, k, boost::urls::unreserved_chars, unreserved_table);
+        out += '=';
+        append_encoded(out, v, boost::urls::unreserved_chars, unreserved_table);
+    };
+    if constexpr (fixed_literals<E>()) {
+        // The template's literal text is known plain at compile time: it is
+        // appended whole, with no scan; only the version and values are checked.
+        if (acceptable_segment(version)) {
+            std::string out;
+            out.reserve(E::path_template.size() + 96);
+            out += '/';
+            append_encoded(out, version, boost::urls::pchars, pchar_table);
+            if (auto bad = put_path(e, out, std::make_index_sequence<placeholder_count(E::path_template)>{}))
+                return std::move(*bad);
+            walk_query(e, extra, [&](std::string_view k, std::string_view v) { param(out, k, v); });
+            return out;
+        }
+    }
+    if (plain_template<E>(version)) {
         // Written straight into one string: a boost::urls::url costs several
         // allocations and a re-parse per segment, on every request.
         std::string out;
         out.reserve(E::path_template.size() + 96);
         auto segment = [&](std::string_view s) {
             out += '/';
-            detail::append_encoded(out, s, boost::urls::pchars);
-        };
-        char sep = '?';
-        auto param = [&](std::string_view k, std::string_view v) {
-            out += sep;
-            sep = '&';
-            detail::append_encoded(out, k, boost::urls::unreserved_chars);
-            out += '=';
-            detail::append_encoded(out, v, boost::urls::unreserved_chars);
+            append_encoded(out, s, boost::urls::pchars, pchar_table);
         };
         segment(version);
-        if (auto bad = detail::walk_target(e, extra, segment, param)) return std::move(*bad);
+        auto query = [&](std::string_view k, std::string_view v) { param(out, k, v); };
+        if (auto bad = walk_target(e, extra, segment, query)) return std::move(*bad);
         return out;
     }
 
@@ -6818,13 +6944,25 @@ result<std::string> build_target(E const& e, std::string_view api_version,
     auto segs = u.segments();
     segs.push_back(version);
     auto segment = [&](std::string_view s) { segs.push_back(s); };
-    auto param = [&](std::string_view key, std::string_view value) {
+    auto url_param = [&](std::string_view key, std::string_view value) {
         std::string const k = boost::urls::encode(key, boost::urls::unreserved_chars);
         std::string const v = boost::urls::encode(value, boost::urls::unreserved_chars);
         u.encoded_params().append({boost::urls::pct_string_view(k), boost::urls::pct_string_view(v)});
     };
-    if (auto bad = detail::walk_target(e, extra, segment, param)) return std::move(*bad);
+    if (auto bad = walk_target(e, extra, segment, url_param)) return std::move(*bad);
     return std::string(u.encoded_target());
+}
+
+} // namespace detail
+
+// The request target (path and query, percent-encoded as Boost.URL does) of an
+// endpoint call: /<version><path>?<query params>&<extra>. Fails for an id that
+// cannot be a path segment.
+template <class E>
+result<std::string> build_target(E const& e, std::string_view api_version,
+                                 std::vector<std::pair<std::string_view, std::string>> const& extra = {}) {
+    static_assert(check_endpoint<E>());
+    return detail::build_target_with(e, api_version, extra);
 }
 
 } // namespace sigma::api
@@ -7026,6 +7164,8 @@ BOOST_DESCRIBE_STRUCT(list_tags, (), ())
 
 
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -7045,26 +7185,52 @@ struct page {
 template <class E>
 inline constexpr bool is_paged = E::paging_style != paging::none;
 
+namespace detail {
+
+// page_parameters as views, into `cursor` and into `digits` (which gets the
+// size's text): no allocation, for the client's own page requests.
+struct page_parameter_views {
+    std::array<std::pair<std::string_view, std::string_view>, 2> items{};
+    std::size_t count = 0;
+    [[nodiscard]] auto begin() const noexcept { return items.begin(); }
+    [[nodiscard]] auto end() const noexcept { return items.begin() + static_cast<std::ptrdiff_t>(count); }
+};
+
+template <class E>
+page_parameter_views page_parameters_in(std::size_t page_size, std::optional<std::string> const& cursor,
+                                        std::array<char, 20>& digits) {
+    std::size_t n = std::clamp<std::size_t>(page_size, 1, E::max_page_size);
+    char const* const end = std::to_chars(digits.data(), digits.data() + digits.size(), n).ptr;
+    std::string_view const size(digits.data(), static_cast<std::size_t>(end - digits.data()));
+    page_parameter_views out;
+    auto add = [&](std::string_view k, std::string_view v) { out.items[out.count++] = {k, v}; };
+    switch (E::paging_style) {
+    case paging::a:
+    case paging::a_or_bare:
+        add("limit", size);
+        if (cursor) add("page", *cursor);
+        break;
+    case paging::b:
+        add("pageSize", size);
+        if (cursor) add("pageToken", *cursor);
+        break;
+    case paging::bare_array:
+    case paging::none: break;
+    }
+    return out;
+}
+
+} // namespace detail
+
 // The page request's extra query parameters: the size always (so a server
 // default of 50 never truncates a listing), the cursor from the second page on.
 template <class E>
 std::vector<std::pair<std::string_view, std::string>> page_parameters(std::size_t page_size,
                                                                       std::optional<std::string> const& cursor) {
-    std::size_t n = std::clamp<std::size_t>(page_size, 1, E::max_page_size);
+    std::array<char, 20> digits{};
     std::vector<std::pair<std::string_view, std::string>> out;
-    switch (E::paging_style) {
-    case paging::a:
-    case paging::a_or_bare:
-        out.emplace_back("limit", std::to_string(n));
-        if (cursor) out.emplace_back("page", *cursor);
-        break;
-    case paging::b:
-        out.emplace_back("pageSize", std::to_string(n));
-        if (cursor) out.emplace_back("pageToken", *cursor);
-        break;
-    case paging::bare_array:
-    case paging::none: break;
-    }
+    for (auto const& [k, v] : detail::page_parameters_in<E>(page_size, cursor, digits))
+        out.emplace_back(k, std::string(v));
     return out;
 }
 
@@ -7579,10 +7745,12 @@ inline std::optional<std::chrono::milliseconds> retry_delay(retry_policy const& 
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/config.hpp>
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -8006,6 +8174,16 @@ public:
     }
 
 private:
+    // How perform() builds an endpoint call's target again, after it went
+    // with a request: from the endpoint and the page cursor, which outlive the
+    // call. Null for send(), whose target perform() copies instead.
+    struct target_source {
+        void const* endpoint = nullptr;
+        std::optional<std::string> const* cursor = nullptr;
+        result<std::string> (*build)(basic_client const&, void const*, std::optional<std::string> const*) = nullptr;
+        result<std::string> operator()(basic_client const& c) const { return build(c, endpoint, cursor); }
+    };
+
     // What perform() needs besides the method and target. Endpoint calls set
     // `decode`; send() leaves it null and gets the response as it is.
     struct request_options {
@@ -8016,6 +8194,7 @@ private:
         api::soft_statuses soft{};
         bool log_soft = false; // async_get's debug line for a soft status
         detail::body_decoder decode{};
+        target_source rebuild{};
     };
 
     // The request of one call of E (not paged), decoded into `out`. Only the
@@ -8026,19 +8205,31 @@ private:
         o.soft = E::soft;
         o.log_soft = true;
         o.decode = detail::body_decoder::into(out);
-        return perform(E::method, api::build_target(e, settings_.settings.apiVersion), std::move(o));
+        o.rebuild = {&e, nullptr, [](basic_client const& c, void const* ep, std::optional<std::string> const*) {
+                         return api::build_target(*static_cast<E const*>(ep), c.settings_.settings.apiVersion);
+                     }};
+        auto target = o.rebuild(*this);
+        return perform(E::method, std::move(target), std::move(o));
     }
 
     // The request of one page of E after `cursor`, decoded into `out`.
     template <class E>
     boost::asio::awaitable<result<http_response>> page_into(E const& e, std::optional<std::string> const& cursor,
                                                             api::page<typename E::response_type>& out) {
+        static_assert(api::check_endpoint<E>());
         request_options o;
         o.soft = E::soft;
         o.decode = detail::body_decoder::page_of<E>(out);
-        return perform(E::method,
-                       api::build_target(e, settings_.settings.apiVersion, api::page_parameters<E>(opts_.page_size, cursor)),
-                       std::move(o));
+        o.rebuild = {&e, &cursor, [](basic_client const& c, void const* ep, std::optional<std::string> const* cur) {
+                         // The page parameters as views (into `digits` and the
+                         // cursor): no vector of strings per page.
+                         std::array<char, 20> digits{};
+                         auto const params = api::detail::page_parameters_in<E>(c.opts_.page_size, *cur, digits);
+                         return api::detail::build_target_with(*static_cast<E const*>(ep),
+                                                               c.settings_.settings.apiVersion, params);
+                     }};
+        auto target = o.rebuild(*this);
+        return perform(E::method, std::move(target), std::move(o));
     }
 
     // The one request loop of the client, shared by every endpoint and by
@@ -8049,60 +8240,61 @@ private:
     boost::asio::awaitable<result<http_response>> perform(http_method method, result<std::string> built,
                                                            request_options o) {
         if (!built) co_return std::move(built).error();
-        std::string const& target = *built;
+        std::string& target = *built;
+        // An endpoint call's target goes into the request itself, and is
+        // built again only on the paths that name it afterwards (a log line,
+        // an error, a retry): a 2xx answer decoded as expected never does.
+        bool const lent = o.rebuild.build != nullptr;
         bool const idempotent = o.repeatable || repeatable(method);
         bool renewed = false;
         unsigned attempt = 0; // transport failures, 502/503/504 and 429s of this request
         unsigned garbled = 0; // bodies that were not JSON
         for (;;) {
-            http_request req;
-            req.method = method;
-            req.origin = settings_.origin;
-            req.target = target;
+            // One reading of the clock serves the token's expiry, admission
+            // and the start: nothing waits between them on the usual path.
+            auto now = opts_.clock.now();
+            secret const* tok = nullptr;
             std::optional<secret> fresh; // a token minted for this request
             if (o.authorized) {
                 // A valid cached token is used as it is: token() would cost a
                 // coroutine frame and a copy of the secret on every request.
-                secret const* tok = cached_token();
+                tok = cached_token(now);
                 if (!tok) {
                     auto r = co_await token();
                     if (!r) co_return std::move(r).error();
                     tok = &fresh.emplace(std::move(*r));
+                    now = opts_.clock.now();
                 }
-                req.headers.push_back({"Authorization", "Bearer " + tok->reveal()});
             }
-            if (!o.content_type.empty()) req.headers.push_back({"Content-Type", o.content_type});
-            req.body = o.body;
+            http_request req = new_request(method, lent ? std::move(target) : std::string(target), tok, o);
             // Most requests are admitted at once: the coroutine only for a wait.
             std::uint64_t epoch = 0;
-            if (auto a = admit_now(); a.what == admission::none)
+            if (auto a = admit_now(now); a.what == admission::none) {
                 epoch = ctl_.epoch();
-            else
+            } else {
                 epoch = co_await admit(a);
+                now = opts_.clock.now();
+            }
             ++stats_.requests;
-            auto started = opts_.clock.now();
+            auto const started = now;
             auto resp = co_await transport_.async_send(std::move(req));
             release();
-            auto took = std::chrono::duration_cast<std::chrono::milliseconds>(opts_.clock.now() - started);
+            now = opts_.clock.now(); // the answer's time, for the log and the controller
+            if (lent && names_target(resp, o)) {
+                auto bad = restore_target(o, target);
+                if (bad) co_return std::move(*bad);
+            }
 
             if (!resp) {
-                auto e = std::move(resp).error();
-                log(log_level::debug, std::string(to_string(method)) + " " + target + ": " + redact(e.message()));
-                if (idempotent && attempt + 1 < opts_.retry.max_attempts && budget_left()) {
-                    auto wait = backoff(opts_.retry, attempt, opts_.clock.random());
-                    co_await pause(wait, std::string(to_string(method)) + " " + target + " failed (" +
-                                             redact(e.message()) + ")");
-                    ++attempt;
-                    continue;
-                }
-                co_return sigma::error(e.code(), redact(with_request(method, target, e.message())),
-                                       http_details{0, std::string(to_string(method)), target, {}, {}});
+                next_step s = after_transport_failure(method, target, resp.error(), idempotent, attempt);
+                if (s.error) co_return std::move(*s.error);
+                co_await pause(s.wait, s.why);
+                ++attempt;
+                continue;
             }
-            if (opts_.log)
-                log(log_level::debug, std::string(to_string(method)) + " " + target + " -> " +
-                                          std::to_string(resp->status) + " (" + std::to_string(took.count()) + " ms)");
+            if (opts_.log) log_answer(method, target, resp->status, now - started);
             if (resp->status != 429) {
-                ctl_.on_answer(opts_.clock.now(), epoch);
+                ctl_.on_answer(now, epoch);
                 note_limits();
                 wake_waiters(); // the window may have grown
             }
@@ -8111,8 +8303,7 @@ private:
                 if (!renewed) {
                     renewed = true;
                     token_.reset(); // the token was refused: mint a new one, once
-                    log(log_level::info, std::string(to_string(method)) + " " + target +
-                                             ": 401, renewing the token and retrying once");
+                    log_renewal(method, target);
                     continue;
                 }
                 co_return status_error(method, target, *resp, errc::auth,
@@ -8121,37 +8312,16 @@ private:
                                        "and that the API credentials are still active");
             }
             if (is_retryable_status(resp->status)) {
-                if (resp->status == 429) ++stats_.rate_limited;
-                std::optional<std::chrono::milliseconds> ra;
-                if (auto h = resp->header("Retry-After"); !h.empty()) ra = parse_retry_after(h, opts_.clock.wall_now());
-                auto wait = retry_delay(opts_.retry, resp->status, ra, attempt, opts_.clock.random());
-                if (resp->status == 429) {
-                    // The limit is the client's, not this request's: everything
-                    // waits, and the window and pace come down (once per event).
-                    auto const wait_for = wait.value_or(opts_.retry.min_wait_after_429);
-                    pause_client(epoch, wait_for, std::string(to_string(method)) + " " + target + ": HTTP 429");
-                }
-                if (wait && (idempotent || resp->status == 429) && attempt + 1 < opts_.retry.max_attempts &&
-                    budget_left()) {
-                    if (resp->status == 429) {
-                        ++stats_.retries; // the wait happens in admit(), with everyone else's
-                    } else {
-                        co_await pause(*wait, std::string(to_string(method)) + " " + target + ": HTTP " +
-                                                  std::to_string(resp->status));
-                    }
-                    ++attempt;
-                    continue;
-                }
-                errc code = resp->status == 429 ? errc::rate_limited : errc::http_status;
-                co_return status_error(method, target, *resp, code,
-                                       "gave up after " + std::to_string(attempt + 1) + " attempts");
+                next_step s = after_retryable_status(method, target, *resp, epoch, idempotent, attempt);
+                if (s.error) co_return std::move(*s.error);
+                if (s.sleep) co_await pause(s.wait, s.why);
+                ++attempt;
+                continue;
             }
             if (!o.decode) co_return std::move(*resp); // send(): any status is the caller's
             if (o.soft.contains(resp->status)) {
                 ++stats_.soft_statuses;
-                if (o.log_soft && opts_.log)
-                    log(log_level::debug, std::string(to_string(method)) + " " + target + ": HTTP " +
-                                              std::to_string(resp->status) + " read as empty");
+                if (o.log_soft && opts_.log) log_soft(method, target, resp->status);
                 co_return http_response{};
             }
             if (resp->status < 200 || resp->status >= 300)
@@ -8159,6 +8329,10 @@ private:
                                        resp->status == 404 ? errc::not_found : errc::http_status);
             auto r = o.decode(resp->body, opts_.decoding);
             if (r) co_return http_response{};
+            if (lent && !opts_.log) {
+                auto bad = restore_target(o, target);
+                if (bad) co_return std::move(*bad);
+            }
             if (retry_garbled(repeatable(method), r.error(), garbled)) {
                 std::string const why = garbled_reason(method, target, r.error());
                 co_await pause(backoff(opts_.retry, garbled, opts_.clock.random()), why);
@@ -8169,6 +8343,118 @@ private:
             }
             co_return decode_error(method, target, r.error());
         }
+    }
+
+    // The request of one attempt. The Authorization value is a copy of the
+    // cached "Bearer <token>": no concatenation per request.
+    http_request new_request(http_method method, std::string target, secret const* tok,
+                             request_options const& o) const {
+        http_request req;
+        req.method = method;
+        req.origin = settings_.origin;
+        req.target = std::move(target);
+        req.headers.reserve(static_cast<std::size_t>(tok != nullptr) +
+                            static_cast<std::size_t>(!o.content_type.empty()));
+        if (tok != nullptr) {
+            if (token_ && tok == &*token_)
+                req.headers.push_back(http_header{"Authorization", bearer_.reveal()});
+            else
+                req.headers.push_back(http_header{"Authorization", "Bearer " + tok->reveal()});
+        }
+        if (!o.content_type.empty()) req.headers.push_back(http_header{"Content-Type", o.content_type});
+        req.body = o.body;
+        return req;
+    }
+
+    // Whether what follows an answer names the target: a log line, an error
+    // or a retry does; a 2xx answer (until its decoding fails) and a soft
+    // status do not.
+    bool names_target(result<http_response> const& resp, request_options const& o) const noexcept {
+        if (!resp || opts_.log) return true;
+        unsigned const s = resp->status;
+        if ((s == 401 && o.authorized) || is_retryable_status(s)) return true;
+        return (s < 200 || s >= 300) && !o.soft.contains(s);
+    }
+
+    // The target of an endpoint call again, as it was built the first time
+    // (the same endpoint, cursor, version and page size).
+    BOOST_NOINLINE std::optional<sigma::error> restore_target(request_options const& o, std::string& target) const {
+        auto again = o.rebuild(*this);
+        if (!again) return std::move(again).error();
+        target = std::move(*again);
+        return std::nullopt;
+    }
+
+    // What perform() does after a failed attempt: give up with `error`, or
+    // retry, after pause(wait, why) when `sleep` (a 429 waits in admit()).
+    // Out of line, like the other rare paths, to keep perform()'s hot code small.
+    struct next_step {
+        std::optional<sigma::error> error;
+        bool sleep = true;
+        std::chrono::milliseconds wait{0};
+        std::string why;
+    };
+
+    BOOST_NOINLINE next_step after_transport_failure(http_method method, std::string const& target,
+                                                     sigma::error const& e, bool idempotent, unsigned attempt) {
+        next_step s;
+        if (opts_.log)
+            log(log_level::debug, std::string(to_string(method)) + " " + target + ": " + redact(e.message()));
+        if (idempotent && attempt + 1 < opts_.retry.max_attempts && budget_left()) {
+            s.wait = backoff(opts_.retry, attempt, opts_.clock.random());
+            s.why = std::string(to_string(method)) + " " + target + " failed (" + redact(e.message()) + ")";
+            return s;
+        }
+        s.error.emplace(e.code(), redact(with_request(method, target, e.message())),
+                        http_details{0, std::string(to_string(method)), target, {}, {}});
+        return s;
+    }
+
+    BOOST_NOINLINE next_step after_retryable_status(http_method method, std::string const& target,
+                                                    http_response const& resp, std::uint64_t epoch, bool idempotent,
+                                                    unsigned attempt) {
+        next_step s;
+        if (resp.status == 429) ++stats_.rate_limited;
+        std::optional<std::chrono::milliseconds> ra;
+        if (auto h = resp.header("Retry-After"); !h.empty()) ra = parse_retry_after(h, opts_.clock.wall_now());
+        auto wait = retry_delay(opts_.retry, resp.status, ra, attempt, opts_.clock.random());
+        if (resp.status == 429) {
+            // The limit is the client's, not this request's: everything
+            // waits, and the window and pace come down (once per event).
+            auto const wait_for = wait.value_or(opts_.retry.min_wait_after_429);
+            pause_client(epoch, wait_for, std::string(to_string(method)) + " " + target + ": HTTP 429");
+        }
+        if (wait && (idempotent || resp.status == 429) && attempt + 1 < opts_.retry.max_attempts && budget_left()) {
+            if (resp.status == 429) {
+                ++stats_.retries; // the wait happens in admit(), with everyone else's
+                s.sleep = false;
+            } else {
+                s.wait = *wait;
+                s.why = std::string(to_string(method)) + " " + target + ": HTTP " + std::to_string(resp.status);
+            }
+            return s;
+        }
+        errc code = resp.status == 429 ? errc::rate_limited : errc::http_status;
+        s.error.emplace(
+            status_error(method, target, resp, code, "gave up after " + std::to_string(attempt + 1) + " attempts"));
+        return s;
+    }
+
+    BOOST_NOINLINE void log_answer(http_method method, std::string const& target, unsigned status,
+                                   std::chrono::steady_clock::duration d) const {
+        auto const took = std::chrono::duration_cast<std::chrono::milliseconds>(d);
+        log(log_level::debug, std::string(to_string(method)) + " " + target + " -> " + std::to_string(status) + " (" +
+                                  std::to_string(took.count()) + " ms)");
+    }
+
+    BOOST_NOINLINE void log_renewal(http_method method, std::string const& target) const {
+        log(log_level::info,
+            std::string(to_string(method)) + " " + target + ": 401, renewing the token and retrying once");
+    }
+
+    BOOST_NOINLINE void log_soft(http_method method, std::string const& target, unsigned status) const {
+        log(log_level::debug, std::string(to_string(method)) + " " + target + ": HTTP " + std::to_string(status) +
+                                  " read as empty");
     }
 
     bool budget_left() const noexcept { return stats_.retries < opts_.retry.budget; }
@@ -8202,8 +8488,7 @@ private:
     // One pass of admission, without waiting: admitted (and counted in
     // flight), or what admit() must wait for. A newcomer queues behind the
     // waiters already queued; `woken` is the pass of a waiter whose turn came.
-    admission admit_now(bool woken = false) {
-        auto now = opts_.clock.now();
+    admission admit_now(std::chrono::steady_clock::time_point now, bool woken = false) {
         if (!first_request_) {
             first_request_ = now;
             note_limits();
@@ -8251,7 +8536,7 @@ private:
                 stats_.peak_in_flight = std::max(stats_.peak_in_flight, in_flight_);
                 co_return ctl_.epoch();
             }
-            a = admit_now(woken);
+            a = admit_now(opts_.clock.now(), woken);
         }
     }
 
@@ -8336,15 +8621,15 @@ private:
         co_await opts_.clock.sleep(wait);
     }
 
-    // The token, while it is valid; null when it must be minted.
-    secret const* cached_token() const {
-        return token_ && opts_.clock.now() < token_expiry_ ? &*token_ : nullptr;
+    // The token, while it is valid at `now`; null when it must be minted.
+    secret const* cached_token(std::chrono::steady_clock::time_point now) const {
+        return token_ && now < token_expiry_ ? &*token_ : nullptr;
     }
 
     // The cached token, renewed when it is within the margin of expiry. One
     // renewal at a time: callers arriving during one wait for its outcome.
     boost::asio::awaitable<result<secret>> token() {
-        if (auto const* t = cached_token()) co_return *t;
+        if (auto const* t = cached_token(opts_.clock.now())) co_return *t;
         if (renewing_) {
             // Armed once: re-arming would cancel the other waiters, which
             // would re-arm in turn, and so on, a busy loop.
@@ -8412,6 +8697,7 @@ private:
         if (tok->access_token.empty())
             co_return sigma::error(errc::auth, "POST " + target + ": the token answer has an empty access_token");
         token_ = tok->access_token;
+        bearer_ = secret("Bearer " + token_->reveal());
         secrets_.push_back(tok->access_token);
         if (tok->refresh_token) secrets_.push_back(*tok->refresh_token);
         auto life = std::chrono::seconds(tok->expires_in);
@@ -8447,8 +8733,8 @@ private:
         return s;
     }
 
-    sigma::error status_error(http_method m, std::string const& target, http_response const& r, errc code,
-                              std::string_view advice = {}) const {
+    BOOST_NOINLINE sigma::error status_error(http_method m, std::string const& target, http_response const& r,
+                                             errc code, std::string_view advice = {}) const {
         auto info = detail::read_error_body(r);
         http_details d{r.status, std::string(to_string(m)), target, info.code, info.request_id};
         std::string msg = with_request(m, target, "HTTP " + std::to_string(r.status));
@@ -8462,7 +8748,7 @@ private:
         return sigma::error(code, redact(std::move(msg)), std::move(d));
     }
 
-    sigma::error decode_error(http_method m, std::string const& target, sigma::error const& e) const {
+    BOOST_NOINLINE sigma::error decode_error(http_method m, std::string const& target, sigma::error const& e) const {
         // Keep the pointer; prefix the request so the failing call is known.
         return sigma::error(e.code(), redact(with_request(m, target, e.message())), e.json_pointer());
     }
@@ -8482,6 +8768,7 @@ private:
     std::optional<std::chrono::steady_clock::time_point> first_request_;
 
     std::optional<secret> token_;
+    secret bearer_; // "Bearer <token_>", the Authorization value, built once per token
     std::chrono::steady_clock::time_point token_expiry_{};
     std::optional<std::chrono::steady_clock::time_point> last_mint_;
     bool renewing_ = false;

@@ -351,3 +351,50 @@ TEST_CASE("client: an invalid configuration is refused at construction") {
         CHECK(std::string(e.what()).find("hostPort") == 0);
     }
 }
+
+TEST_CASE("client: an endpoint call sends and names the same target on every attempt, logged or not") {
+    using namespace test_client;
+    for (bool logged : {false, true}) {
+        CAPTURE(logged);
+        boost::asio::io_context ioc;
+        fake_clock clock;
+        std::vector<std::string> seen;
+        int calls = 0;
+        sigma::client_options o;
+        o.clock = clock.source();
+        o.retry.max_attempts = 3;
+        if (logged) o.log = [](sigma::log_level, std::string_view) {};
+        auto handler = [&](http_request const& r) -> sigma::result<http_response> {
+            if (r.target.starts_with("/v2/auth/token")) return json_response(200, token_body("tok-1"));
+            seen.push_back(r.target);
+            ++calls;
+            if (r.target.starts_with("/v2/tags")) {
+                if (r.target == "/v2/tags?limit=1000") return json_response(200, R"({"entries":[],"nextPage":"a+b/c"})");
+                if (calls == 2) return json_response(401, "{}"); // renewed, then asked again
+                return json_response(404, R"({"code":"not_found","message":"gone"})");
+            }
+            if (calls == 1) return sigma::error(sigma::errc::transport, "connection reset");
+            if (calls == 2) return json_response(409, "{}"); // soft for element lineage
+            return json_response(503, "");
+        };
+        client c(test_config(), sigma::testing::memory_transport(ioc.get_executor(), handler), o);
+
+        std::string const lineage = "/v2/workbooks/w%20b/lineage/elements/e%2F1";
+        auto soft = c.get(sigma::api::get_element_lineage{{}, "w b", "e/1"});
+        REQUIRE(soft.has_value()); // a transport failure, then a soft status
+        auto r = c.get(sigma::api::get_element_lineage{{}, "w b", "e/1"});
+        REQUIRE_FALSE(r.has_value());
+        CHECK(seen == std::vector<std::string>(5, lineage));
+        CHECK(r.error().message().find("GET " + lineage + ": HTTP 503") == 0);
+        CHECK(r.error().http().target == lineage);
+
+        seen.clear();
+        calls = 0;
+        auto tags = c.list_all(sigma::api::list_tags{});
+        REQUIRE_FALSE(tags.has_value());
+        std::string const page2 = "/v2/tags?limit=1000&page=a%2Bb%2Fc";
+        CHECK(seen == std::vector<std::string>{"/v2/tags?limit=1000", page2, page2});
+        CHECK(tags.error().message() == "page 2: GET " + page2 + ": HTTP 404 not_found: gone");
+        CHECK(tags.error().http().target == page2);
+    }
+}

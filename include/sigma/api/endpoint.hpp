@@ -17,6 +17,7 @@
 #include <sigma/result.hpp>
 #include <sigma/transport/http.hpp>
 
+#include <boost/config.hpp>
 #include <boost/describe/members.hpp>
 #include <boost/mp11/algorithm.hpp>
 #include <boost/url/encode.hpp>
@@ -236,7 +237,10 @@ namespace detail {
 
 // A path segment taken from data: empty, "." and ".." would change which
 // resource the path names after normalisation, so they are refused.
-inline bool acceptable_segment(std::string_view s) noexcept { return !s.empty() && s != "." && s != ".."; }
+inline bool acceptable_segment(std::string_view s) noexcept {
+    // Not empty, "." or "..": only a one- or two-character run of dots is refused.
+    return !s.empty() && (s.size() > 2 || s.front() != '.' || s.back() != '.');
+}
 
 // Calls f(text) with the query/path text of v, without a copy for strings.
 template <class T, class F>
@@ -256,13 +260,38 @@ void with_query_text(T const& v, F&& f) {
     }
 }
 
+// Calls param(key, value) for each query parameter of an endpoint call, then
+// for each of `extra` (pairs whose second converts to std::string_view).
+template <class E, class Extra, class Param>
+void walk_query(E const& e, Extra const& extra, Param&& param) {
+    boost::mp11::mp_for_each<json::members_of<E>>([&](auto D) {
+        if constexpr (!is_path_parameter<E>(decltype(D)::name)) {
+            using M = std::remove_cvref_t<decltype(e.*D.pointer)>;
+            auto add = [&](std::string_view value) { param(std::string_view(D.name), value); };
+            if constexpr (json::detail::is_optional<M>::value) {
+                if (e.*D.pointer) with_query_text(*(e.*D.pointer), add);
+            } else {
+                with_query_text(e.*D.pointer, add);
+            }
+        }
+    });
+    for (auto const& [k, v] : extra) param(std::string_view(k), std::string_view(v));
+}
+
+// The error of a path parameter that cannot be a path segment.
+template <class E>
+BOOST_NOINLINE sigma::error bad_segment(char const* member, std::string_view value) {
+    return sigma::error(errc::invalid_argument, std::string("path parameter ") + member + " is \"" +
+                                                    std::string(value) + "\", which cannot be a path segment of " +
+                                                    std::string(E::path_template));
+}
+
 // Walks an endpoint call's target: segment(text) for each path segment after
 // the version (filled placeholders included), then param(key, value) for each
 // query parameter and each of `extra`. Fails for an id that cannot be a path
 // segment.
-template <class E, class Segment, class Param>
-std::optional<sigma::error> walk_target(E const& e, std::vector<std::pair<std::string_view, std::string>> const& extra,
-                                        Segment&& segment, Param&& param) {
+template <class E, class Extra, class Segment, class Param>
+std::optional<sigma::error> walk_target(E const& e, Extra const& extra, Segment&& segment, Param&& param) {
     std::string_view p = E::path_template.substr(1);
     std::optional<sigma::error> bad;
     while (!p.empty() && !bad) {
@@ -276,10 +305,7 @@ std::optional<sigma::error> walk_target(E const& e, std::vector<std::pair<std::s
                 using M = std::remove_cvref_t<decltype(e.*D.pointer)>;
                 auto fill = [&](std::string_view value) {
                     if (!acceptable_segment(value))
-                        bad.emplace(errc::invalid_argument, std::string("path parameter ") + D.name + " is \"" +
-                                                                 std::string(value) +
-                                                                 "\", which cannot be a path segment of " +
-                                                                 std::string(E::path_template));
+                        bad.emplace(bad_segment<E>(D.name, value));
                     else
                         segment(value);
                 };
@@ -295,31 +321,46 @@ std::optional<sigma::error> walk_target(E const& e, std::vector<std::pair<std::s
         }
     }
     if (bad) return bad;
-    boost::mp11::mp_for_each<json::members_of<E>>([&](auto D) {
-        if constexpr (!is_path_parameter<E>(decltype(D)::name)) {
-            using M = std::remove_cvref_t<decltype(e.*D.pointer)>;
-            auto add = [&](std::string_view value) { param(std::string_view(D.name), value); };
-            if constexpr (json::detail::is_optional<M>::value) {
-                if (e.*D.pointer) with_query_text(*(e.*D.pointer), add);
-            } else {
-                with_query_text(e.*D.pointer, add);
-            }
-        }
-    });
-    for (auto const& [k, v] : extra) param(k, std::string_view(v));
+    walk_query(e, extra, param);
     return std::nullopt;
 }
 
-// Appends `s` percent-encoded over `cs`, as boost::urls::encode does. Ids,
-// keys and cursors seldom need encoding: one scan then spares its two passes.
+// Which characters of a set go out as they are: one load per character
+// (lut_chars tests a bit of a mask, a few instructions more per character).
+struct char_table {
+    unsigned char plain[256]{};
+};
+
+constexpr char_table table_of(boost::urls::grammar::lut_chars const& cs) noexcept {
+    char_table t;
+    for (unsigned c = 0; c < 256; ++c) t.plain[c] = cs(static_cast<unsigned char>(c)) ? 1 : 0;
+    return t;
+}
+
+inline constexpr char_table pchar_table = table_of(boost::urls::pchars);
+inline constexpr char_table unreserved_table = table_of(boost::urls::unreserved_chars);
+
+// Whether every character of s is in t. No early exit: s seldom has one
+// outside, and four lookups ANDed per step cost less than a branch each.
+inline bool all_plain(std::string_view s, char_table const& t) noexcept {
+    auto const* p = reinterpret_cast<unsigned char const*>(s.data());
+    std::size_t const n = s.size();
+    std::size_t i = 0;
+    unsigned ok = 1;
+    for (; i + 4 <= n; i += 4) ok &= t.plain[p[i]] & t.plain[p[i + 1]] & t.plain[p[i + 2]] & t.plain[p[i + 3]];
+    for (; i < n; ++i) ok &= t.plain[p[i]];
+    return ok != 0;
+}
+
+// Appends `s` percent-encoded over `cs` (whose table is `t`), as
+// boost::urls::encode does. Ids, keys and cursors seldom need encoding: one
+// scan then spares its two passes.
 template <class CharSet>
-void append_encoded(std::string& out, std::string_view s, CharSet const& cs) {
-    for (char c : s)
-        if (!cs(c)) {
-            boost::urls::encode(s, cs, {}, boost::urls::string_token::append_to(out));
-            return;
-        }
-    out.append(s);
+void append_encoded(std::string& out, std::string_view s, CharSet const& cs, char_table const& t) {
+    if (all_plain(s, t))
+        out.append(s);
+    else
+        boost::urls::encode(s, cs, {}, boost::urls::string_token::append_to(out));
 }
 
 // Whether every literal segment of E's template would be written as its
@@ -336,40 +377,125 @@ bool plain_template(std::string_view version) noexcept {
     return true;
 }
 
-} // namespace detail
-
-// The request target (path and query, percent-encoded as Boost.URL does) of an
-// endpoint call: /<version><path>?<query params>&<extra>. Fails for an id that
-// cannot be a path segment.
+// Whether E's template is made of whole-segment placeholders that name
+// members and of literal segments written as they are (path characters only,
+// none empty, "." or ".."): its literal text then goes out unchanged, with the
+// values in place of the placeholders. Evaluated at compile time; indexes
+// characters by hand for the reason given above.
 template <class E>
-result<std::string> build_target(E const& e, std::string_view api_version,
-                                 std::vector<std::pair<std::string_view, std::string>> const& extra = {}) {
-    static_assert(check_endpoint<E>());
+constexpr bool fixed_literals() {
+    constexpr std::string_view p = E::path_template;
+    if (!well_formed_template(p)) return false;
+    std::size_t start = 1;
+    while (start <= p.size()) {
+        std::size_t const end = index_of(p, '/', start);
+        std::string_view const seg = p.substr(start, end - start);
+        if (seg.empty() || same_text(seg, ".") || same_text(seg, "..")) return false;
+        if (index_of(seg, '{', 0) < seg.size() || index_of(seg, '}', 0) < seg.size()) {
+            if (seg[0] != '{' || index_of(seg, '}', 0) != seg.size() - 1 ||
+                !names_member<E>(seg.substr(1, seg.size() - 2)))
+                return false;
+        } else {
+            for (std::size_t k = 0; k < seg.size(); ++k)
+                if (!boost::urls::pchars(seg[k])) return false;
+        }
+        start = end + 1;
+    }
+    return true;
+}
+
+// The literal text of a template before its i-th placeholder (after the
+// previous one), or after the last one for i == placeholder_count(p).
+constexpr std::string_view literal_before(std::string_view p, std::size_t i) {
+    std::size_t from = 0;
+    if (i > 0) {
+        std::size_t open = index_of(p, '{', 0);
+        for (std::size_t k = 1; k < i; ++k) open = index_of(p, '{', open + 1);
+        from = index_of(p, '}', open) + 1;
+    }
+    std::size_t const to = i < placeholder_count(p) ? index_of(p, '{', from) : p.size();
+    return p.substr(from, to - from);
+}
+
+// The I-th placeholder of a fixed_literals template and the literal text
+// before it; false (with `bad` set) for a value that cannot be a segment.
+template <class E, std::size_t I>
+bool put_placeholder(E const& e, std::string& out, std::optional<sigma::error>& bad) {
+    constexpr std::string_view literal = literal_before(E::path_template, I);
+    out.append(literal);
+    boost::mp11::mp_for_each<json::members_of<E>>([&](auto D) {
+        if constexpr (same_text(placeholder(E::path_template, I), decltype(D)::name)) {
+            using M = std::remove_cvref_t<decltype(e.*D.pointer)>;
+            auto fill = [&](std::string_view value) {
+                if (!acceptable_segment(value))
+                    bad.emplace(bad_segment<E>(D.name, value));
+                else
+                    append_encoded(out, value, boost::urls::pchars, pchar_table);
+            };
+            if constexpr (json::detail::is_optional<M>::value) {
+                if (e.*D.pointer) with_query_text(*(e.*D.pointer), fill);
+                else fill({});
+            } else {
+                with_query_text(e.*D.pointer, fill);
+            }
+        }
+    });
+    return !bad;
+}
+
+template <class E, std::size_t... I>
+std::optional<sigma::error> put_path(E const& e, std::string& out, std::index_sequence<I...>) {
+    constexpr std::string_view tail = literal_before(E::path_template, sizeof...(I)); // at compile time
+    std::optional<sigma::error> bad;
+    if ((put_placeholder<E, I>(e, out, bad) && ...)) out.append(tail);
+    return bad;
+}
+
+// build_target with any range of extra parameters (pairs whose second
+// converts to std::string_view), so that the client's page parameters need
+// no vector of strings.
+template <class E, class Extra>
+result<std::string> build_target_with(E const& e, std::string_view api_version, Extra const& extra) {
     std::string_view const version = E::fixed_version.empty() ? api_version : E::fixed_version;
 
     // Everything but unreserved characters is percent-encoded in parameters,
     // '+' included: url::params() leaves a '+' as it is, which servers (and
     // Boost.URL's own reading) take for a space, so a base64 cursor would come
     // back changed.
-    if (detail::plain_template<E>(version)) {
+    char sep = '?';
+    auto param = [&](std::string& out, std::string_view k, std::string_view v) {
+        out += sep;
+        sep = '&';
+        append_encoded(out, k, boost::urls::unreserved_chars, unreserved_table);
+        out += '=';
+        append_encoded(out, v, boost::urls::unreserved_chars, unreserved_table);
+    };
+    if constexpr (fixed_literals<E>()) {
+        // The template's literal text is known plain at compile time: it is
+        // appended whole, with no scan; only the version and values are checked.
+        if (acceptable_segment(version)) {
+            std::string out;
+            out.reserve(E::path_template.size() + 96);
+            out += '/';
+            append_encoded(out, version, boost::urls::pchars, pchar_table);
+            if (auto bad = put_path(e, out, std::make_index_sequence<placeholder_count(E::path_template)>{}))
+                return std::move(*bad);
+            walk_query(e, extra, [&](std::string_view k, std::string_view v) { param(out, k, v); });
+            return out;
+        }
+    }
+    if (plain_template<E>(version)) {
         // Written straight into one string: a boost::urls::url costs several
         // allocations and a re-parse per segment, on every request.
         std::string out;
         out.reserve(E::path_template.size() + 96);
         auto segment = [&](std::string_view s) {
             out += '/';
-            detail::append_encoded(out, s, boost::urls::pchars);
-        };
-        char sep = '?';
-        auto param = [&](std::string_view k, std::string_view v) {
-            out += sep;
-            sep = '&';
-            detail::append_encoded(out, k, boost::urls::unreserved_chars);
-            out += '=';
-            detail::append_encoded(out, v, boost::urls::unreserved_chars);
+            append_encoded(out, s, boost::urls::pchars, pchar_table);
         };
         segment(version);
-        if (auto bad = detail::walk_target(e, extra, segment, param)) return std::move(*bad);
+        auto query = [&](std::string_view k, std::string_view v) { param(out, k, v); };
+        if (auto bad = walk_target(e, extra, segment, query)) return std::move(*bad);
         return out;
     }
 
@@ -379,13 +505,25 @@ result<std::string> build_target(E const& e, std::string_view api_version,
     auto segs = u.segments();
     segs.push_back(version);
     auto segment = [&](std::string_view s) { segs.push_back(s); };
-    auto param = [&](std::string_view key, std::string_view value) {
+    auto url_param = [&](std::string_view key, std::string_view value) {
         std::string const k = boost::urls::encode(key, boost::urls::unreserved_chars);
         std::string const v = boost::urls::encode(value, boost::urls::unreserved_chars);
         u.encoded_params().append({boost::urls::pct_string_view(k), boost::urls::pct_string_view(v)});
     };
-    if (auto bad = detail::walk_target(e, extra, segment, param)) return std::move(*bad);
+    if (auto bad = walk_target(e, extra, segment, url_param)) return std::move(*bad);
     return std::string(u.encoded_target());
+}
+
+} // namespace detail
+
+// The request target (path and query, percent-encoded as Boost.URL does) of an
+// endpoint call: /<version><path>?<query params>&<extra>. Fails for an id that
+// cannot be a path segment.
+template <class E>
+result<std::string> build_target(E const& e, std::string_view api_version,
+                                 std::vector<std::pair<std::string_view, std::string>> const& extra = {}) {
+    static_assert(check_endpoint<E>());
+    return detail::build_target_with(e, api_version, extra);
 }
 
 } // namespace sigma::api

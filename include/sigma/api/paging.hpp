@@ -11,6 +11,8 @@
 #include <sigma/result.hpp>
 
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -30,26 +32,52 @@ struct page {
 template <class E>
 inline constexpr bool is_paged = E::paging_style != paging::none;
 
+namespace detail {
+
+// page_parameters as views, into `cursor` and into `digits` (which gets the
+// size's text): no allocation, for the client's own page requests.
+struct page_parameter_views {
+    std::array<std::pair<std::string_view, std::string_view>, 2> items{};
+    std::size_t count = 0;
+    [[nodiscard]] auto begin() const noexcept { return items.begin(); }
+    [[nodiscard]] auto end() const noexcept { return items.begin() + static_cast<std::ptrdiff_t>(count); }
+};
+
+template <class E>
+page_parameter_views page_parameters_in(std::size_t page_size, std::optional<std::string> const& cursor,
+                                        std::array<char, 20>& digits) {
+    std::size_t n = std::clamp<std::size_t>(page_size, 1, E::max_page_size);
+    char const* const end = std::to_chars(digits.data(), digits.data() + digits.size(), n).ptr;
+    std::string_view const size(digits.data(), static_cast<std::size_t>(end - digits.data()));
+    page_parameter_views out;
+    auto add = [&](std::string_view k, std::string_view v) { out.items[out.count++] = {k, v}; };
+    switch (E::paging_style) {
+    case paging::a:
+    case paging::a_or_bare:
+        add("limit", size);
+        if (cursor) add("page", *cursor);
+        break;
+    case paging::b:
+        add("pageSize", size);
+        if (cursor) add("pageToken", *cursor);
+        break;
+    case paging::bare_array:
+    case paging::none: break;
+    }
+    return out;
+}
+
+} // namespace detail
+
 // The page request's extra query parameters: the size always (so a server
 // default of 50 never truncates a listing), the cursor from the second page on.
 template <class E>
 std::vector<std::pair<std::string_view, std::string>> page_parameters(std::size_t page_size,
                                                                       std::optional<std::string> const& cursor) {
-    std::size_t n = std::clamp<std::size_t>(page_size, 1, E::max_page_size);
+    std::array<char, 20> digits{};
     std::vector<std::pair<std::string_view, std::string>> out;
-    switch (E::paging_style) {
-    case paging::a:
-    case paging::a_or_bare:
-        out.emplace_back("limit", std::to_string(n));
-        if (cursor) out.emplace_back("page", *cursor);
-        break;
-    case paging::b:
-        out.emplace_back("pageSize", std::to_string(n));
-        if (cursor) out.emplace_back("pageToken", *cursor);
-        break;
-    case paging::bare_array:
-    case paging::none: break;
-    }
+    for (auto const& [k, v] : detail::page_parameters_in<E>(page_size, cursor, digits))
+        out.emplace_back(k, std::string(v));
     return out;
 }
 

@@ -25,10 +25,12 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/config.hpp>
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -453,6 +455,16 @@ public:
     }
 
 private:
+    // How perform() builds an endpoint call's target again, after it went
+    // with a request: from the endpoint and the page cursor, which outlive the
+    // call. Null for send(), whose target perform() copies instead.
+    struct target_source {
+        void const* endpoint = nullptr;
+        std::optional<std::string> const* cursor = nullptr;
+        result<std::string> (*build)(basic_client const&, void const*, std::optional<std::string> const*) = nullptr;
+        result<std::string> operator()(basic_client const& c) const { return build(c, endpoint, cursor); }
+    };
+
     // What perform() needs besides the method and target. Endpoint calls set
     // `decode`; send() leaves it null and gets the response as it is.
     struct request_options {
@@ -463,6 +475,7 @@ private:
         api::soft_statuses soft{};
         bool log_soft = false; // async_get's debug line for a soft status
         detail::body_decoder decode{};
+        target_source rebuild{};
     };
 
     // The request of one call of E (not paged), decoded into `out`. Only the
@@ -473,19 +486,31 @@ private:
         o.soft = E::soft;
         o.log_soft = true;
         o.decode = detail::body_decoder::into(out);
-        return perform(E::method, api::build_target(e, settings_.settings.apiVersion), std::move(o));
+        o.rebuild = {&e, nullptr, [](basic_client const& c, void const* ep, std::optional<std::string> const*) {
+                         return api::build_target(*static_cast<E const*>(ep), c.settings_.settings.apiVersion);
+                     }};
+        auto target = o.rebuild(*this);
+        return perform(E::method, std::move(target), std::move(o));
     }
 
     // The request of one page of E after `cursor`, decoded into `out`.
     template <class E>
     boost::asio::awaitable<result<http_response>> page_into(E const& e, std::optional<std::string> const& cursor,
                                                             api::page<typename E::response_type>& out) {
+        static_assert(api::check_endpoint<E>());
         request_options o;
         o.soft = E::soft;
         o.decode = detail::body_decoder::page_of<E>(out);
-        return perform(E::method,
-                       api::build_target(e, settings_.settings.apiVersion, api::page_parameters<E>(opts_.page_size, cursor)),
-                       std::move(o));
+        o.rebuild = {&e, &cursor, [](basic_client const& c, void const* ep, std::optional<std::string> const* cur) {
+                         // The page parameters as views (into `digits` and the
+                         // cursor): no vector of strings per page.
+                         std::array<char, 20> digits{};
+                         auto const params = api::detail::page_parameters_in<E>(c.opts_.page_size, *cur, digits);
+                         return api::detail::build_target_with(*static_cast<E const*>(ep),
+                                                               c.settings_.settings.apiVersion, params);
+                     }};
+        auto target = o.rebuild(*this);
+        return perform(E::method, std::move(target), std::move(o));
     }
 
     // The one request loop of the client, shared by every endpoint and by
@@ -496,60 +521,61 @@ private:
     boost::asio::awaitable<result<http_response>> perform(http_method method, result<std::string> built,
                                                            request_options o) {
         if (!built) co_return std::move(built).error();
-        std::string const& target = *built;
+        std::string& target = *built;
+        // An endpoint call's target goes into the request itself, and is
+        // built again only on the paths that name it afterwards (a log line,
+        // an error, a retry): a 2xx answer decoded as expected never does.
+        bool const lent = o.rebuild.build != nullptr;
         bool const idempotent = o.repeatable || repeatable(method);
         bool renewed = false;
         unsigned attempt = 0; // transport failures, 502/503/504 and 429s of this request
         unsigned garbled = 0; // bodies that were not JSON
         for (;;) {
-            http_request req;
-            req.method = method;
-            req.origin = settings_.origin;
-            req.target = target;
+            // One reading of the clock serves the token's expiry, admission
+            // and the start: nothing waits between them on the usual path.
+            auto now = opts_.clock.now();
+            secret const* tok = nullptr;
             std::optional<secret> fresh; // a token minted for this request
             if (o.authorized) {
                 // A valid cached token is used as it is: token() would cost a
                 // coroutine frame and a copy of the secret on every request.
-                secret const* tok = cached_token();
+                tok = cached_token(now);
                 if (!tok) {
                     auto r = co_await token();
                     if (!r) co_return std::move(r).error();
                     tok = &fresh.emplace(std::move(*r));
+                    now = opts_.clock.now();
                 }
-                req.headers.push_back({"Authorization", "Bearer " + tok->reveal()});
             }
-            if (!o.content_type.empty()) req.headers.push_back({"Content-Type", o.content_type});
-            req.body = o.body;
+            http_request req = new_request(method, lent ? std::move(target) : std::string(target), tok, o);
             // Most requests are admitted at once: the coroutine only for a wait.
             std::uint64_t epoch = 0;
-            if (auto a = admit_now(); a.what == admission::none)
+            if (auto a = admit_now(now); a.what == admission::none) {
                 epoch = ctl_.epoch();
-            else
+            } else {
                 epoch = co_await admit(a);
+                now = opts_.clock.now();
+            }
             ++stats_.requests;
-            auto started = opts_.clock.now();
+            auto const started = now;
             auto resp = co_await transport_.async_send(std::move(req));
             release();
-            auto took = std::chrono::duration_cast<std::chrono::milliseconds>(opts_.clock.now() - started);
+            now = opts_.clock.now(); // the answer's time, for the log and the controller
+            if (lent && names_target(resp, o)) {
+                auto bad = restore_target(o, target);
+                if (bad) co_return std::move(*bad);
+            }
 
             if (!resp) {
-                auto e = std::move(resp).error();
-                log(log_level::debug, std::string(to_string(method)) + " " + target + ": " + redact(e.message()));
-                if (idempotent && attempt + 1 < opts_.retry.max_attempts && budget_left()) {
-                    auto wait = backoff(opts_.retry, attempt, opts_.clock.random());
-                    co_await pause(wait, std::string(to_string(method)) + " " + target + " failed (" +
-                                             redact(e.message()) + ")");
-                    ++attempt;
-                    continue;
-                }
-                co_return sigma::error(e.code(), redact(with_request(method, target, e.message())),
-                                       http_details{0, std::string(to_string(method)), target, {}, {}});
+                next_step s = after_transport_failure(method, target, resp.error(), idempotent, attempt);
+                if (s.error) co_return std::move(*s.error);
+                co_await pause(s.wait, s.why);
+                ++attempt;
+                continue;
             }
-            if (opts_.log)
-                log(log_level::debug, std::string(to_string(method)) + " " + target + " -> " +
-                                          std::to_string(resp->status) + " (" + std::to_string(took.count()) + " ms)");
+            if (opts_.log) log_answer(method, target, resp->status, now - started);
             if (resp->status != 429) {
-                ctl_.on_answer(opts_.clock.now(), epoch);
+                ctl_.on_answer(now, epoch);
                 note_limits();
                 wake_waiters(); // the window may have grown
             }
@@ -558,8 +584,7 @@ private:
                 if (!renewed) {
                     renewed = true;
                     token_.reset(); // the token was refused: mint a new one, once
-                    log(log_level::info, std::string(to_string(method)) + " " + target +
-                                             ": 401, renewing the token and retrying once");
+                    log_renewal(method, target);
                     continue;
                 }
                 co_return status_error(method, target, *resp, errc::auth,
@@ -568,37 +593,16 @@ private:
                                        "and that the API credentials are still active");
             }
             if (is_retryable_status(resp->status)) {
-                if (resp->status == 429) ++stats_.rate_limited;
-                std::optional<std::chrono::milliseconds> ra;
-                if (auto h = resp->header("Retry-After"); !h.empty()) ra = parse_retry_after(h, opts_.clock.wall_now());
-                auto wait = retry_delay(opts_.retry, resp->status, ra, attempt, opts_.clock.random());
-                if (resp->status == 429) {
-                    // The limit is the client's, not this request's: everything
-                    // waits, and the window and pace come down (once per event).
-                    auto const wait_for = wait.value_or(opts_.retry.min_wait_after_429);
-                    pause_client(epoch, wait_for, std::string(to_string(method)) + " " + target + ": HTTP 429");
-                }
-                if (wait && (idempotent || resp->status == 429) && attempt + 1 < opts_.retry.max_attempts &&
-                    budget_left()) {
-                    if (resp->status == 429) {
-                        ++stats_.retries; // the wait happens in admit(), with everyone else's
-                    } else {
-                        co_await pause(*wait, std::string(to_string(method)) + " " + target + ": HTTP " +
-                                                  std::to_string(resp->status));
-                    }
-                    ++attempt;
-                    continue;
-                }
-                errc code = resp->status == 429 ? errc::rate_limited : errc::http_status;
-                co_return status_error(method, target, *resp, code,
-                                       "gave up after " + std::to_string(attempt + 1) + " attempts");
+                next_step s = after_retryable_status(method, target, *resp, epoch, idempotent, attempt);
+                if (s.error) co_return std::move(*s.error);
+                if (s.sleep) co_await pause(s.wait, s.why);
+                ++attempt;
+                continue;
             }
             if (!o.decode) co_return std::move(*resp); // send(): any status is the caller's
             if (o.soft.contains(resp->status)) {
                 ++stats_.soft_statuses;
-                if (o.log_soft && opts_.log)
-                    log(log_level::debug, std::string(to_string(method)) + " " + target + ": HTTP " +
-                                              std::to_string(resp->status) + " read as empty");
+                if (o.log_soft && opts_.log) log_soft(method, target, resp->status);
                 co_return http_response{};
             }
             if (resp->status < 200 || resp->status >= 300)
@@ -606,6 +610,10 @@ private:
                                        resp->status == 404 ? errc::not_found : errc::http_status);
             auto r = o.decode(resp->body, opts_.decoding);
             if (r) co_return http_response{};
+            if (lent && !opts_.log) {
+                auto bad = restore_target(o, target);
+                if (bad) co_return std::move(*bad);
+            }
             if (retry_garbled(repeatable(method), r.error(), garbled)) {
                 std::string const why = garbled_reason(method, target, r.error());
                 co_await pause(backoff(opts_.retry, garbled, opts_.clock.random()), why);
@@ -616,6 +624,118 @@ private:
             }
             co_return decode_error(method, target, r.error());
         }
+    }
+
+    // The request of one attempt. The Authorization value is a copy of the
+    // cached "Bearer <token>": no concatenation per request.
+    http_request new_request(http_method method, std::string target, secret const* tok,
+                             request_options const& o) const {
+        http_request req;
+        req.method = method;
+        req.origin = settings_.origin;
+        req.target = std::move(target);
+        req.headers.reserve(static_cast<std::size_t>(tok != nullptr) +
+                            static_cast<std::size_t>(!o.content_type.empty()));
+        if (tok != nullptr) {
+            if (token_ && tok == &*token_)
+                req.headers.push_back(http_header{"Authorization", bearer_.reveal()});
+            else
+                req.headers.push_back(http_header{"Authorization", "Bearer " + tok->reveal()});
+        }
+        if (!o.content_type.empty()) req.headers.push_back(http_header{"Content-Type", o.content_type});
+        req.body = o.body;
+        return req;
+    }
+
+    // Whether what follows an answer names the target: a log line, an error
+    // or a retry does; a 2xx answer (until its decoding fails) and a soft
+    // status do not.
+    bool names_target(result<http_response> const& resp, request_options const& o) const noexcept {
+        if (!resp || opts_.log) return true;
+        unsigned const s = resp->status;
+        if ((s == 401 && o.authorized) || is_retryable_status(s)) return true;
+        return (s < 200 || s >= 300) && !o.soft.contains(s);
+    }
+
+    // The target of an endpoint call again, as it was built the first time
+    // (the same endpoint, cursor, version and page size).
+    BOOST_NOINLINE std::optional<sigma::error> restore_target(request_options const& o, std::string& target) const {
+        auto again = o.rebuild(*this);
+        if (!again) return std::move(again).error();
+        target = std::move(*again);
+        return std::nullopt;
+    }
+
+    // What perform() does after a failed attempt: give up with `error`, or
+    // retry, after pause(wait, why) when `sleep` (a 429 waits in admit()).
+    // Out of line, like the other rare paths, to keep perform()'s hot code small.
+    struct next_step {
+        std::optional<sigma::error> error;
+        bool sleep = true;
+        std::chrono::milliseconds wait{0};
+        std::string why;
+    };
+
+    BOOST_NOINLINE next_step after_transport_failure(http_method method, std::string const& target,
+                                                     sigma::error const& e, bool idempotent, unsigned attempt) {
+        next_step s;
+        if (opts_.log)
+            log(log_level::debug, std::string(to_string(method)) + " " + target + ": " + redact(e.message()));
+        if (idempotent && attempt + 1 < opts_.retry.max_attempts && budget_left()) {
+            s.wait = backoff(opts_.retry, attempt, opts_.clock.random());
+            s.why = std::string(to_string(method)) + " " + target + " failed (" + redact(e.message()) + ")";
+            return s;
+        }
+        s.error.emplace(e.code(), redact(with_request(method, target, e.message())),
+                        http_details{0, std::string(to_string(method)), target, {}, {}});
+        return s;
+    }
+
+    BOOST_NOINLINE next_step after_retryable_status(http_method method, std::string const& target,
+                                                    http_response const& resp, std::uint64_t epoch, bool idempotent,
+                                                    unsigned attempt) {
+        next_step s;
+        if (resp.status == 429) ++stats_.rate_limited;
+        std::optional<std::chrono::milliseconds> ra;
+        if (auto h = resp.header("Retry-After"); !h.empty()) ra = parse_retry_after(h, opts_.clock.wall_now());
+        auto wait = retry_delay(opts_.retry, resp.status, ra, attempt, opts_.clock.random());
+        if (resp.status == 429) {
+            // The limit is the client's, not this request's: everything
+            // waits, and the window and pace come down (once per event).
+            auto const wait_for = wait.value_or(opts_.retry.min_wait_after_429);
+            pause_client(epoch, wait_for, std::string(to_string(method)) + " " + target + ": HTTP 429");
+        }
+        if (wait && (idempotent || resp.status == 429) && attempt + 1 < opts_.retry.max_attempts && budget_left()) {
+            if (resp.status == 429) {
+                ++stats_.retries; // the wait happens in admit(), with everyone else's
+                s.sleep = false;
+            } else {
+                s.wait = *wait;
+                s.why = std::string(to_string(method)) + " " + target + ": HTTP " + std::to_string(resp.status);
+            }
+            return s;
+        }
+        errc code = resp.status == 429 ? errc::rate_limited : errc::http_status;
+        s.error.emplace(
+            status_error(method, target, resp, code, "gave up after " + std::to_string(attempt + 1) + " attempts"));
+        return s;
+    }
+
+    BOOST_NOINLINE void log_answer(http_method method, std::string const& target, unsigned status,
+                                   std::chrono::steady_clock::duration d) const {
+        auto const took = std::chrono::duration_cast<std::chrono::milliseconds>(d);
+        log(log_level::debug, std::string(to_string(method)) + " " + target + " -> " + std::to_string(status) + " (" +
+                                  std::to_string(took.count()) + " ms)");
+    }
+
+    BOOST_NOINLINE void log_renewal(http_method method, std::string const& target) const {
+        log(log_level::info,
+            std::string(to_string(method)) + " " + target + ": 401, renewing the token and retrying once");
+    }
+
+    BOOST_NOINLINE void log_soft(http_method method, std::string const& target, unsigned status) const {
+        log(log_level::debug, std::string(to_string(method)) + " " + target + ": HTTP " + std::to_string(status) +
+                                  " read as empty");
     }
 
     bool budget_left() const noexcept { return stats_.retries < opts_.retry.budget; }
@@ -649,8 +769,7 @@ private:
     // One pass of admission, without waiting: admitted (and counted in
     // flight), or what admit() must wait for. A newcomer queues behind the
     // waiters already queued; `woken` is the pass of a waiter whose turn came.
-    admission admit_now(bool woken = false) {
-        auto now = opts_.clock.now();
+    admission admit_now(std::chrono::steady_clock::time_point now, bool woken = false) {
         if (!first_request_) {
             first_request_ = now;
             note_limits();
@@ -698,7 +817,7 @@ private:
                 stats_.peak_in_flight = std::max(stats_.peak_in_flight, in_flight_);
                 co_return ctl_.epoch();
             }
-            a = admit_now(woken);
+            a = admit_now(opts_.clock.now(), woken);
         }
     }
 
@@ -783,15 +902,15 @@ private:
         co_await opts_.clock.sleep(wait);
     }
 
-    // The token, while it is valid; null when it must be minted.
-    secret const* cached_token() const {
-        return token_ && opts_.clock.now() < token_expiry_ ? &*token_ : nullptr;
+    // The token, while it is valid at `now`; null when it must be minted.
+    secret const* cached_token(std::chrono::steady_clock::time_point now) const {
+        return token_ && now < token_expiry_ ? &*token_ : nullptr;
     }
 
     // The cached token, renewed when it is within the margin of expiry. One
     // renewal at a time: callers arriving during one wait for its outcome.
     boost::asio::awaitable<result<secret>> token() {
-        if (auto const* t = cached_token()) co_return *t;
+        if (auto const* t = cached_token(opts_.clock.now())) co_return *t;
         if (renewing_) {
             // Armed once: re-arming would cancel the other waiters, which
             // would re-arm in turn, and so on, a busy loop.
@@ -859,6 +978,7 @@ private:
         if (tok->access_token.empty())
             co_return sigma::error(errc::auth, "POST " + target + ": the token answer has an empty access_token");
         token_ = tok->access_token;
+        bearer_ = secret("Bearer " + token_->reveal());
         secrets_.push_back(tok->access_token);
         if (tok->refresh_token) secrets_.push_back(*tok->refresh_token);
         auto life = std::chrono::seconds(tok->expires_in);
@@ -894,8 +1014,8 @@ private:
         return s;
     }
 
-    sigma::error status_error(http_method m, std::string const& target, http_response const& r, errc code,
-                              std::string_view advice = {}) const {
+    BOOST_NOINLINE sigma::error status_error(http_method m, std::string const& target, http_response const& r,
+                                             errc code, std::string_view advice = {}) const {
         auto info = detail::read_error_body(r);
         http_details d{r.status, std::string(to_string(m)), target, info.code, info.request_id};
         std::string msg = with_request(m, target, "HTTP " + std::to_string(r.status));
@@ -909,7 +1029,7 @@ private:
         return sigma::error(code, redact(std::move(msg)), std::move(d));
     }
 
-    sigma::error decode_error(http_method m, std::string const& target, sigma::error const& e) const {
+    BOOST_NOINLINE sigma::error decode_error(http_method m, std::string const& target, sigma::error const& e) const {
         // Keep the pointer; prefix the request so the failing call is known.
         return sigma::error(e.code(), redact(with_request(m, target, e.message())), e.json_pointer());
     }
@@ -929,6 +1049,7 @@ private:
     std::optional<std::chrono::steady_clock::time_point> first_request_;
 
     std::optional<secret> token_;
+    secret bearer_; // "Bearer <token_>", the Authorization value, built once per token
     std::chrono::steady_clock::time_point token_expiry_{};
     std::optional<std::chrono::steady_clock::time_point> last_mint_;
     bool renewing_ = false;
