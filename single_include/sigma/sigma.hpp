@@ -7185,6 +7185,12 @@ struct page {
 template <class E>
 inline constexpr bool is_paged = E::paging_style != paging::none;
 
+// An endpoint whose entry type describes only the keys its caller reads
+// (`static constexpr bool partial_entries = true;`): its pages skip the other
+// keys even under json::key_policy::reject, since they are known, not new.
+template <class E>
+concept partial_entries = requires { requires E::partial_entries; };
+
 namespace detail {
 
 // page_parameters as views, into `cursor` and into `digits` (which gets the
@@ -7262,8 +7268,10 @@ result<T> decode_body(std::string_view body, json::decode_options const& opts) {
 // reference decoder. A bare array and a style-A object tell themselves apart by
 // their first token.
 template <class E, bool Dom>
-result<page<typename E::response_type>> decode_page_as(std::string_view body, json::decode_options const& opts) {
+result<page<typename E::response_type>> decode_page_as(std::string_view body, json::decode_options const& given) {
     using entry = typename E::response_type;
+    json::decode_options opts = given;
+    if constexpr (partial_entries<E>) opts.unknown_keys = json::key_policy::ignore;
     page<entry> out;
     constexpr paging style = E::paging_style;
     if constexpr (style == paging::bare_array) {
@@ -9712,6 +9720,123 @@ inline std::optional<std::string> service_type_for(std::string_view connection_t
 #ifndef SIGMA_EXTRACT_EXTRACTOR_HPP
 #define SIGMA_EXTRACT_EXTRACTOR_HPP
 
+// ---- begin <sigma/extract/detail/listings.hpp> ----
+// SPDX-License-Identifier: MIT
+// The extraction's own views of the listings it reads most: the same requests
+// as sigma::api's endpoints, decoded into only the members it uses. A key not
+// described is skipped by the parser without being built, and these pages are
+// mostly such keys: a column's raw `type` object (a boost::json::value: a DOM
+// build and two allocations per column, then thrown away) and an element's
+// `columns` (a vector of display names the column listing gives again), and
+// a file's dates, path, owner and permission.
+// They are skipped under json::key_policy::reject too (api::partial_entries).
+#ifndef SIGMA_EXTRACT_DETAIL_LISTINGS_HPP
+#define SIGMA_EXTRACT_DETAIL_LISTINGS_HPP
+
+
+#include <boost/describe/class.hpp>
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sigma::extract::detail {
+
+// A column of GET /workbooks/{id}/columns or /dataModels/{id}/columns.
+struct column_fields {
+    std::string columnId;
+    std::optional<std::string> name;
+    std::optional<std::string> label;
+    std::string formula;
+    std::string elementId;
+};
+BOOST_DESCRIBE_STRUCT(column_fields, (), (columnId, name, label, formula, elementId))
+
+// An element of a page's or a data model's element listing.
+struct element_fields {
+    std::string elementId;
+    std::optional<std::string> name;
+    std::optional<std::string> type;
+    std::optional<std::string> vizualizationType;
+};
+BOOST_DESCRIBE_STRUCT(element_fields, (), (elementId, name, type, vizualizationType))
+
+// An entry of GET /workbooks/{id}/queries.
+struct query_fields {
+    std::string elementId;
+    std::optional<std::string> sql;
+};
+BOOST_DESCRIBE_STRUCT(query_fields, (), (elementId, sql))
+
+// An entry of GET /files: what places workbooks and data models in their
+// workspaces, and their badge.
+struct file_fields {
+    std::string id;
+    std::string name;
+    api::file_type type = api::file_type::unknown;
+    std::string parentId;
+    std::optional<std::string> badge;
+};
+BOOST_DESCRIBE_STRUCT(file_fields, (), (id, name, type, parentId, badge))
+
+struct list_files : api::endpoint<"/files", file_fields, api::paging::a> {
+    static constexpr bool partial_entries = true;
+};
+BOOST_DESCRIBE_STRUCT(list_files, (), ())
+
+struct list_workbook_columns : api::endpoint<"/workbooks/{workbookId}/columns", column_fields, api::paging::a> {
+    static constexpr bool partial_entries = true;
+    std::string workbookId;
+};
+BOOST_DESCRIBE_STRUCT(list_workbook_columns, (), (workbookId))
+
+struct list_page_elements
+    : api::endpoint<"/workbooks/{workbookId}/pages/{pageId}/elements", element_fields, api::paging::a> {
+    static constexpr bool partial_entries = true;
+    std::string workbookId;
+    std::string pageId;
+};
+BOOST_DESCRIBE_STRUCT(list_page_elements, (), (workbookId, pageId))
+
+struct list_workbook_queries : api::endpoint<"/workbooks/{workbookId}/queries", query_fields, api::paging::a> {
+    static constexpr bool partial_entries = true;
+    std::string workbookId;
+};
+BOOST_DESCRIBE_STRUCT(list_workbook_queries, (), (workbookId))
+
+struct list_data_model_elements
+    : api::endpoint<"/dataModels/{dataModelId}/elements", element_fields, api::paging::a> {
+    static constexpr bool partial_entries = true;
+    std::string dataModelId;
+};
+BOOST_DESCRIBE_STRUCT(list_data_model_elements, (), (dataModelId))
+
+struct list_data_model_columns : api::endpoint<"/dataModels/{dataModelId}/columns", column_fields, api::paging::a> {
+    static constexpr bool partial_entries = true;
+    std::string dataModelId;
+};
+BOOST_DESCRIBE_STRUCT(list_data_model_columns, (), (dataModelId))
+
+// The same requests as the public endpoints, whatever they become.
+template <class Mine, class Theirs>
+constexpr bool same_request() {
+    return Mine::path_template == Theirs::path_template && Mine::paging_style == Theirs::paging_style &&
+           Mine::method == Theirs::method && Mine::fixed_version == Theirs::fixed_version &&
+           Mine::soft.codes == Theirs::soft.codes &&
+           Mine::soft.count == Theirs::soft.count && Mine::max_page_size == Theirs::max_page_size;
+}
+static_assert(same_request<list_files, api::list_files>());
+static_assert(same_request<list_workbook_columns, api::list_workbook_columns>());
+static_assert(same_request<list_page_elements, api::list_page_elements>());
+static_assert(same_request<list_workbook_queries, api::list_workbook_queries>());
+static_assert(same_request<list_data_model_elements, api::list_data_model_elements>());
+static_assert(same_request<list_data_model_columns, api::list_data_model_columns>());
+
+} // namespace sigma::extract::detail
+
+#endif
+// ---- end <sigma/extract/detail/listings.hpp> ----
 // ---- begin <sigma/extract/detail/ordered_tasks.hpp> ----
 // SPDX-License-Identifier: MIT
 // Runs n coroutines with a bound on how many run at once and hands their
@@ -10468,7 +10593,7 @@ private:
     // Only what the walk needs of each file, page by page: an organisation's
     // /files listing is its largest.
     boost::asio::awaitable<void> load_files(notes& n) {
-        api::list_files e;
+        detail::list_files e;
         auto pages = client_.pages(e);
         for (;;) {
             auto r = co_await pages.next();
@@ -10830,12 +10955,12 @@ private:
         }
 
         // Elements, columns and lineage are independent listings.
-        listing<api::list_data_model_elements> elements;
-        listing<api::list_data_model_columns> cols;
+        listing<detail::list_data_model_elements> elements;
+        listing<detail::list_data_model_columns> cols;
         listing<api::list_data_model_lineage> lin;
-        api::list_data_model_elements le;
+        detail::list_data_model_elements le;
         le.dataModelId = dm.dataModelId;
-        api::list_data_model_columns lc;
+        detail::list_data_model_columns lc;
         lc.dataModelId = dm.dataModelId;
         api::list_data_model_lineage ll;
         ll.dataModelId = dm.dataModelId;
@@ -10856,7 +10981,7 @@ private:
                 n.fail(entity(), describe(lc), cols->error());
             else
                 for (auto const& c : **cols)
-                    columns[c.elementId].push_back({c.columnId, std::string(c.display_name()), c.formula});
+                    columns[c.elementId].push_back({c.columnId, c.name ? *c.name : c.label.value_or(std::string()), c.formula});
         }
         std::map<std::string, std::vector<lineage_source>> sources;
         std::vector<std::string> custom_sql;
@@ -11026,10 +11151,10 @@ private:
             r.keep_previous = true;
             co_return;
         }
-        std::vector<listing<api::list_page_elements>> page_elements(pages->size());
+        std::vector<listing<detail::list_page_elements>> page_elements(pages->size());
         info.pages.reserve(pages->size());
         auto list_page = [&](std::size_t i) -> boost::asio::awaitable<void> {
-            api::list_page_elements le;
+            detail::list_page_elements le;
             le.workbookId = wb.workbookId;
             le.pageId = (*pages)[i].pageId;
             page_elements[i] = co_await client_.async_list_all(le);
@@ -11039,7 +11164,7 @@ private:
             auto& p = (*pages)[i];
             auto& els = *page_elements[i];
             if (!els) {
-                api::list_page_elements le;
+                detail::list_page_elements le;
                 le.workbookId = wb.workbookId;
                 le.pageId = p.pageId;
                 n.fail(entity(), describe(le), els.error());
@@ -11086,13 +11211,13 @@ private:
         by_id.seal();
 
         // Columns, queries, sources and every data element's lineage, at once.
-        listing<api::list_workbook_columns> cols;
-        listing<api::list_workbook_queries> queries;
+        listing<detail::list_workbook_columns> cols;
+        listing<detail::list_workbook_queries> queries;
         listing<api::list_workbook_sources> srcs;
         std::vector<answer<api::get_element_lineage>> graphs(data_elements.size());
-        api::list_workbook_columns lc;
+        detail::list_workbook_columns lc;
         lc.workbookId = wb.workbookId;
-        api::list_workbook_queries lq;
+        detail::list_workbook_queries lq;
         lq.workbookId = wb.workbookId;
         api::list_workbook_sources ls;
         ls.workbookId = wb.workbookId;

@@ -1,5 +1,7 @@
 // Decoding the documented answers of the Sigma REST API into sigma::api models.
 #include <sigma/api/models.hpp>
+#include <sigma/api/endpoints.hpp>
+#include <sigma/api/paging.hpp>
 #include <sigma/json/decode.hpp>
 #include <sigma/json/encode.hpp>
 
@@ -591,4 +593,57 @@ TEST_CASE("models: error bodies, flat, nested, both, and not JSON") {
     CHECK_FALSE(parse_error_body("{}"));
     CHECK_FALSE(parse_error_body("[1,2]"));
     CHECK_FALSE(parse_error_body(R"({"error": 5})"));
+}
+
+namespace test_models {
+
+struct page_id_only {
+    std::string pageId;
+};
+BOOST_DESCRIBE_STRUCT(page_id_only, (), (pageId))
+
+// The same request, decoded into a type that leaves `name` and `hidden` out:
+// once on purpose (partial_entries), once not.
+struct list_page_ids : sigma::api::endpoint<"/workbooks/{workbookId}/pages", page_id_only, sigma::api::paging::a> {
+    static constexpr bool partial_entries = true;
+    std::string workbookId;
+};
+BOOST_DESCRIBE_STRUCT(list_page_ids, (), (workbookId))
+
+struct list_page_ids_strict
+    : sigma::api::endpoint<"/workbooks/{workbookId}/pages", page_id_only, sigma::api::paging::a> {
+    std::string workbookId;
+};
+BOOST_DESCRIBE_STRUCT(list_page_ids_strict, (), (workbookId))
+
+} // namespace test_models
+
+TEST_CASE("models: an endpoint with partial entries skips the keys its type leaves out, even under reject") {
+    using namespace test_models;
+    static_assert(sigma::api::partial_entries<list_page_ids>);
+    static_assert(!sigma::api::partial_entries<list_page_ids_strict>);
+    static_assert(!sigma::api::partial_entries<sigma::api::list_workbook_pages>);
+    std::string_view const body =
+        R"({"entries": [{"pageId": "p1", "name": "Summary", "hidden": true}, {"pageId": "p2"}], "nextPage": "2"})";
+    sigma::json::decode_options const reject{.unknown_keys = sigma::json::reject};
+    for (bool dom : {false, true}) {
+        CAPTURE(dom);
+        auto p = dom ? sigma::api::decode_page_dom<list_page_ids>(body, reject)
+                     : sigma::api::decode_page<list_page_ids>(body, reject);
+        REQUIRE_MESSAGE(p.has_value(), p.error().message());
+        REQUIRE(p->entries.size() == 2);
+        CHECK(p->entries[0].pageId == "p1");
+        CHECK(p->entries[1].pageId == "p2");
+        CHECK(p->next == "2");
+        // Still typed: a described key of the wrong type is an error.
+        auto bad = dom ? sigma::api::decode_page_dom<list_page_ids>(R"({"entries": [{"pageId": 1}]})", reject)
+                       : sigma::api::decode_page<list_page_ids>(R"({"entries": [{"pageId": 1}]})", reject);
+        REQUIRE_FALSE(bad.has_value());
+        CHECK(bad.error().message() == "/entries/0/pageId: expected string, got number");
+
+        auto strict = dom ? sigma::api::decode_page_dom<list_page_ids_strict>(body, reject)
+                          : sigma::api::decode_page<list_page_ids_strict>(body, reject);
+        REQUIRE_FALSE(strict.has_value());
+        CHECK(strict.error().message() == "/entries/0/name: unknown key");
+    }
 }

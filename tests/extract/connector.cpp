@@ -53,6 +53,27 @@ std::size_t element_count(sigma::extract::workbook_info const& w) {
     return n;
 }
 
+// Endpoints derive from their base: no designated initialisers.
+template <class E>
+E of_workbook(std::string const& id) {
+    E e;
+    e.workbookId = id;
+    return e;
+}
+template <class E>
+E of_model(std::string const& id) {
+    E e;
+    e.dataModelId = id;
+    return e;
+}
+template <class E>
+E on_page(std::string const& id, std::string const& page) {
+    E e;
+    e.workbookId = id;
+    e.pageId = page;
+    return e;
+}
+
 } // namespace test_connector
 
 TEST_CASE("connector: every workbook of the demo, with all its elements, and nothing asked twice") {
@@ -298,4 +319,90 @@ TEST_CASE("connector: a generated organisation with unknown element types and co
     std::size_t live = 0;
     for (auto const& w : r.api.org().workbooks) live += !w.workbook.isArchived.value_or(false);
     CHECK(inv.workbooks.size() == live);
+}
+
+TEST_CASE("connector: its own views of files, columns, elements and queries read the same, even under strict decoding") {
+    // The extraction reads these listings into views of only the keys it uses
+    // (extract/detail/listings.hpp): the same requests, the same values, and
+    // the keys left out are not failures when the client rejects unknown keys.
+    using namespace test_connector;
+    namespace x = sigma::extract::detail;
+    sigma::testing::generator_options g;
+    g.seed = 11;
+    g.workbooks = 6;
+    g.data_models = 2;
+    auto org = simulated_org::generate(g);
+    run lenient(org);
+    sigma::client_options strict_options;
+    strict_options.decoding.unknown_keys = sigma::json::reject;
+    run strict(org, strict_options);
+    auto must = [](auto r) {
+        REQUIRE_MESSAGE(r.has_value(), (r ? "" : r.error().message()));
+        return std::move(*r);
+    };
+    std::size_t columns = 0, elements = 0, queries = 0;
+    for (auto const& w : org.workbooks) {
+        std::string const& id = w.workbook.workbookId;
+        auto full_columns = must(lenient.client.list_all(of_workbook<sigma::api::list_workbook_columns>(id)));
+        auto my_columns = must(strict.client.list_all(of_workbook<x::list_workbook_columns>(id)));
+        REQUIRE(my_columns.size() == full_columns.size());
+        for (std::size_t i = 0; i < my_columns.size(); ++i) {
+            CHECK(my_columns[i].columnId == full_columns[i].columnId);
+            CHECK(my_columns[i].name == full_columns[i].name);
+            CHECK(my_columns[i].label == full_columns[i].label);
+            CHECK(my_columns[i].formula == full_columns[i].formula);
+            CHECK(my_columns[i].elementId == full_columns[i].elementId);
+        }
+        columns += my_columns.size();
+
+        auto full_queries = must(lenient.client.list_all(of_workbook<sigma::api::list_workbook_queries>(id)));
+        auto my_queries = must(strict.client.list_all(of_workbook<x::list_workbook_queries>(id)));
+        REQUIRE(my_queries.size() == full_queries.size());
+        for (std::size_t i = 0; i < my_queries.size(); ++i) {
+            CHECK(my_queries[i].elementId == full_queries[i].elementId);
+            CHECK(my_queries[i].sql == full_queries[i].sql);
+        }
+        queries += my_queries.size();
+
+        for (auto const& p : w.pages) {
+            auto full = must(lenient.client.list_all(on_page<sigma::api::list_page_elements>(id, p.pageId)));
+            auto mine = must(strict.client.list_all(on_page<x::list_page_elements>(id, p.pageId)));
+            REQUIRE(mine.size() == full.size());
+            for (std::size_t i = 0; i < mine.size(); ++i) {
+                CHECK(mine[i].elementId == full[i].elementId);
+                CHECK(mine[i].name == full[i].name);
+                CHECK(mine[i].type == full[i].type);
+                CHECK(mine[i].vizualizationType == full[i].vizualizationType);
+            }
+            elements += mine.size();
+        }
+    }
+    for (auto const& d : org.data_models) {
+        std::string const& id = d.data_model.dataModelId;
+        auto full_columns = must(lenient.client.list_all(of_model<sigma::api::list_data_model_columns>(id)));
+        auto my_columns = must(strict.client.list_all(of_model<x::list_data_model_columns>(id)));
+        CHECK(my_columns.size() == full_columns.size());
+        auto full = must(lenient.client.list_all(of_model<sigma::api::list_data_model_elements>(id)));
+        auto mine = must(strict.client.list_all(of_model<x::list_data_model_elements>(id)));
+        REQUIRE(mine.size() == full.size());
+        for (std::size_t i = 0; i < mine.size(); ++i) CHECK(mine[i].elementId == full[i].elementId);
+    }
+    auto full_files = must(lenient.client.list_all(sigma::api::list_files{}));
+    auto my_files = must(strict.client.list_all(x::list_files{}));
+    REQUIRE(my_files.size() == full_files.size());
+    for (std::size_t i = 0; i < my_files.size(); ++i) {
+        CHECK(my_files[i].id == full_files[i].id);
+        CHECK(my_files[i].name == full_files[i].name);
+        CHECK(my_files[i].type == full_files[i].type);
+        CHECK(my_files[i].parentId == full_files[i].parentId);
+        CHECK(my_files[i].badge == full_files[i].badge);
+    }
+    CHECK_FALSE(my_files.empty());
+    // Without partial_entries strict decoding would fail on the keys left out
+    // (tests/api/models.cpp shows that on its own).
+    static_assert(sigma::api::partial_entries<x::list_workbook_columns>);
+    static_assert(sigma::api::partial_entries<x::list_page_elements>);
+    CHECK(columns > 0);
+    CHECK(elements > 0);
+    CHECK(queries > 0);
 }

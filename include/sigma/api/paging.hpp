@@ -32,6 +32,12 @@ struct page {
 template <class E>
 inline constexpr bool is_paged = E::paging_style != paging::none;
 
+// An endpoint whose entry type describes only the keys its caller reads
+// (`static constexpr bool partial_entries = true;`): its pages skip the other
+// keys even under json::key_policy::reject, since they are known, not new.
+template <class E>
+concept partial_entries = requires { requires E::partial_entries; };
+
 namespace detail {
 
 // page_parameters as views, into `cursor` and into `digits` (which gets the
@@ -109,8 +115,10 @@ result<T> decode_body(std::string_view body, json::decode_options const& opts) {
 // reference decoder. A bare array and a style-A object tell themselves apart by
 // their first token.
 template <class E, bool Dom>
-result<page<typename E::response_type>> decode_page_as(std::string_view body, json::decode_options const& opts) {
+result<page<typename E::response_type>> decode_page_as(std::string_view body, json::decode_options const& given) {
     using entry = typename E::response_type;
+    json::decode_options opts = given;
+    if constexpr (partial_entries<E>) opts.unknown_keys = json::key_policy::ignore;
     page<entry> out;
     constexpr paging style = E::paging_style;
     if constexpr (style == paging::bare_array) {

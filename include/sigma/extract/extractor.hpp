@@ -10,6 +10,7 @@
 #include <sigma/client/client.hpp>
 #include <sigma/detail/coroutine_warnings.hpp>
 #include <sigma/extract/column_lineage.hpp>
+#include <sigma/extract/detail/listings.hpp>
 #include <sigma/extract/detail/ordered_tasks.hpp>
 #include <sigma/extract/inventory.hpp>
 #include <sigma/extract/lineage_walk.hpp>
@@ -289,7 +290,7 @@ private:
     // Only what the walk needs of each file, page by page: an organisation's
     // /files listing is its largest.
     boost::asio::awaitable<void> load_files(notes& n) {
-        api::list_files e;
+        detail::list_files e;
         auto pages = client_.pages(e);
         for (;;) {
             auto r = co_await pages.next();
@@ -651,12 +652,12 @@ private:
         }
 
         // Elements, columns and lineage are independent listings.
-        listing<api::list_data_model_elements> elements;
-        listing<api::list_data_model_columns> cols;
+        listing<detail::list_data_model_elements> elements;
+        listing<detail::list_data_model_columns> cols;
         listing<api::list_data_model_lineage> lin;
-        api::list_data_model_elements le;
+        detail::list_data_model_elements le;
         le.dataModelId = dm.dataModelId;
-        api::list_data_model_columns lc;
+        detail::list_data_model_columns lc;
         lc.dataModelId = dm.dataModelId;
         api::list_data_model_lineage ll;
         ll.dataModelId = dm.dataModelId;
@@ -677,7 +678,7 @@ private:
                 n.fail(entity(), describe(lc), cols->error());
             else
                 for (auto const& c : **cols)
-                    columns[c.elementId].push_back({c.columnId, std::string(c.display_name()), c.formula});
+                    columns[c.elementId].push_back({c.columnId, c.name ? *c.name : c.label.value_or(std::string()), c.formula});
         }
         std::map<std::string, std::vector<lineage_source>> sources;
         std::vector<std::string> custom_sql;
@@ -847,10 +848,10 @@ private:
             r.keep_previous = true;
             co_return;
         }
-        std::vector<listing<api::list_page_elements>> page_elements(pages->size());
+        std::vector<listing<detail::list_page_elements>> page_elements(pages->size());
         info.pages.reserve(pages->size());
         auto list_page = [&](std::size_t i) -> boost::asio::awaitable<void> {
-            api::list_page_elements le;
+            detail::list_page_elements le;
             le.workbookId = wb.workbookId;
             le.pageId = (*pages)[i].pageId;
             page_elements[i] = co_await client_.async_list_all(le);
@@ -860,7 +861,7 @@ private:
             auto& p = (*pages)[i];
             auto& els = *page_elements[i];
             if (!els) {
-                api::list_page_elements le;
+                detail::list_page_elements le;
                 le.workbookId = wb.workbookId;
                 le.pageId = p.pageId;
                 n.fail(entity(), describe(le), els.error());
@@ -907,13 +908,13 @@ private:
         by_id.seal();
 
         // Columns, queries, sources and every data element's lineage, at once.
-        listing<api::list_workbook_columns> cols;
-        listing<api::list_workbook_queries> queries;
+        listing<detail::list_workbook_columns> cols;
+        listing<detail::list_workbook_queries> queries;
         listing<api::list_workbook_sources> srcs;
         std::vector<answer<api::get_element_lineage>> graphs(data_elements.size());
-        api::list_workbook_columns lc;
+        detail::list_workbook_columns lc;
         lc.workbookId = wb.workbookId;
-        api::list_workbook_queries lq;
+        detail::list_workbook_queries lq;
         lq.workbookId = wb.workbookId;
         api::list_workbook_sources ls;
         ls.workbookId = wb.workbookId;
