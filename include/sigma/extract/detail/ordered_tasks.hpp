@@ -61,7 +61,7 @@ struct ordered_slots<void> {
     explicit ordered_slots(std::size_t n) : done(n, 0) {}
 };
 
-// The loop of run_ordered, run_all and run_ordered_feed_in_place. next() gives the next
+// The loop of run_ordered and run_ordered_feed_in_place. next() gives the next
 // item (an optional, or an awaitable of one; nullopt at the end), asked for
 // only when a task could start; make(item) -> awaitable<V> (value, none) or
 // make(item, V&) -> awaitable<void> (in_place); emit(i, V&&), or emit(i) for
@@ -149,7 +149,7 @@ inline std::size_t default_lookahead(std::size_t limit, std::size_t lookahead) {
     return lookahead < std::max<std::size_t>(1, limit) ? 4 * std::max<std::size_t>(1, limit) : lookahead;
 }
 
-// The wrappers below are plain functions returning the loop: no coroutine
+// The two wrappers below are plain functions returning the loop: no coroutine
 // frame of their own.
 
 // make(i) -> awaitable<R> for i in [0, n); emit(i, R&&) in index order on
@@ -170,10 +170,32 @@ boost::asio::awaitable<void> run_ordered(std::size_t n, std::size_t limit, Make 
                                          std::move(next), std::move(make), std::move(emit));
 }
 
-// Tasks without a result, all run (at most `limit` at once) before it returns.
+// Tasks without a result, all run (at most `limit` at once) before it
+// returns. Nothing waits to be handed on in order, so `limit` workers each
+// take the next index until none is left: no spawn per task, and the caller
+// wakes once, when the last worker ends. After a task throws no other starts;
+// the first exception is rethrown once the running ones have ended.
 template <class Make>
-boost::asio::awaitable<void> run_all(std::size_t n, std::size_t limit, Make make, std::size_t lookahead = 0) {
-    return run_ordered(n, limit, std::move(make), [](std::size_t) {}, lookahead);
+boost::asio::awaitable<void> run_all(std::size_t n, std::size_t limit, Make make) {
+    if (n == 0) co_return;
+    auto ex = co_await boost::asio::this_coro::executor;
+    boost::asio::steady_timer all_ended(ex, boost::asio::steady_timer::time_point::max());
+    std::exception_ptr failure;
+    std::size_t next = 0;
+    auto worker = [&]() -> boost::asio::awaitable<void> {
+        while (!failure && next < n) co_await make(next++);
+    };
+    std::size_t running = std::min(n, std::max<std::size_t>(1, limit));
+    for (std::size_t w = running; w > 0; --w)
+        boost::asio::co_spawn(ex, worker(), [&](std::exception_ptr e) {
+            if (e && !failure) failure = e;
+            if (--running == 0) all_ended.cancel();
+        });
+    if (running > 0) { // else every worker ended before this point: nothing to wait for
+        boost::system::error_code ec;
+        co_await all_ended.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+    }
+    if (failure) std::rethrow_exception(failure);
 }
 
 // Over items that arrive one by one: next() -> awaitable<optional<Item>> (or
