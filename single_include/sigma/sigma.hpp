@@ -9726,10 +9726,10 @@ inline std::optional<std::string> service_type_for(std::string_view connection_t
 // as sigma::api's endpoints, decoded into only the members it uses. A key not
 // described is skipped by the parser without being built, and these pages are
 // mostly such keys: a column's raw `type` object (a boost::json::value: a DOM
-// build and two allocations per column, then thrown away) and an element's
-// `columns` (a vector of display names the column listing gives again), and
-// a file's dates, path, owner and permission.
-// They are skipped under json::key_policy::reject too (api::partial_entries).
+// build and two allocations per column, then thrown away), an element's
+// `columns` (display names the column listing gives again), a file's dates,
+// path, owner and permission. They are skipped under json::key_policy::reject
+// too (api::partial_entries).
 #ifndef SIGMA_EXTRACT_DETAIL_LISTINGS_HPP
 #define SIGMA_EXTRACT_DETAIL_LISTINGS_HPP
 
