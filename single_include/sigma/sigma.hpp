@@ -103,6 +103,7 @@ inline constexpr char const* version_string = SIGMA_VERSION_STRING;
 #endif
 // ---- end <sigma/detail/prelude.hpp> ----
 
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -173,25 +174,41 @@ struct http_details {
 
 // The one error type of the library: a value inside sigma::result<T>, and the
 // exception thrown by the *_or_throw calls. message() == what().
+//
+// Small on purpose (40 bytes): every result<T> is at least this large, and
+// results live in coroutine frames; the JSON pointer and the HTTP details,
+// present on few errors, are one shared immutable block, copied by reference.
 class error : public std::runtime_error {
 public:
     error(errc code, std::string const& message, std::string json_pointer = {})
-        : std::runtime_error(message), code_(code), pointer_(std::move(json_pointer)) {}
+        : std::runtime_error(message), code_(code) {
+        if (!json_pointer.empty()) extra_ = std::make_shared<detail_block const>(std::move(json_pointer), http_details{});
+    }
 
     error(errc code, std::string const& message, http_details details)
-        : std::runtime_error(message), code_(code), http_(std::move(details)) {}
+        : std::runtime_error(message), code_(code),
+          extra_(std::make_shared<detail_block const>(std::string(), std::move(details))) {}
 
     [[nodiscard]] errc code() const noexcept { return code_; }
     [[nodiscard]] std::string message() const { return what(); }
     // RFC 6901 pointer of the offending JSON value; empty for the document root
     // and for errors that are not about a JSON value.
-    [[nodiscard]] std::string const& json_pointer() const noexcept { return pointer_; }
-    [[nodiscard]] http_details const& http() const noexcept { return http_; }
+    [[nodiscard]] std::string const& json_pointer() const noexcept { return extra_ ? extra_->pointer : none().pointer; }
+    [[nodiscard]] http_details const& http() const noexcept { return extra_ ? extra_->http : none().http; }
 
 private:
+    struct detail_block {
+        detail_block(std::string p, http_details h) : pointer(std::move(p)), http(std::move(h)) {}
+        std::string pointer;
+        http_details http;
+    };
+    static detail_block const& none() noexcept {
+        static detail_block const empty{std::string(), http_details{}};
+        return empty;
+    }
+
     errc code_;
-    std::string pointer_;
-    http_details http_;
+    std::shared_ptr<detail_block const> extra_;
 };
 
 } // namespace sigma

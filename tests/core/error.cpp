@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -59,6 +60,30 @@ TEST_CASE("error: HTTP details") {
     sigma::error copy = e;
     CHECK(copy.http().request_id == "req-123");
     CHECK(copy.message() == e.message());
+}
+
+TEST_CASE("error: copies, moves and assignments keep the pointer and the details; the error stays small") {
+    sigma::http_details d;
+    d.status = 503;
+    d.method = "GET";
+    d.target = "/v2/files";
+    std::optional<sigma::error> original(std::in_place, sigma::errc::http_status, "GET /v2/files: 503", d);
+    sigma::error copy = *original;
+    sigma::error pointed(sigma::errc::json_type, "/entries/3/name: expected string, got number", "/entries/3/name");
+    sigma::error moved = std::move(pointed);
+    original.reset(); // the copy's details outlive the original
+    CHECK(copy.http().status == 503);
+    CHECK(copy.http().target == "/v2/files");
+    CHECK(copy.json_pointer().empty());
+    CHECK(moved.json_pointer() == "/entries/3/name");
+    CHECK(moved.http().status == 0);
+    copy = moved;
+    CHECK(copy.code() == sigma::errc::json_type);
+    CHECK(copy.json_pointer() == "/entries/3/name");
+    CHECK(copy.http().target.empty());
+    // Every result<T> holds one, in coroutine frames that Asio recycles only
+    // up to 1020 bytes: the rare parts are one shared block, not inline.
+    CHECK(sizeof(sigma::error) <= sizeof(std::runtime_error) + 3 * sizeof(void*));
 }
 
 TEST_CASE("error: every code has its own name") {
