@@ -8193,8 +8193,8 @@ public:
         request_options o;
         o.authorized = authorized;
         o.repeatable = repeatable_request;
-        o.body = std::move(body);
-        o.content_type = std::move(content_type);
+        if (!body.empty() || !content_type.empty())
+            o.payload = std::make_unique<request_payload const>(request_payload{std::move(body), std::move(content_type)});
         return perform(method, target, std::move(o));
     }
 
@@ -8211,13 +8211,19 @@ private:
 
     // What perform() needs besides the method and target. Endpoint calls set
     // `decode`; send() leaves it null and gets the response as it is.
+    // A body is for send() alone: endpoint calls carry a null pointer, not
+    // two empty strings, in perform()'s frame.
+    struct request_payload {
+        std::string body;
+        std::string content_type;
+    };
     struct request_options {
         bool authorized = true;
         bool repeatable = false; // safe to repeat whatever the method
-        std::string body;
-        std::string content_type;
-        api::soft_statuses soft{};
+        std::unique_ptr<request_payload const> payload;
+        api::soft_statuses const* soft = nullptr; // the endpoint's own (E::soft); null: none
         bool log_soft = false; // async_get's debug line for a soft status
+        [[nodiscard]] bool is_soft(unsigned status) const noexcept { return soft && soft->contains(status); }
         detail::body_decoder decode{};
         target_source rebuild{};
     };
@@ -8227,7 +8233,7 @@ private:
     template <class E>
     boost::asio::awaitable<result<http_response>> get_into(E const& e, typename E::response_type& out) {
         request_options o;
-        o.soft = E::soft;
+        o.soft = &E::soft;
         o.log_soft = true;
         o.decode = detail::body_decoder::into(out);
         o.rebuild = {&e, nullptr, [](basic_client const& c, void const* ep, std::optional<std::string> const*) {
@@ -8243,7 +8249,7 @@ private:
                                                             api::page<typename E::response_type>& out) {
         static_assert(api::check_endpoint<E>());
         request_options o;
-        o.soft = E::soft;
+        o.soft = &E::soft;
         o.decode = detail::body_decoder::page_of<E>(out);
         o.rebuild = {&e, &cursor, [](basic_client const& c, void const* ep, std::optional<std::string> const* cur) {
                          // The page parameters as views (into `digits` and the
@@ -8274,6 +8280,10 @@ private:
         bool renewed = false;
         unsigned attempt = 0; // transport failures, 502/503/504 and 429s of this request
         unsigned garbled = 0; // bodies that were not JSON
+        // The one outcome of every rare path (an error, or a wait and why):
+        // GCC gives each local of a coroutine its own place in the frame, and
+        // a frame over 1020 bytes is never recycled by Asio, so it is kept small.
+        next_step s;
         for (;;) {
             // One reading of the clock serves the token's expiry, admission
             // and the start: nothing waits between them on the usual path.
@@ -8291,27 +8301,30 @@ private:
                     now = opts_.clock.now();
                 }
             }
-            http_request req = new_request(method, lent ? std::move(target) : std::string(target), tok, o);
-            // Most requests are admitted at once: the coroutine only for a wait.
+            // Most requests are admitted at once: the coroutine only for a
+            // wait. The request is built once admitted (a waiting frame holds
+            // no copy of it), with the token looked up again after a wait: a
+            // renewal may have replaced the cached one meanwhile.
             std::uint64_t epoch = 0;
             if (auto a = admit_now(now); a.what == admission::none) {
                 epoch = ctl_.epoch();
             } else {
                 epoch = co_await admit(a);
                 now = opts_.clock.now();
+                if (tok && !fresh && !(tok = cached_token(now))) {
+                    release(); // it expired or was refused while this one waited: mint, then queue again
+                    continue;
+                }
             }
             ++stats_.requests;
             auto const started = now;
-            auto resp = co_await transport_.async_send(std::move(req));
+            auto resp = co_await send_attempt(method, target, lent, tok, o);
             release();
             now = opts_.clock.now(); // the answer's time, for the log and the controller
-            if (lent && names_target(resp, o)) {
-                auto bad = restore_target(o, target);
-                if (bad) co_return std::move(*bad);
-            }
+            if (lent && names_target(resp, o) && !restore_target(o, target, s)) co_return std::move(*s.error);
 
             if (!resp) {
-                next_step s = after_transport_failure(method, target, resp.error(), idempotent, attempt);
+                after_transport_failure(method, target, resp.error(), idempotent, attempt, s);
                 if (s.error) co_return std::move(*s.error);
                 co_await pause(s.wait, s.why);
                 ++attempt;
@@ -8337,14 +8350,14 @@ private:
                                        "and that the API credentials are still active");
             }
             if (is_retryable_status(resp->status)) {
-                next_step s = after_retryable_status(method, target, *resp, epoch, idempotent, attempt);
+                after_retryable_status(method, target, *resp, epoch, idempotent, attempt, s);
                 if (s.error) co_return std::move(*s.error);
                 if (s.sleep) co_await pause(s.wait, s.why);
                 ++attempt;
                 continue;
             }
             if (!o.decode) co_return std::move(*resp); // send(): any status is the caller's
-            if (o.soft.contains(resp->status)) {
+            if (o.is_soft(resp->status)) {
                 ++stats_.soft_statuses;
                 if (o.log_soft && opts_.log) log_soft(method, target, resp->status);
                 co_return http_response{};
@@ -8354,13 +8367,10 @@ private:
                                        resp->status == 404 ? errc::not_found : errc::http_status);
             auto r = o.decode(resp->body, opts_.decoding);
             if (r) co_return http_response{};
-            if (lent && !opts_.log) {
-                auto bad = restore_target(o, target);
-                if (bad) co_return std::move(*bad);
-            }
+            if (lent && !opts_.log && !restore_target(o, target, s)) co_return std::move(*s.error);
             if (retry_garbled(repeatable(method), r.error(), garbled)) {
-                std::string const why = garbled_reason(method, target, r.error());
-                co_await pause(backoff(opts_.retry, garbled, opts_.clock.random()), why);
+                s.why = garbled_reason(method, target, r.error());
+                co_await pause(backoff(opts_.retry, garbled, opts_.clock.random()), s.why);
                 ++garbled;
                 renewed = false; // asked again as a new request
                 attempt = 0;
@@ -8378,17 +8388,25 @@ private:
         req.method = method;
         req.origin = settings_.origin;
         req.target = std::move(target);
-        req.headers.reserve(static_cast<std::size_t>(tok != nullptr) +
-                            static_cast<std::size_t>(!o.content_type.empty()));
+        bool const typed = o.payload && !o.payload->content_type.empty();
+        req.headers.reserve(static_cast<std::size_t>(tok != nullptr) + static_cast<std::size_t>(typed));
         if (tok != nullptr) {
             if (token_ && tok == &*token_)
                 req.headers.push_back(http_header{"Authorization", bearer_.reveal()});
             else
                 req.headers.push_back(http_header{"Authorization", "Bearer " + tok->reveal()});
         }
-        if (!o.content_type.empty()) req.headers.push_back(http_header{"Content-Type", o.content_type});
-        req.body = o.body;
+        if (typed) req.headers.push_back(http_header{"Content-Type", o.payload->content_type});
+        if (o.payload) req.body = o.payload->body;
         return req;
+    }
+
+    // The transport's operation for one attempt. A plain function: the
+    // request is built on its stack and moved into the transport's coroutine,
+    // so perform()'s frame holds no copy of it.
+    boost::asio::awaitable<result<http_response>> send_attempt(http_method method, std::string& target, bool lent,
+                                                               secret const* tok, request_options const& o) {
+        return transport_.async_send(new_request(method, lent ? std::move(target) : std::string(target), tok, o));
     }
 
     // Whether what follows an answer names the target: a log line, an error
@@ -8398,16 +8416,7 @@ private:
         if (!resp || opts_.log) return true;
         unsigned const s = resp->status;
         if ((s == 401 && o.authorized) || is_retryable_status(s)) return true;
-        return (s < 200 || s >= 300) && !o.soft.contains(s);
-    }
-
-    // The target of an endpoint call again, as it was built the first time
-    // (the same endpoint, cursor, version and page size).
-    BOOST_NOINLINE std::optional<sigma::error> restore_target(request_options const& o, std::string& target) const {
-        auto again = o.rebuild(*this);
-        if (!again) return std::move(again).error();
-        target = std::move(*again);
-        return std::nullopt;
+        return (s < 200 || s >= 300) && !o.is_soft(s);
     }
 
     // What perform() does after a failed attempt: give up with `error`, or
@@ -8420,25 +8429,37 @@ private:
         std::string why;
     };
 
-    BOOST_NOINLINE next_step after_transport_failure(http_method method, std::string const& target,
-                                                     sigma::error const& e, bool idempotent, unsigned attempt) {
-        next_step s;
+    // The target of an endpoint call again, as it was built the first time
+    // (the same endpoint, cursor, version and page size).
+    // False, with the error in `s`, when it cannot be built.
+    BOOST_NOINLINE bool restore_target(request_options const& o, std::string& target, next_step& s) const {
+        auto again = o.rebuild(*this);
+        if (!again) {
+            s.error.emplace(std::move(again).error());
+            return false;
+        }
+        target = std::move(*again);
+        return true;
+    }
+
+    BOOST_NOINLINE void after_transport_failure(http_method method, std::string const& target, sigma::error const& e,
+                                                bool idempotent, unsigned attempt, next_step& s) {
+        s = next_step{};
         if (opts_.log)
             log(log_level::debug, std::string(to_string(method)) + " " + target + ": " + redact(e.message()));
         if (idempotent && attempt + 1 < opts_.retry.max_attempts && budget_left()) {
             s.wait = backoff(opts_.retry, attempt, opts_.clock.random());
             s.why = std::string(to_string(method)) + " " + target + " failed (" + redact(e.message()) + ")";
-            return s;
+            return;
         }
         s.error.emplace(e.code(), redact(with_request(method, target, e.message())),
                         http_details{0, std::string(to_string(method)), target, {}, {}});
-        return s;
     }
 
-    BOOST_NOINLINE next_step after_retryable_status(http_method method, std::string const& target,
-                                                    http_response const& resp, std::uint64_t epoch, bool idempotent,
-                                                    unsigned attempt) {
-        next_step s;
+    BOOST_NOINLINE void after_retryable_status(http_method method, std::string const& target,
+                                               http_response const& resp, std::uint64_t epoch, bool idempotent,
+                                               unsigned attempt, next_step& s) {
+        s = next_step{};
         if (resp.status == 429) ++stats_.rate_limited;
         std::optional<std::chrono::milliseconds> ra;
         if (auto h = resp.header("Retry-After"); !h.empty()) ra = parse_retry_after(h, opts_.clock.wall_now());
@@ -8457,12 +8478,11 @@ private:
                 s.wait = *wait;
                 s.why = std::string(to_string(method)) + " " + target + ": HTTP " + std::to_string(resp.status);
             }
-            return s;
+            return;
         }
         errc code = resp.status == 429 ? errc::rate_limited : errc::http_status;
         s.error.emplace(
             status_error(method, target, resp, code, "gave up after " + std::to_string(attempt + 1) + " attempts"));
-        return s;
     }
 
     BOOST_NOINLINE void log_answer(http_method method, std::string const& target, unsigned status,

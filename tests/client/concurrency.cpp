@@ -387,6 +387,36 @@ TEST_CASE("client: requests still waiting for the window when their io_context g
     c.reset();
 }
 
+TEST_CASE("client: a request that waited for the window while the token was refused goes with the new one") {
+    using namespace test_concurrency;
+    sigma::client_options o;
+    o.max_concurrency = 1;
+    int mints = 0;
+    bool revoked = false;
+    std::vector<std::string> sent; // the token of each whoami, in order
+    int refused = 0;
+    rig r([&](http_request const& req) -> sigma::result<http_response> {
+        if (req.target.starts_with("/v2/auth/token")) return json_response(200, token_body("tok-" + std::to_string(++mints)));
+        auto const auth = std::string(req.header("Authorization"));
+        sent.push_back(auth);
+        if (revoked && auth == "Bearer tok-1") {
+            ++refused;
+            return json_response(401, R"({"code":"unauthorized","message":"token revoked"})");
+        }
+        return json_response(200, R"({"userId":"u1","organizationId":"o1"})");
+    }, o);
+    REQUIRE(r.whoami(1) == 1); // mints tok-1
+    revoked = true;
+    // The first goes with tok-1 and is refused; the second waits meanwhile.
+    // The refusal drops the cached token, so the waiter, once admitted, asks
+    // for the renewed one rather than going with the token it saw before.
+    CHECK(r.whoami(2) == 2);
+    CHECK(mints == 2);
+    CHECK(refused == 1);
+    std::vector<std::string> const expected{"Bearer tok-1", "Bearer tok-1", "Bearer tok-2", "Bearer tok-2"};
+    CHECK(sent == expected);
+}
+
 TEST_CASE("client: a 429 pauses every request for its Retry-After and lowers the window") {
     using namespace test_concurrency;
     sigma::client_options o;
