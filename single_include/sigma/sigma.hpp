@@ -9893,6 +9893,7 @@ static_assert(same_request<list_data_model_columns, api::list_data_model_columns
 #include <algorithm>
 #include <cstddef>
 #include <exception>
+#include <limits>
 #include <optional>
 #include <type_traits>
 #include <utility>
@@ -10047,31 +10048,67 @@ boost::asio::awaitable<void> run_ordered(std::size_t n, std::size_t limit, Make 
 }
 
 // Tasks without a result, all run (at most `limit` at once) before it
-// returns. Nothing waits to be handed on in order, so `limit` workers each
-// take the next index until none is left: no spawn per task, and the caller
-// wakes once, when the last worker ends. After a task throws no other starts;
-// the first exception is rethrown once the running ones have ended.
-template <class Make>
-boost::asio::awaitable<void> run_all(std::size_t n, std::size_t limit, Make make) {
+// returns. Nothing waits to be handed on in order, so workers each take the
+// next index until none is left: no spawn per task, and the caller wakes
+// once, when the last worker ends. After a task throws no other starts; the
+// first exception is rethrown once the running ones have ended.
+//
+// Workers past the first each take a place from `extra` (a handle, copied:
+// take() -> bool, give() when the worker ends), at the start and whenever a
+// task ends. Pools
+// nest (a workbook's pages inside the pool of workbooks): a shared budget
+// keeps the workers of every level within what the client serves at once,
+// where a `limit` per level multiplied into coroutines queued at its
+// admission, a wait and a wake each for nothing.
+template <class Make, class Extra>
+boost::asio::awaitable<void> run_all(std::size_t n, std::size_t limit, Make make, Extra extra) {
     if (n == 0) co_return;
+    limit = std::max<std::size_t>(1, limit);
     auto ex = co_await boost::asio::this_coro::executor;
     boost::asio::steady_timer all_ended(ex, boost::asio::steady_timer::time_point::max());
     std::exception_ptr failure;
-    std::size_t next = 0;
-    auto worker = [&]() -> boost::asio::awaitable<void> {
-        while (!failure && next < n) co_await make(next++);
+    std::size_t next = 0, running = 0;
+    auto ended = [&](std::exception_ptr e) {
+        if (e && !failure) failure = e;
+        if (--running == 0) all_ended.cancel();
     };
-    std::size_t running = std::min(n, std::max<std::size_t>(1, limit));
-    for (std::size_t w = running; w > 0; --w)
-        boost::asio::co_spawn(ex, worker(), [&](std::exception_ptr e) {
-            if (e && !failure) failure = e;
-            if (--running == 0) all_ended.cancel();
-        });
+    auto extra_ended = [&](std::exception_ptr e) {
+        extra.give();
+        ended(e);
+    };
+    auto worker = [&](auto& self) -> boost::asio::awaitable<void> {
+        while (!failure && next < n) {
+            co_await make(next++);
+            // One more worker when a task is left besides the one this one
+            // takes next, and the budget has a place.
+            if (!failure && running < limit && next + 1 < n && extra.take()) {
+                ++running;
+                boost::asio::co_spawn(ex, self(self), extra_ended);
+            }
+        }
+    };
+    ++running;
+    boost::asio::co_spawn(ex, worker(worker), ended);
+    for (std::size_t w = 1; w < std::min(n, limit) && extra.take(); ++w) {
+        ++running;
+        boost::asio::co_spawn(ex, worker(worker), extra_ended);
+    }
     if (running > 0) { // else every worker ended before this point: nothing to wait for
         boost::system::error_code ec;
         co_await all_ended.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
     }
     if (failure) std::rethrow_exception(failure);
+}
+
+// A budget without bounds: `limit` workers at once.
+struct unbounded_workers {
+    static constexpr bool take() noexcept { return true; }
+    static constexpr void give() noexcept {}
+};
+
+template <class Make>
+boost::asio::awaitable<void> run_all(std::size_t n, std::size_t limit, Make make) {
+    return run_all(n, limit, std::move(make), unbounded_workers{});
 }
 
 // Over items that arrive one by one: next() -> awaitable<optional<Item>> (or
@@ -10538,7 +10575,7 @@ public:
             default: co_await workbooks.prefetch(); break; // the first page, while the rest is listed
             }
         };
-        co_await detail::run_all(6, width_, listing);
+        co_await detail::run_all(6, width_, listing, workers());
         merge(std::move(n_members));
         merge(std::move(n_files));
         merge(std::move(n_workspaces));
@@ -10908,7 +10945,7 @@ private:
             s.table = co_await resolve_table(s.id, s.name, std::nullopt);
             if (!s.name && !s.table->path.empty()) s.name = s.table->path.back();
         };
-        co_await detail::run_all(pending.size(), width_, one);
+        co_await detail::run_all(pending.size(), width_, one, workers());
     }
 
     // ---- data models ---------------------------------------------------------
@@ -10967,6 +11004,7 @@ private:
     }
 
     boost::asio::awaitable<void> extract_data_model(api::data_model dm, entity_outcome& r) {
+        busy_while counted(busy_);
         notes& n = r.n;
         r.id = dm.dataModelId;
         r.is_model = true;
@@ -11028,7 +11066,7 @@ private:
             if (i == 1 && opts_.includeColumns) cols = co_await client_.async_list_all(lc);
             if (i == 2 && opts_.includeLineage) lin = co_await client_.async_list_all(ll);
         };
-        co_await detail::run_all(3, width_, fetch);
+        co_await detail::run_all(3, width_, fetch, workers());
         if (!*elements) {
             n.fail(entity(), describe(le), elements->error());
             r.keep_previous = true;
@@ -11077,7 +11115,7 @@ private:
                     }
                     if (!s.name && !s.table->path.empty()) s.name = s.table->path.back();
                 };
-                co_await detail::run_all(edges.size(), width_, one);
+                co_await detail::run_all(edges.size(), width_, one, workers());
                 for (auto& [element_id, s] : edges) {
                     sources[element_id].push_back(std::move(s));
                     ++n.lineageEdges;
@@ -11123,6 +11161,7 @@ private:
     // ---- workbooks -----------------------------------------------------------
 
     boost::asio::awaitable<void> extract_workbook(api::workbook wb, entity_outcome& r) {
+        busy_while counted(busy_);
         notes& n = r.n;
         r.id = wb.workbookId;
         if (!in_scope(wb.path, &wb.workbookId)) {
@@ -11218,7 +11257,7 @@ private:
             le.pageId = (*pages)[i].pageId;
             page_elements[i] = co_await client_.async_list_all(le);
         };
-        co_await detail::run_all(pages->size(), width_, list_page);
+        co_await detail::run_all(pages->size(), width_, list_page, workers());
         for (std::size_t i = 0; i < pages->size(); ++i) {
             auto& p = (*pages)[i];
             auto& els = *page_elements[i];
@@ -11297,7 +11336,7 @@ private:
                 graphs[i - 3] = co_await client_.async_get(element_lineage(i - 3));
             }
         };
-        co_await detail::run_all(3 + data_elements.size(), width_, fetch);
+        co_await detail::run_all(3 + data_elements.size(), width_, fetch, workers());
 
         if (cols) {
             if (!*cols)
@@ -11365,7 +11404,7 @@ private:
                 co_await resolve_pending(data_elements[i]->sources, pending[i]);
             };
             if (!to_resolve.empty())
-                co_await detail::run_all(to_resolve.size(), width_, resolve);
+                co_await detail::run_all(to_resolve.size(), width_, resolve, workers());
             for (std::size_t i = 0; i < data_elements.size(); ++i) {
                 if (!graphs[i] || !*graphs[i]) continue;
                 element_info* el = data_elements[i];
@@ -11604,11 +11643,38 @@ private:
         }
     }
 
+    // Workers that may send requests at once, over every pool: the
+    // extraction's own coroutine (the feed of workbooks asks on it), each
+    // entity being extracted, and each worker a pool adds past its first
+    // (which is its caller's). width_ bounds them: a pool adds workers only
+    // when entities are too few to fill the client's window (at the start,
+    // at the end), never requests to queue at its admission.
+    struct worker_budget {
+        std::size_t* busy;
+        std::size_t width;
+        bool take() const noexcept {
+            if (*busy >= width) return false;
+            ++*busy;
+            return true;
+        }
+        void give() const noexcept { --*busy; }
+    };
+    worker_budget workers() noexcept { return {&busy_, width_}; }
+    // Counts an entity's extraction among the workers while it runs.
+    struct busy_while {
+        std::size_t& busy;
+        explicit busy_while(std::size_t& b) noexcept : busy(b) { ++busy; }
+        busy_while(busy_while const&) = delete;
+        busy_while& operator=(busy_while const&) = delete;
+        ~busy_while() { --busy; }
+    };
+
     Client& client_;
     options opts_;
     compiled_filters filters_;
     report rep_;
     std::size_t width_ = 1;
+    std::size_t busy_ = 1; // see worker_budget: the extraction's own coroutine
 
     std::unordered_map<std::string, std::string> member_email_;
     std::unordered_map<std::string, std::string> home_folder_owner_; // homeFolderId -> memberId

@@ -64,6 +64,26 @@ struct tally {
     }
 };
 
+// A budget of `places` worker places shared by the pool (and, in the
+// extraction, by every other pool); counts what it lent. At namespace scope:
+// the pool's coroutine frame holds a copy, and a type without linkage there
+// makes GCC warn.
+struct budget_state {
+    std::size_t places = 0, lent = 0, peak_lent = 0, refused = 0;
+};
+struct budget {
+    budget_state* s;
+    bool take() const {
+        if (s->lent >= s->places) {
+            ++s->refused;
+            return false;
+        }
+        s->peak_lent = std::max(s->peak_lent, ++s->lent);
+        return true;
+    }
+    void give() const { --s->lent; }
+};
+
 } // namespace test_ordered_tasks
 
 TEST_CASE("ordered tasks: run_all runs every task, at most `limit` at once, started in index order") {
@@ -119,6 +139,53 @@ TEST_CASE("ordered tasks: after a task throws, run_all starts no other and rethr
     CHECK(t.started.size() < bad + limit + 1); // nothing started after the failure was seen
     CHECK(std::find(t.started.begin(), t.started.end(), bad) != t.started.end());
     CHECK(t.ended.size() == t.started.size() - 1);
+}
+
+TEST_CASE("ordered tasks: run_all adds a worker past the first only for a place in a shared budget") {
+    using namespace test_ordered_tasks;
+    SUBCASE("no place: one worker does every task, in order") {
+        budget_state b;
+        tally t;
+        auto op = [&]() -> boost::asio::awaitable<void> {
+            co_await x::run_all(12, 8, task_fn([&](std::size_t i) { return t.task(i, 1 + i % 3); }), budget{&b});
+        };
+        CHECK(run(op) == "");
+        CHECK(t.peak == 1);
+        CHECK(t.ended.size() == 12);
+        CHECK(std::is_sorted(t.ended.begin(), t.ended.end()));
+        CHECK(b.refused > 0);
+        CHECK(b.lent == 0);
+    }
+    SUBCASE("two places: three workers at most, all places given back") {
+        budget_state b;
+        b.places = 2;
+        tally t;
+        auto op = [&]() -> boost::asio::awaitable<void> {
+            co_await x::run_all(20, 8, task_fn([&](std::size_t i) { return t.task(i, 1 + (i * 7) % 5); }), budget{&b});
+        };
+        CHECK(run(op) == "");
+        CHECK(t.peak == 3);
+        CHECK(b.peak_lent == 2);
+        CHECK(b.lent == 0);
+        REQUIRE(t.started.size() == 20);
+        for (std::size_t i = 0; i < 20; ++i) CHECK(t.started[i] == i);
+    }
+    SUBCASE("places that appear later: the pool grows as tasks end, never past its limit") {
+        budget_state b;
+        tally t;
+        std::size_t const limit = 4;
+        auto op = [&]() -> boost::asio::awaitable<void> {
+            co_await x::run_all(30, limit, task_fn([&](std::size_t i) {
+                if (i == 5) b.places = 10; // another pool ended, say
+                return t.task(i, 2);
+            }), budget{&b});
+        };
+        CHECK(run(op) == "");
+        CHECK(t.peak == limit);
+        CHECK(b.peak_lent == limit - 1);
+        CHECK(b.lent == 0);
+        CHECK(t.ended.size() == 30);
+    }
 }
 
 TEST_CASE("ordered tasks: run_ordered hands results on in index order, whatever order they end in") {

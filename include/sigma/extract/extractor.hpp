@@ -176,7 +176,7 @@ public:
             default: co_await workbooks.prefetch(); break; // the first page, while the rest is listed
             }
         };
-        co_await detail::run_all(6, width_, listing);
+        co_await detail::run_all(6, width_, listing, workers());
         merge(std::move(n_members));
         merge(std::move(n_files));
         merge(std::move(n_workspaces));
@@ -546,7 +546,7 @@ private:
             s.table = co_await resolve_table(s.id, s.name, std::nullopt);
             if (!s.name && !s.table->path.empty()) s.name = s.table->path.back();
         };
-        co_await detail::run_all(pending.size(), width_, one);
+        co_await detail::run_all(pending.size(), width_, one, workers());
     }
 
     // ---- data models ---------------------------------------------------------
@@ -605,6 +605,7 @@ private:
     }
 
     boost::asio::awaitable<void> extract_data_model(api::data_model dm, entity_outcome& r) {
+        busy_while counted(busy_);
         notes& n = r.n;
         r.id = dm.dataModelId;
         r.is_model = true;
@@ -666,7 +667,7 @@ private:
             if (i == 1 && opts_.includeColumns) cols = co_await client_.async_list_all(lc);
             if (i == 2 && opts_.includeLineage) lin = co_await client_.async_list_all(ll);
         };
-        co_await detail::run_all(3, width_, fetch);
+        co_await detail::run_all(3, width_, fetch, workers());
         if (!*elements) {
             n.fail(entity(), describe(le), elements->error());
             r.keep_previous = true;
@@ -715,7 +716,7 @@ private:
                     }
                     if (!s.name && !s.table->path.empty()) s.name = s.table->path.back();
                 };
-                co_await detail::run_all(edges.size(), width_, one);
+                co_await detail::run_all(edges.size(), width_, one, workers());
                 for (auto& [element_id, s] : edges) {
                     sources[element_id].push_back(std::move(s));
                     ++n.lineageEdges;
@@ -761,6 +762,7 @@ private:
     // ---- workbooks -----------------------------------------------------------
 
     boost::asio::awaitable<void> extract_workbook(api::workbook wb, entity_outcome& r) {
+        busy_while counted(busy_);
         notes& n = r.n;
         r.id = wb.workbookId;
         if (!in_scope(wb.path, &wb.workbookId)) {
@@ -856,7 +858,7 @@ private:
             le.pageId = (*pages)[i].pageId;
             page_elements[i] = co_await client_.async_list_all(le);
         };
-        co_await detail::run_all(pages->size(), width_, list_page);
+        co_await detail::run_all(pages->size(), width_, list_page, workers());
         for (std::size_t i = 0; i < pages->size(); ++i) {
             auto& p = (*pages)[i];
             auto& els = *page_elements[i];
@@ -935,7 +937,7 @@ private:
                 graphs[i - 3] = co_await client_.async_get(element_lineage(i - 3));
             }
         };
-        co_await detail::run_all(3 + data_elements.size(), width_, fetch);
+        co_await detail::run_all(3 + data_elements.size(), width_, fetch, workers());
 
         if (cols) {
             if (!*cols)
@@ -1003,7 +1005,7 @@ private:
                 co_await resolve_pending(data_elements[i]->sources, pending[i]);
             };
             if (!to_resolve.empty())
-                co_await detail::run_all(to_resolve.size(), width_, resolve);
+                co_await detail::run_all(to_resolve.size(), width_, resolve, workers());
             for (std::size_t i = 0; i < data_elements.size(); ++i) {
                 if (!graphs[i] || !*graphs[i]) continue;
                 element_info* el = data_elements[i];
@@ -1242,11 +1244,38 @@ private:
         }
     }
 
+    // Workers that may send requests at once, over every pool: the
+    // extraction's own coroutine (the feed of workbooks asks on it), each
+    // entity being extracted, and each worker a pool adds past its first
+    // (which is its caller's). width_ bounds them: a pool adds workers only
+    // when entities are too few to fill the client's window (at the start,
+    // at the end), never requests to queue at its admission.
+    struct worker_budget {
+        std::size_t* busy;
+        std::size_t width;
+        bool take() const noexcept {
+            if (*busy >= width) return false;
+            ++*busy;
+            return true;
+        }
+        void give() const noexcept { --*busy; }
+    };
+    worker_budget workers() noexcept { return {&busy_, width_}; }
+    // Counts an entity's extraction among the workers while it runs.
+    struct busy_while {
+        std::size_t& busy;
+        explicit busy_while(std::size_t& b) noexcept : busy(b) { ++busy; }
+        busy_while(busy_while const&) = delete;
+        busy_while& operator=(busy_while const&) = delete;
+        ~busy_while() { --busy; }
+    };
+
     Client& client_;
     options opts_;
     compiled_filters filters_;
     report rep_;
     std::size_t width_ = 1;
+    std::size_t busy_ = 1; // see worker_budget: the extraction's own coroutine
 
     std::unordered_map<std::string, std::string> member_email_;
     std::unordered_map<std::string, std::string> home_folder_owner_; // homeFolderId -> memberId

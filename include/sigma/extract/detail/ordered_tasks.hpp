@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <exception>
+#include <limits>
 #include <optional>
 #include <type_traits>
 #include <utility>
@@ -171,31 +172,67 @@ boost::asio::awaitable<void> run_ordered(std::size_t n, std::size_t limit, Make 
 }
 
 // Tasks without a result, all run (at most `limit` at once) before it
-// returns. Nothing waits to be handed on in order, so `limit` workers each
-// take the next index until none is left: no spawn per task, and the caller
-// wakes once, when the last worker ends. After a task throws no other starts;
-// the first exception is rethrown once the running ones have ended.
-template <class Make>
-boost::asio::awaitable<void> run_all(std::size_t n, std::size_t limit, Make make) {
+// returns. Nothing waits to be handed on in order, so workers each take the
+// next index until none is left: no spawn per task, and the caller wakes
+// once, when the last worker ends. After a task throws no other starts; the
+// first exception is rethrown once the running ones have ended.
+//
+// Workers past the first each take a place from `extra` (a handle, copied:
+// take() -> bool, give() when the worker ends), at the start and whenever a
+// task ends. Pools
+// nest (a workbook's pages inside the pool of workbooks): a shared budget
+// keeps the workers of every level within what the client serves at once,
+// where a `limit` per level multiplied into coroutines queued at its
+// admission, a wait and a wake each for nothing.
+template <class Make, class Extra>
+boost::asio::awaitable<void> run_all(std::size_t n, std::size_t limit, Make make, Extra extra) {
     if (n == 0) co_return;
+    limit = std::max<std::size_t>(1, limit);
     auto ex = co_await boost::asio::this_coro::executor;
     boost::asio::steady_timer all_ended(ex, boost::asio::steady_timer::time_point::max());
     std::exception_ptr failure;
-    std::size_t next = 0;
-    auto worker = [&]() -> boost::asio::awaitable<void> {
-        while (!failure && next < n) co_await make(next++);
+    std::size_t next = 0, running = 0;
+    auto ended = [&](std::exception_ptr e) {
+        if (e && !failure) failure = e;
+        if (--running == 0) all_ended.cancel();
     };
-    std::size_t running = std::min(n, std::max<std::size_t>(1, limit));
-    for (std::size_t w = running; w > 0; --w)
-        boost::asio::co_spawn(ex, worker(), [&](std::exception_ptr e) {
-            if (e && !failure) failure = e;
-            if (--running == 0) all_ended.cancel();
-        });
+    auto extra_ended = [&](std::exception_ptr e) {
+        extra.give();
+        ended(e);
+    };
+    auto worker = [&](auto& self) -> boost::asio::awaitable<void> {
+        while (!failure && next < n) {
+            co_await make(next++);
+            // One more worker when a task is left besides the one this one
+            // takes next, and the budget has a place.
+            if (!failure && running < limit && next + 1 < n && extra.take()) {
+                ++running;
+                boost::asio::co_spawn(ex, self(self), extra_ended);
+            }
+        }
+    };
+    ++running;
+    boost::asio::co_spawn(ex, worker(worker), ended);
+    for (std::size_t w = 1; w < std::min(n, limit) && extra.take(); ++w) {
+        ++running;
+        boost::asio::co_spawn(ex, worker(worker), extra_ended);
+    }
     if (running > 0) { // else every worker ended before this point: nothing to wait for
         boost::system::error_code ec;
         co_await all_ended.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
     }
     if (failure) std::rethrow_exception(failure);
+}
+
+// A budget without bounds: `limit` workers at once.
+struct unbounded_workers {
+    static constexpr bool take() noexcept { return true; }
+    static constexpr void give() noexcept {}
+};
+
+template <class Make>
+boost::asio::awaitable<void> run_all(std::size_t n, std::size_t limit, Make make) {
+    return run_all(n, limit, std::move(make), unbounded_workers{});
 }
 
 // Over items that arrive one by one: next() -> awaitable<optional<Item>> (or
