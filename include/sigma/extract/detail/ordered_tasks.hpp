@@ -17,7 +17,6 @@
 #include <algorithm>
 #include <cstddef>
 #include <exception>
-#include <limits>
 #include <optional>
 #include <type_traits>
 #include <utility>
@@ -179,11 +178,10 @@ boost::asio::awaitable<void> run_ordered(std::size_t n, std::size_t limit, Make 
 //
 // Workers past the first each take a place from `extra` (a handle, copied:
 // take() -> bool, give() when the worker ends), at the start and whenever a
-// task ends. Pools
-// nest (a workbook's pages inside the pool of workbooks): a shared budget
-// keeps the workers of every level within what the client serves at once,
-// where a `limit` per level multiplied into coroutines queued at its
-// admission, a wait and a wake each for nothing.
+// task ends. Pools nest (a workbook's pages inside the pool of workbooks): a
+// shared budget keeps the workers of every level within what the client
+// serves at once, where a `limit` per level multiplied into coroutines
+// queued at its admission, a wait and a wake each for nothing.
 template <class Make, class Extra>
 boost::asio::awaitable<void> run_all(std::size_t n, std::size_t limit, Make make, Extra extra) {
     if (n == 0) co_return;
