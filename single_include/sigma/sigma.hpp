@@ -10983,8 +10983,8 @@ private:
         // Built in place: an outcome is large, and moving it from task to
         // queue to sink cost more than its reading.
         auto one = [&](item&& it, entity_outcome& r) {
-            return it.index() == 0 ? extract_data_model(std::get<0>(std::move(it)), r)
-                                   : extract_workbook(std::get<1>(std::move(it)), r);
+            return counted(it.index() == 0 ? extract_data_model(std::get<0>(std::move(it)), r)
+                                           : extract_workbook(std::get<1>(std::move(it)), r));
         };
         co_await detail::run_ordered_feed_in_place<entity_outcome>(width_, next, one, [&](entity_outcome&& r) {
             keep_state(r);
@@ -11002,7 +11002,6 @@ private:
     }
 
     boost::asio::awaitable<void> extract_data_model(api::data_model dm, entity_outcome& r) {
-        busy_while counted(busy_);
         notes& n = r.n;
         r.id = dm.dataModelId;
         r.is_model = true;
@@ -11159,7 +11158,6 @@ private:
     // ---- workbooks -----------------------------------------------------------
 
     boost::asio::awaitable<void> extract_workbook(api::workbook wb, entity_outcome& r) {
-        busy_while counted(busy_);
         notes& n = r.n;
         r.id = wb.workbookId;
         if (!in_scope(wb.path, &wb.workbookId)) {
@@ -11658,14 +11656,19 @@ private:
         void give() const noexcept { --*busy; }
     };
     worker_budget workers() noexcept { return {&busy_, width_}; }
-    // Counts an entity's extraction among the workers while it runs.
-    struct busy_while {
-        std::size_t& busy;
-        explicit busy_while(std::size_t& b) noexcept : busy(b) { ++busy; }
-        busy_while(busy_while const&) = delete;
-        busy_while& operator=(busy_while const&) = delete;
-        ~busy_while() { --busy; }
-    };
+    // An entity's extraction, counted among the workers while it runs. Not
+    // by a destructor: frames destroyed with an io_context may outlive the
+    // extractor.
+    boost::asio::awaitable<void> counted(boost::asio::awaitable<void> task) {
+        ++busy_;
+        try {
+            co_await std::move(task);
+        } catch (...) {
+            --busy_;
+            throw;
+        }
+        --busy_;
+    }
 
     Client& client_;
     options opts_;
