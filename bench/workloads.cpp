@@ -6,7 +6,7 @@
 #endif
 #include "bench.hpp"
 
-#include <sigma/sigma.hpp>
+#include <sigma/testing.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>

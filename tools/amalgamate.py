@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """Writes single_include/sigma/sigma.hpp: include/sigma/sigma.hpp with every
-`#include <sigma/...>` inlined once, depth-first, in include order.
+`#include <sigma/...>` inlined once, depth-first, in include order; and
+single_include/sigma/testing.hpp: the same of include/sigma/testing.hpp (the
+helpers for tests), less what sigma.hpp holds, which it includes from beside it.
 
 Everything else is copied verbatim: Boost and standard includes (including the
 Boost.JSON/URL sources pulled in under SIGMA_IMPLEMENTATION) and each header's
 include guard, so that a <sigma/...> include after the single header is a no-op.
 
     python3 tools/amalgamate.py           regenerate the single header
-    python3 tools/amalgamate.py --check   fail if it is stale, or if a header under
-                                          include/sigma/ is not reachable from sigma.hpp
+    python3 tools/amalgamate.py --check   fail if either is stale, or if a header under
+                                          include/sigma/ is reachable from neither entry
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 INCLUDE_DIR = ROOT / "include"
 ENTRY = "sigma/sigma.hpp"
 OUTPUT = ROOT / "single_include" / "sigma" / "sigma.hpp"
+TESTING_ENTRY = "sigma/testing.hpp"
+TESTING_OUTPUT = ROOT / "single_include" / "sigma" / "testing.hpp"
 LICENSE = ROOT / "LICENSE"
 REGENERATE = "python3 tools/amalgamate.py"
 
@@ -98,12 +102,16 @@ def read_version() -> str:
     return m.group(1)
 
 
+def license_comment() -> list[str]:
+    return [("// " + l).rstrip() for l in LICENSE.read_text(encoding="utf-8").strip().splitlines()]
+
+
 def banner(version: str) -> list[str]:
-    license_lines = LICENSE.read_text(encoding="utf-8").strip().splitlines()
     return [
         "// SPDX-License-Identifier: MIT",
         f"// sigma-cpp {version}: a header-only C++20 client for Sigma Computing's REST API,",
-        "// as one header.",
+        "// as one header. The helpers for tests (sigma::testing) are in testing.hpp,",
+        "// generated beside it.",
         "//",
         "// DO NOT EDIT. Generated from include/ by tools/amalgamate.py; edit the headers",
         "// under include/sigma/ and regenerate with:",
@@ -116,16 +124,43 @@ def banner(version: str) -> list[str]:
         "// in exactly one file before including this header: that file compiles the",
         "// transport and the extraction (see <sigma/src.hpp>).",
         "//",
-        *[("// " + l).rstrip() for l in license_lines],
+        *license_comment(),
         "",
     ]
 
 
-def generate() -> tuple[str, set[str]]:
+def testing_banner(version: str) -> list[str]:
+    return [
+        "// SPDX-License-Identifier: MIT",
+        f"// sigma-cpp {version}: the helpers for tests without a Sigma account",
+        "// (sigma::testing), as one header. It includes the library's single header,",
+        "// sigma.hpp, which must be beside it.",
+        "//",
+        "// DO NOT EDIT. Generated from include/ by tools/amalgamate.py; edit the headers",
+        "// under include/sigma/ and regenerate with:",
+        f"//     {REGENERATE}",
+        "//",
+        *license_comment(),
+        "",
+        '#include "sigma.hpp"',
+        "",
+    ]
+
+
+def generate() -> tuple[dict[Path, str], set[str]]:
+    version = read_version()
     a = Amalgamator()
     a.inline(ENTRY, (), conditional=False)
-    text = "\n".join(banner(read_version()) + a.out) + "\n"
-    return text, a.seen
+    # The testing header leaves out what the library's holds (it includes that
+    # file instead), so a program may include both, in either order.
+    b = Amalgamator()
+    b.done = set(a.done)
+    b.inline(TESTING_ENTRY, (), conditional=False)
+    texts = {
+        OUTPUT: "\n".join(banner(version) + a.out) + "\n",
+        TESTING_OUTPUT: "\n".join(testing_banner(version) + b.out) + "\n",
+    }
+    return texts, a.seen | b.seen
 
 
 # Entry points of their own: <sigma/src.hpp> includes sigma.hpp (with the
@@ -155,7 +190,7 @@ def main() -> int:
     args = parser.parse_args()
 
     try:
-        text, seen = generate()
+        texts, seen = generate()
     except (AmalgamationError, OSError) as e:
         print(f"amalgamate.py: {e}", file=sys.stderr)
         return 2
@@ -163,31 +198,35 @@ def main() -> int:
     problems = []
     missing = unreachable(seen)
     if missing:
-        problems.append("these headers are not reachable from include/sigma/sigma.hpp, so the single header "
-                        "lacks them (include them from sigma/sigma.hpp or an umbrella header it includes):\n"
+        problems.append("these headers are reachable from neither include/sigma/sigma.hpp nor "
+                        "include/sigma/testing.hpp, so the single headers lack them (include them from "
+                        "one of those or an umbrella header it includes):\n"
                         + "\n".join(f"    include/{h}" for h in missing))
     mismatch = version_mismatch(read_version())
     if mismatch:
         problems.append(mismatch)
 
-    rel = OUTPUT.relative_to(ROOT).as_posix()
     if args.check:
-        current = OUTPUT.read_text(encoding="utf-8") if OUTPUT.exists() else ""
-        if current != text:
-            diff = list(difflib.unified_diff(current.splitlines(), text.splitlines(),
-                                             f"{rel} (committed)", f"{rel} (generated)", lineterm="", n=1))
-            shown = "\n".join(diff[:40]) + ("\n    ..." if len(diff) > 40 else "")
-            problems.append(f"{rel} is out of date; regenerate it with `{REGENERATE}`\n{shown}")
+        for output, text in texts.items():
+            rel = output.relative_to(ROOT).as_posix()
+            current = output.read_text(encoding="utf-8") if output.exists() else ""
+            if current != text:
+                diff = list(difflib.unified_diff(current.splitlines(), text.splitlines(),
+                                                 f"{rel} (committed)", f"{rel} (generated)", lineterm="", n=1))
+                shown = "\n".join(diff[:40]) + ("\n    ..." if len(diff) > 40 else "")
+                problems.append(f"{rel} is out of date; regenerate it with `{REGENERATE}`\n{shown}")
         for p in problems:
             print(f"amalgamate.py --check: {p}", file=sys.stderr)
         if not problems:
-            print(f"{rel} is up to date ({len(seen)} headers)")
+            print(f"single_include/sigma/sigma.hpp and testing.hpp are up to date ({len(seen)} headers)")
         return 1 if problems else 0
 
-    OUTPUT.parent.mkdir(parents=True, exist_ok=True)
-    with open(OUTPUT, "w", encoding="utf-8", newline="\n") as f:
-        f.write(text)
-    print(f"wrote {rel} ({len(seen)} headers, {text.count(chr(10))} lines)")
+    for output, text in texts.items():
+        output.parent.mkdir(parents=True, exist_ok=True)
+        with open(output, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        print(f"wrote {output.relative_to(ROOT).as_posix()} ({text.count(chr(10))} lines)")
+    print(f"{len(seen)} headers in all")
     for p in problems:
         print(f"amalgamate.py: warning: {p}", file=sys.stderr)
     return 0

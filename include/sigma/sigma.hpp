@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 // sigma-cpp: a header-only C++20 client for Sigma Computing's REST API.
-// This umbrella header includes the whole library.
+// This umbrella header includes the whole library but the helpers for tests
+// (sigma::testing: fakes, servers, simulated organisations), which are in
+// <sigma/testing.hpp>: a file that includes this one does not pay for their
+// compilation.
 #ifndef SIGMA_SIGMA_HPP
 #define SIGMA_SIGMA_HPP
 
@@ -40,14 +43,5 @@
 
 // OpenMetadata output
 #include <sigma/openmetadata.hpp>
-
-// For tests without a Sigma account
-#include <sigma/testing/manual_clock.hpp>
-#include <sigma/testing/memory_transport.hpp>
-#include <sigma/testing/simulated_org.hpp>
-#include <sigma/testing/fake_sigma.hpp>
-#include <sigma/testing/http_server.hpp>
-#include <sigma/testing/connect_proxy.hpp>
-#include <sigma/testing/fake_openmetadata.hpp>
 
 #endif

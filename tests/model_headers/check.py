@@ -2,11 +2,14 @@
 # SPDX-License-Identifier: MIT
 """Checks that the API's model and endpoint headers pull in no Asio or Beast
 header, so that code which only describes or decodes Sigma's types does not
-pay for the network stack at compile time.
+pay for the network stack at compile time; and that <sigma/sigma.hpp> pulls in
+none of sigma::testing (<sigma/testing.hpp> does), whose servers and fakes
+would cost every file that includes the library.
 
 Every header under include/sigma/api/models/ and include/sigma/api/*.hpp is
 preprocessed on its own with -M (the list of every file it includes, however
-deeply) and that list is searched for boost/asio and boost/beast.
+deeply) and that list is searched for boost/asio and boost/beast; so is
+sigma/sigma.hpp's, for sigma/testing.
 
 Usage: check.py INCLUDE_DIR COMPILER [COMPILER ARGS...]
 """
@@ -49,6 +52,19 @@ for h in headers:
         failed.append(f"{name}: includes {len(bad)} Asio/Beast headers, e.g. {bad[0]}\n    via " + " -> ".join(path))
     else:
         print(f"ok: {name}")
+
+umbrella = include / "sigma" / "sigma.hpp"
+proc = subprocess.run(compiler + ["-std=c++20", "-I", str(include), "-x", "c++", "-M", str(umbrella)],
+                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+if proc.returncode != 0:
+    failed.append(f"sigma/sigma.hpp: does not preprocess on its own:\n{proc.stderr}")
+else:
+    testing = sorted({d for d in proc.stdout.replace("\\\n", " ").split() if "sigma/testing" in d})
+    if testing:
+        failed.append("sigma/sigma.hpp includes sigma::testing headers (they belong in sigma/testing.hpp):\n    "
+                      + "\n    ".join(testing))
+    else:
+        print("ok: sigma/sigma.hpp includes none of sigma/testing")
 
 if failed:
     print("\n".join("FAIL: " + f for f in failed))

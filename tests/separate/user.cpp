@@ -9,7 +9,7 @@
 
 #include "../net/support.hpp"
 
-#include <sigma/sigma.hpp>
+#include <sigma/testing.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>

@@ -12,7 +12,7 @@
 #endif
 #include "workflow.hpp"
 
-#include <sigma/sigma.hpp>
+#include <sigma/testing.hpp>
 
 #include <CLI/CLI.hpp>
 
