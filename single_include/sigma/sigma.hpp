@@ -9897,6 +9897,7 @@ static_assert(same_request<list_data_model_columns, api::list_data_model_columns
 #include <algorithm>
 #include <cstddef>
 #include <exception>
+#include <memory>
 #include <optional>
 #include <type_traits>
 #include <utility>
@@ -10050,6 +10051,69 @@ boost::asio::awaitable<void> run_ordered(std::size_t n, std::size_t limit, Make 
                                          std::move(next), std::move(make), std::move(emit));
 }
 
+// The tasks of run_all and their budget, behind one interface, so that the
+// loop below is compiled once rather than once per caller's lambda.
+class pool_tasks {
+public:
+    virtual ~pool_tasks() = default;
+    virtual boost::asio::awaitable<void> task(std::size_t i) = 0;
+    virtual bool take() = 0;
+    virtual void give() = 0;
+};
+
+template <class Make, class Extra>
+class pool_tasks_of final : public pool_tasks {
+public:
+    pool_tasks_of(Make make, Extra extra) : make_(std::move(make)), extra_(std::move(extra)) {}
+    boost::asio::awaitable<void> task(std::size_t i) override { return make_(i); }
+    bool take() override { return extra_.take(); }
+    void give() override { extra_.give(); }
+
+private:
+    Make make_;
+    Extra extra_;
+};
+
+inline boost::asio::awaitable<void> run_pool(std::size_t n, std::size_t limit, std::unique_ptr<pool_tasks> tasks) {
+    if (n == 0) co_return;
+    limit = std::max<std::size_t>(1, limit);
+    auto ex = co_await boost::asio::this_coro::executor;
+    boost::asio::steady_timer all_ended(ex, boost::asio::steady_timer::time_point::max());
+    std::exception_ptr failure;
+    std::size_t next = 0, running = 0;
+    pool_tasks& pool = *tasks;
+    auto ended = [&](std::exception_ptr e) {
+        if (e && !failure) failure = e;
+        if (--running == 0) all_ended.cancel();
+    };
+    auto extra_ended = [&](std::exception_ptr e) {
+        pool.give();
+        ended(e);
+    };
+    auto worker = [&](auto& self) -> boost::asio::awaitable<void> {
+        while (!failure && next < n) {
+            co_await pool.task(next++);
+            // One more worker when a task is left besides the one this one
+            // takes next, and the budget has a place.
+            if (!failure && running < limit && next + 1 < n && pool.take()) {
+                ++running;
+                boost::asio::co_spawn(ex, self(self), extra_ended);
+            }
+        }
+    };
+    ++running;
+    boost::asio::co_spawn(ex, worker(worker), ended);
+    for (std::size_t w = 1; w < std::min(n, limit) && pool.take(); ++w) {
+        ++running;
+        boost::asio::co_spawn(ex, worker(worker), extra_ended);
+    }
+    if (running > 0) { // else every worker ended before this point: nothing to wait for
+        boost::system::error_code ec;
+        co_await all_ended.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+    }
+    if (failure) std::rethrow_exception(failure);
+}
+
 // Tasks without a result, all run (at most `limit` at once) before it
 // returns. Nothing waits to be handed on in order, so workers each take the
 // next index until none is left: no spawn per task, and the caller wakes
@@ -10062,44 +10126,11 @@ boost::asio::awaitable<void> run_ordered(std::size_t n, std::size_t limit, Make 
 // shared budget keeps the workers of every level within what the client
 // serves at once, where a `limit` per level multiplied into coroutines
 // queued at its admission, a wait and a wake each for nothing.
+//
+// A plain function: `make` and `extra` move into the loop's frame.
 template <class Make, class Extra>
 boost::asio::awaitable<void> run_all(std::size_t n, std::size_t limit, Make make, Extra extra) {
-    if (n == 0) co_return;
-    limit = std::max<std::size_t>(1, limit);
-    auto ex = co_await boost::asio::this_coro::executor;
-    boost::asio::steady_timer all_ended(ex, boost::asio::steady_timer::time_point::max());
-    std::exception_ptr failure;
-    std::size_t next = 0, running = 0;
-    auto ended = [&](std::exception_ptr e) {
-        if (e && !failure) failure = e;
-        if (--running == 0) all_ended.cancel();
-    };
-    auto extra_ended = [&](std::exception_ptr e) {
-        extra.give();
-        ended(e);
-    };
-    auto worker = [&](auto& self) -> boost::asio::awaitable<void> {
-        while (!failure && next < n) {
-            co_await make(next++);
-            // One more worker when a task is left besides the one this one
-            // takes next, and the budget has a place.
-            if (!failure && running < limit && next + 1 < n && extra.take()) {
-                ++running;
-                boost::asio::co_spawn(ex, self(self), extra_ended);
-            }
-        }
-    };
-    ++running;
-    boost::asio::co_spawn(ex, worker(worker), ended);
-    for (std::size_t w = 1; w < std::min(n, limit) && extra.take(); ++w) {
-        ++running;
-        boost::asio::co_spawn(ex, worker(worker), extra_ended);
-    }
-    if (running > 0) { // else every worker ended before this point: nothing to wait for
-        boost::system::error_code ec;
-        co_await all_ended.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
-    }
-    if (failure) std::rethrow_exception(failure);
+    return run_pool(n, limit, std::make_unique<pool_tasks_of<Make, Extra>>(std::move(make), std::move(extra)));
 }
 
 // A budget without bounds: `limit` workers at once.
