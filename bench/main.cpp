@@ -263,6 +263,7 @@ struct compile_options {
     std::string sigma_tu = std::string(SIGMA_BENCH_SOURCE_DIR) + "/compile/sigma_tu.cpp";
     std::string boost_tu = std::string(SIGMA_BENCH_SOURCE_DIR) + "/compile/boost_tu.cpp";
     std::string source_tu = std::string(SIGMA_BENCH_SOURCE_DIR) + "/compile/sigma_src.cpp";
+    std::string transport_tu = std::string(SIGMA_BENCH_SOURCE_DIR) + "/compile/transport_tu.cpp";
     std::vector<std::string> cxx;   // empty: the configured compiler
     std::vector<std::string> flags; // added to the configured ones
     std::size_t repeat = 1;
@@ -297,12 +298,13 @@ outcome run_compile_time(compile_options const& o) {
         }
     };
     std::vector<std::string> const separate{"-DSIGMA_SEPARATE_COMPILATION"};
-    best header_only, boost, user, source;
+    best header_only, boost, user, source, transport;
     for (std::size_t i = 0; i < std::max<std::size_t>(1, o.repeat); ++i) {
         header_only.add(compile(o.sigma_tu, {}));
         boost.add(compile(o.boost_tu, {}));
         user.add(compile(o.sigma_tu, separate));
         if (i == 0) source.add(compile(o.source_tu, separate)); // once per program: for reference
+        if (i == 0) transport.add(compile(o.transport_tu, {}));   // part of header_only: for reference
     }
     std::string cmd;
     for (auto const& a : base) cmd += a + " ";
@@ -311,6 +313,7 @@ outcome run_compile_time(compile_options const& o) {
     out.json["sigma_tu"] = o.sigma_tu;
     out.json["boost_tu"] = o.boost_tu;
     out.json["source_tu"] = o.source_tu;
+    out.json["transport_tu"] = o.transport_tu;
     out.json["repeat"] = o.repeat;
     auto const goal = "<= " + fixed(o.max_ratio, 1);
     put(out, "boost_seconds", boost.cpu, 2, {}, std::nullopt, "Boost-only TU: compiler CPU s");
@@ -324,6 +327,10 @@ outcome run_compile_time(compile_options const& o) {
         "ratio sigma / Boost, separate compilation (CPU)");
     put(out, "source_seconds", source.cpu, 2, {}, std::nullopt,
         "<sigma/src.hpp> TU (once per program): compiler CPU s");
+    put(out, "transport_seconds", transport.cpu, 2, {}, std::nullopt,
+        "HTTPS transport alone, header-only: compiler CPU s");
+    put(out, "ratio_transport", transport.cpu / boost.cpu, 2, {}, std::nullopt,
+        "ratio transport alone / Boost (CPU)");
     put(out, "sigma_wall_seconds", header_only.wall, 2, {}, std::nullopt, "sigma TU, header-only: wall s");
     put(out, "boost_wall_seconds", boost.wall, 2, {}, std::nullopt, "Boost-only TU: wall s");
     put(out, "ratio_wall", header_only.wall / boost.wall, 2, {}, std::nullopt, "ratio sigma / Boost, header-only (wall)");
@@ -338,6 +345,8 @@ outcome run_compile_time(compile_options const& o) {
     note(out, "separate compilation: the same TU with -DSIGMA_SEPARATE_COMPILATION, so the transport and the "
               "extraction come from the one TU that includes <sigma/src.hpp> (source_seconds, compiled once per "
               "program, not per file)");
+    note(out, "transport alone: <sigma/transport/beast.hpp> and one request through it, header-only; what a header-only "
+              "TU that uses the default transport compiles at least, before the client and the extraction");
     return out;
 }
 
@@ -460,6 +469,7 @@ int main(int argc, char** argv) {
     t->add_option("--sigma-tu", ct.sigma_tu, "The TU that uses sigma-cpp")->capture_default_str();
     t->add_option("--boost-tu", ct.boost_tu, "The TU that uses Boost only")->capture_default_str();
     t->add_option("--source-tu", ct.source_tu, "The TU that includes <sigma/src.hpp>")->capture_default_str();
+    t->add_option("--transport-tu", ct.transport_tu, "The TU that uses only the HTTPS transport")->capture_default_str();
     t->add_option("--cxx", ct.cxx, "Compiler command (default: the one Meson configured)");
     t->add_option("--flag", ct.flags, "Extra compiler flag (repeatable)")->allow_extra_args(false);
     t->add_flag("--json", json, "Print one JSON object on stdout");
