@@ -6488,11 +6488,13 @@ BOOST_DESCRIBE_STRUCT(error_body, (error_fields), (error))
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -6702,86 +6704,130 @@ inline bool acceptable_segment(std::string_view s) noexcept {
     return !s.empty() && (s.size() > 2 || s.front() != '.' || s.back() != '.');
 }
 
-// Calls f(text) with the query/path text of v, without a copy for strings.
-template <class T, class F>
-void with_query_text(T const& v, F&& f) {
+// Where a parameter goes: a path placeholder, the query, or nowhere (an
+// empty optional query parameter).
+enum class param_kind : unsigned char { path, query, absent };
+
+// One parameter of an endpoint call as text, gathered per endpoint type so
+// that the rest of a target is built by code shared by every endpoint.
+struct param_text {
+    std::string_view name; // the described member's
+    std::string_view text; // a view of the member's string, a literal, or digits of the call
+    param_kind kind = param_kind::absent;
+};
+
+// Query parameters added to an endpoint's own: page parameters, build_target's extra.
+using param_view = std::pair<std::string_view, std::string_view>;
+using param_views = std::span<param_view const>;
+
+// Room for an integer's text: 20 digits and a sign.
+struct number_text {
+    char chars[24];
+};
+
+// The query/path text of v, without a copy for strings.
+template <class T>
+std::string_view text_of(T const& v, number_text& digits) {
     if constexpr (std::is_same_v<T, std::string>) {
-        f(std::string_view(v));
+        return v;
     } else if constexpr (std::is_same_v<T, bool>) {
-        f(std::string_view(v ? "true" : "false"));
+        return v ? "true" : "false";
     } else if constexpr (json::json_integer<T>) {
-        f(std::string_view(std::to_string(v)));
+        char* const end = std::to_chars(digits.chars, digits.chars + sizeof digits.chars, v).ptr;
+        return {digits.chars, static_cast<std::size_t>(end - digits.chars)};
     } else {
         std::string_view s;
         boost::mp11::mp_for_each<boost::describe::describe_enumerators<T>>([&](auto D) {
             if (s.empty() && D.value == v) s = json::detail::enumerator_spelling<T>(D.value, D.name);
         });
-        f(s);
+        return s;
     }
 }
 
-// Calls param(key, value) for each query parameter of an endpoint call, then
-// for each of `extra` (pairs whose second converts to std::string_view).
-template <class E, class Extra, class Param>
-void walk_query(E const& e, Extra const& extra, Param&& param) {
+template <class E>
+inline constexpr std::size_t member_count = boost::mp11::mp_size<json::members_of<E>>::value;
+
+// An endpoint call's parameters as text, on the stack: one per member, in
+// declaration order (N: the member count, at least 1).
+template <std::size_t N>
+struct call_params {
+    std::array<param_text, N> items;
+    std::array<number_text, N> digits;
+};
+
+// The only per-endpoint step of a target: each member's text. An empty
+// optional path parameter is an empty text, to be refused as a segment.
+template <class E, std::size_t N>
+void gather_params(E const& e, call_params<N>& out) {
+    std::size_t i = 0;
     boost::mp11::mp_for_each<json::members_of<E>>([&](auto D) {
-        if constexpr (!is_path_parameter<E>(decltype(D)::name)) {
-            using M = std::remove_cvref_t<decltype(e.*D.pointer)>;
-            auto add = [&](std::string_view value) { param(std::string_view(D.name), value); };
-            if constexpr (json::detail::is_optional<M>::value) {
-                if (e.*D.pointer) with_query_text(*(e.*D.pointer), add);
-            } else {
-                with_query_text(e.*D.pointer, add);
-            }
+        constexpr param_kind kind = is_path_parameter<E>(decltype(D)::name) ? param_kind::path : param_kind::query;
+        using M = std::remove_cvref_t<decltype(e.*D.pointer)>;
+        param_text& p = out.items[i];
+        p.name = D.name;
+        p.kind = kind;
+        if constexpr (json::detail::is_optional<M>::value) {
+            if (e.*D.pointer)
+                p.text = text_of(*(e.*D.pointer), out.digits[i]);
+            else if constexpr (kind == param_kind::query)
+                p.kind = param_kind::absent;
+        } else {
+            p.text = text_of(e.*D.pointer, out.digits[i]);
         }
+        ++i;
     });
-    for (auto const& [k, v] : extra) param(std::string_view(k), std::string_view(v));
+}
+
+// The text of the path parameter `name`, or null.
+inline param_text const* path_value(std::span<param_text const> params, std::string_view name) noexcept {
+    for (auto const& p : params)
+        if (p.kind == param_kind::path && p.name == name) return &p;
+    return nullptr;
+}
+
+// Calls param(key, value) for each query parameter of an endpoint call, then
+// for each of `extra`.
+template <class Param>
+void walk_query(std::span<param_text const> params, param_views extra, Param&& param) {
+    for (auto const& p : params)
+        if (p.kind == param_kind::query) param(p.name, p.text);
+    for (auto const& [k, v] : extra) param(k, v);
 }
 
 // The error of a path parameter that cannot be a path segment.
-template <class E>
-BOOST_NOINLINE sigma::error bad_segment(char const* member, std::string_view value) {
-    return sigma::error(errc::invalid_argument, std::string("path parameter ") + member + " is \"" +
-                                                    std::string(value) + "\", which cannot be a path segment of " +
-                                                    std::string(E::path_template));
+BOOST_NOINLINE inline sigma::error bad_segment(std::string_view member, std::string_view value,
+                                               std::string_view path_template) {
+    std::string msg = "path parameter ";
+    msg += member;
+    msg += " is \"";
+    msg += value;
+    msg += "\", which cannot be a path segment of ";
+    msg += path_template;
+    return sigma::error(errc::invalid_argument, std::move(msg));
 }
 
 // Walks an endpoint call's target: segment(text) for each path segment after
 // the version (filled placeholders included), then param(key, value) for each
 // query parameter and each of `extra`. Fails for an id that cannot be a path
 // segment.
-template <class E, class Extra, class Segment, class Param>
-std::optional<sigma::error> walk_target(E const& e, Extra const& extra, Segment&& segment, Param&& param) {
-    std::string_view p = E::path_template.substr(1);
-    std::optional<sigma::error> bad;
-    while (!p.empty() && !bad) {
+template <class Segment, class Param>
+std::optional<sigma::error> walk_target(std::string_view path_template, std::span<param_text const> params,
+                                        param_views extra, Segment&& segment, Param&& param) {
+    std::string_view p = path_template.substr(1);
+    while (!p.empty()) {
         std::size_t slash = p.find('/');
         std::string_view seg = p.substr(0, slash);
         p = slash == std::string_view::npos ? std::string_view{} : p.substr(slash + 1);
         if (seg.size() >= 2 && seg.front() == '{' && seg.back() == '}') {
-            std::string_view name = seg.substr(1, seg.size() - 2);
-            boost::mp11::mp_for_each<json::members_of<E>>([&](auto D) {
-                if (name != D.name) return;
-                using M = std::remove_cvref_t<decltype(e.*D.pointer)>;
-                auto fill = [&](std::string_view value) {
-                    if (!acceptable_segment(value))
-                        bad.emplace(bad_segment<E>(D.name, value));
-                    else
-                        segment(value);
-                };
-                if constexpr (json::detail::is_optional<M>::value) {
-                    if (e.*D.pointer) with_query_text(*(e.*D.pointer), fill);
-                    else fill({});
-                } else {
-                    with_query_text(e.*D.pointer, fill);
-                }
-            });
+            if (auto const* v = path_value(params, seg.substr(1, seg.size() - 2))) {
+                if (!acceptable_segment(v->text)) return bad_segment(v->name, v->text, path_template);
+                segment(v->text);
+            }
         } else {
             segment(seg);
         }
     }
-    if (bad) return bad;
-    walk_query(e, extra, param);
+    walk_query(params, extra, param);
     return std::nullopt;
 }
 
@@ -6823,12 +6869,11 @@ void append_encoded(std::string& out, std::string_view s, CharSet const& cs, cha
         boost::urls::encode(s, cs, {}, boost::urls::string_token::append_to(out));
 }
 
-// Whether every literal segment of E's template would be written as its
+// Whether every literal segment of the template would be written as its
 // plain encoding (not empty, "." or "..", which Boost.URL treats specially).
-template <class E>
-bool plain_template(std::string_view version) noexcept {
+inline bool plain_template(std::string_view path_template, std::string_view version) noexcept {
     if (!acceptable_segment(version)) return false;
-    std::string_view p = E::path_template.substr(1);
+    std::string_view p = path_template.substr(1);
     while (!p.empty()) {
         std::size_t slash = p.find('/');
         if (!acceptable_segment(p.substr(0, slash))) return false;
@@ -6877,46 +6922,63 @@ constexpr std::string_view literal_before(std::string_view p, std::size_t i) {
     return p.substr(from, to - from);
 }
 
-// The I-th placeholder of a fixed_literals template and the literal text
-// before it; false (with `bad` set) for a value that cannot be a segment.
-template <class E, std::size_t I>
-bool put_placeholder(E const& e, std::string& out, std::optional<sigma::error>& bad) {
-    constexpr std::string_view literal = literal_before(E::path_template, I);
-    out.append(literal);
+// The index of the member called `name`, in declaration order.
+template <class E>
+constexpr std::size_t member_index(std::string_view name) {
+    std::size_t i = 0;
+    std::size_t found = member_count<E>;
     boost::mp11::mp_for_each<json::members_of<E>>([&](auto D) {
-        if constexpr (same_text(placeholder(E::path_template, I), decltype(D)::name)) {
-            using M = std::remove_cvref_t<decltype(e.*D.pointer)>;
-            auto fill = [&](std::string_view value) {
-                if (!acceptable_segment(value))
-                    bad.emplace(bad_segment<E>(D.name, value));
-                else
-                    append_encoded(out, value, boost::urls::pchars, pchar_table);
-            };
-            if constexpr (json::detail::is_optional<M>::value) {
-                if (e.*D.pointer) with_query_text(*(e.*D.pointer), fill);
-                else fill({});
-            } else {
-                with_query_text(e.*D.pointer, fill);
-            }
-        }
+        if (found == member_count<E> && same_text(name, D.name)) found = i;
+        ++i;
     });
-    return !bad;
+    return found;
 }
 
-template <class E, std::size_t... I>
-std::optional<sigma::error> put_path(E const& e, std::string& out, std::index_sequence<I...>) {
-    constexpr std::string_view tail = literal_before(E::path_template, sizeof...(I)); // at compile time
-    std::optional<sigma::error> bad;
-    if ((put_placeholder<E, I>(e, out, bad) && ...)) out.append(tail);
-    return bad;
+// A fixed_literals template taken apart at compile time: its literal text
+// between placeholders, and the member of each placeholder.
+struct path_plan {
+    std::span<std::string_view const> literals; // one more than members
+    std::span<std::size_t const> members;
+};
+
+template <class E>
+struct path_plan_of {
+    static constexpr std::size_t count = placeholder_count(E::path_template);
+    static constexpr auto literals = [] {
+        std::array<std::string_view, count + 1> out{};
+        for (std::size_t i = 0; i <= count; ++i) out[i] = literal_before(E::path_template, i);
+        return out;
+    }();
+    static constexpr auto members = [] {
+        std::array<std::size_t, count> out{};
+        for (std::size_t i = 0; i < count; ++i) out[i] = member_index<E>(placeholder(E::path_template, i));
+        return out;
+    }();
+    static constexpr path_plan plan{literals, members};
+};
+
+// Appends a fixed_literals template: its literal text as it is, each
+// placeholder's value encoded; the error of a value that cannot be a segment.
+inline std::optional<sigma::error> put_path(std::string& out, path_plan const& plan, std::string_view path_template,
+                                            std::span<param_text const> params) {
+    for (std::size_t i = 0; i < plan.members.size(); ++i) {
+        out.append(plan.literals[i]);
+        param_text const& v = params[plan.members[i]];
+        if (!acceptable_segment(v.text)) return bad_segment(v.name, v.text, path_template);
+        append_encoded(out, v.text, boost::urls::pchars, pchar_table);
+    }
+    out.append(plan.literals.back());
+    return std::nullopt;
 }
 
-// build_target with any range of extra parameters (pairs whose second
-// converts to std::string_view), so that the client's page parameters need
-// no vector of strings.
-template <class E, class Extra>
-result<std::string> build_target_with(E const& e, std::string_view api_version, Extra const& extra) {
-    std::string_view const version = E::fixed_version.empty() ? api_version : E::fixed_version;
+// The target of an endpoint call from its parameters' text, whatever the
+// endpoint: one function for all of them. `fixed`: the plan of a
+// fixed_literals template, else null.
+BOOST_NOINLINE inline result<std::string> build_target_from(std::string_view path_template,
+                                                             std::string_view fixed_version, path_plan const* fixed,
+                                                             std::string_view api_version,
+                                                             std::span<param_text const> params, param_views extra) {
+    std::string_view const version = fixed_version.empty() ? api_version : fixed_version;
 
     // Everything but unreserved characters is percent-encoded in parameters,
     // '+' included: url::params() leaves a '+' as it is, which servers (and
@@ -6930,32 +6992,29 @@ result<std::string> build_target_with(E const& e, std::string_view api_version, 
         out += '=';
         append_encoded(out, v, boost::urls::unreserved_chars, unreserved_table);
     };
-    if constexpr (fixed_literals<E>()) {
+    if (fixed && acceptable_segment(version)) {
         // The template's literal text is known plain at compile time: it is
-        // appended whole, with no scan; only the version and values are checked.
-        if (acceptable_segment(version)) {
-            std::string out;
-            out.reserve(E::path_template.size() + 96);
-            out += '/';
-            append_encoded(out, version, boost::urls::pchars, pchar_table);
-            if (auto bad = put_path(e, out, std::make_index_sequence<placeholder_count(E::path_template)>{}))
-                return std::move(*bad);
-            walk_query(e, extra, [&](std::string_view k, std::string_view v) { param(out, k, v); });
-            return out;
-        }
+        // appended whole, with no encoding; only the version and values are checked.
+        std::string out;
+        out.reserve(path_template.size() + 96);
+        out += '/';
+        append_encoded(out, version, boost::urls::pchars, pchar_table);
+        if (auto bad = put_path(out, *fixed, path_template, params)) return std::move(*bad);
+        walk_query(params, extra, [&](std::string_view k, std::string_view v) { param(out, k, v); });
+        return out;
     }
-    if (plain_template<E>(version)) {
+    if (plain_template(path_template, version)) {
         // Written straight into one string: a boost::urls::url costs several
         // allocations and a re-parse per segment, on every request.
         std::string out;
-        out.reserve(E::path_template.size() + 96);
+        out.reserve(path_template.size() + 96);
         auto segment = [&](std::string_view s) {
             out += '/';
             append_encoded(out, s, boost::urls::pchars, pchar_table);
         };
         segment(version);
         auto query = [&](std::string_view k, std::string_view v) { param(out, k, v); };
-        if (auto bad = walk_target(e, extra, segment, query)) return std::move(*bad);
+        if (auto bad = walk_target(path_template, params, extra, segment, query)) return std::move(*bad);
         return out;
     }
 
@@ -6970,9 +7029,44 @@ result<std::string> build_target_with(E const& e, std::string_view api_version, 
         std::string const v = boost::urls::encode(value, boost::urls::unreserved_chars);
         u.encoded_params().append({boost::urls::pct_string_view(k), boost::urls::pct_string_view(v)});
     };
-    if (auto bad = walk_target(e, extra, segment, url_param)) return std::move(*bad);
+    if (auto bad = walk_target(path_template, params, extra, segment, url_param)) return std::move(*bad);
     return std::string(u.encoded_target());
 }
+
+// build_target with extra parameters as views, so that the client's page
+// parameters need no vector of strings. Only the gathering is per endpoint.
+template <class E>
+result<std::string> build_target_with(E const& e, std::string_view api_version, param_views extra) {
+    path_plan const* fixed = nullptr;
+    if constexpr (fixed_literals<E>()) fixed = &path_plan_of<E>::plan;
+    call_params<std::max<std::size_t>(member_count<E>, 1)> params;
+    gather_params(e, params);
+    return build_target_from(E::path_template, E::fixed_version, fixed, api_version,
+                             std::span<param_text const>(params.items.data(), member_count<E>), extra);
+}
+
+// build_target's extra parameters as views: on the stack unless there are many.
+class extra_views {
+public:
+    explicit extra_views(std::vector<std::pair<std::string_view, std::string>> const& extra) {
+        param_view* to = small_.data();
+        if (extra.size() > small_.size()) {
+            large_.resize(extra.size());
+            to = large_.data();
+        }
+        for (auto const& [k, v] : extra) to[count_++] = {k, v};
+        data_ = to;
+    }
+    extra_views(extra_views const&) = delete;
+    extra_views& operator=(extra_views const&) = delete;
+    [[nodiscard]] param_views view() const noexcept { return {data_, count_}; }
+
+private:
+    std::array<param_view, 4> small_{};
+    std::vector<param_view> large_;
+    param_view const* data_ = nullptr;
+    std::size_t count_ = 0;
+};
 
 } // namespace detail
 
@@ -6983,7 +7077,8 @@ template <class E>
 result<std::string> build_target(E const& e, std::string_view api_version,
                                  std::vector<std::pair<std::string_view, std::string>> const& extra = {}) {
     static_assert(check_endpoint<E>());
-    return detail::build_target_with(e, api_version, extra);
+    detail::extra_views const views(extra);
+    return detail::build_target_with(e, api_version, views.view());
 }
 
 } // namespace sigma::api
@@ -7822,14 +7917,16 @@ public:
         });
     }
 
-    template <class E>
-    static body_decoder page_of(api::page<typename E::response_type>& out) {
-        return body_decoder(&out, [](void* to, std::string_view body, json::decode_options const& opts) {
-            auto r = api::decode_page<E>(body, opts);
-            if (!r) return result<void>(std::move(r).error());
-            *static_cast<api::page<typename E::response_type>*>(to) = std::move(*r);
-            return result<void>();
-        });
+    using decode_fn = result<void> (*)(void*, std::string_view, json::decode_options const&);
+    body_decoder(void* to, decode_fn f) : to_(to), decode_(f) {}
+
+    // Reads a page of P's style into an api::page<P::response_type>.
+    template <class P>
+    static result<void> read_page(void* to, std::string_view body, json::decode_options const& opts) {
+        auto r = api::decode_page<P>(body, opts);
+        if (!r) return result<void>(std::move(r).error());
+        *static_cast<api::page<typename P::response_type>*>(to) = std::move(*r);
+        return result<void>();
     }
 
     explicit operator bool() const noexcept { return decode_ != nullptr; }
@@ -7838,10 +7935,95 @@ public:
     }
 
 private:
-    using decode_fn = result<void> (*)(void*, std::string_view, json::decode_options const&);
-    body_decoder(void* to, decode_fn f) : to_(to), decode_(f) {}
     void* to_ = nullptr;
     decode_fn decode_ = nullptr;
+};
+
+// An endpoint's paging without the endpoint: a page's decoding and its
+// parameters depend on these alone, so endpoints that agree share that code.
+template <class Entry, api::paging Style, bool Partial, std::size_t MaxPageSize>
+struct paging_traits {
+    using response_type = Entry;
+    static constexpr api::paging paging_style = Style;
+    static constexpr bool partial_entries = Partial;
+    static constexpr std::size_t max_page_size = MaxPageSize;
+};
+template <class E>
+using page_decoding_of = paging_traits<typename E::response_type, E::paging_style, api::partial_entries<E>, 0>;
+template <class E>
+using page_parameters_of = paging_traits<void, E::paging_style, false, E::max_page_size>;
+static_assert(api::partial_entries<paging_traits<int, api::paging::a, true, 0>> &&
+              !api::partial_entries<paging_traits<int, api::paging::a, false, 0>>);
+
+// The typed steps of a listing, as plain functions of the entry type.
+template <class Entry>
+struct page_entries {
+    static std::optional<std::string>& next(void* page) { return static_cast<api::page<Entry>*>(page)->next; }
+    // Moves a page's entries to the end of `all` (a std::vector<Entry>) and
+    // empties the page for the next one.
+    static void append(void* all, void* page) {
+        auto& to = *static_cast<std::vector<Entry>*>(all);
+        auto& p = *static_cast<api::page<Entry>*>(page);
+        if (to.empty())
+            to = std::move(p.entries);
+        else
+            to.insert(to.end(), std::make_move_iterator(p.entries.begin()), std::make_move_iterator(p.entries.end()));
+        p = api::page<Entry>{};
+    }
+};
+
+// Where a listing stands, and the checks around each of its pages, the same
+// for every endpoint (`path_template` names the listing in errors).
+class listing_state {
+public:
+    explicit listing_state(std::string_view path_template) : path_template_(path_template) {}
+
+    // Before a page: nullopt when it is to be asked for; else the listing
+    // stops here, at its end (a value) or with the error of one page too many.
+    std::optional<result<void>> before_page(std::size_t max_pages) {
+        if (done_) return result<void>();
+        if (pages_ >= max_pages) {
+            done_ = true;
+            return result<void>(too_many_pages());
+        }
+        return std::nullopt;
+    }
+
+    // After a page's request: its error (numbered), or success with the
+    // page's cursor taken as the next one (the entries are the caller's).
+    BOOST_NOINLINE result<void> after_page(result<http_response> r, std::optional<std::string>& next) {
+        ++pages_;
+        if (!r) {
+            done_ = true;
+            return sigma::error(r.error().code(), "page " + std::to_string(pages_) + ": " + r.error().message(),
+                                r.error().http());
+        }
+        if (!next) {
+            done_ = true;
+        } else if (!seen_.insert(*next).second) {
+            done_ = true;
+            return sigma::error(errc::paging, "paging: the server repeated the cursor \"" + excerpt(*next, 64) +
+                                                  "\" after page " + std::to_string(pages_) + " of " +
+                                                  std::string(path_template_));
+        }
+        cursor_ = std::move(next);
+        return {};
+    }
+
+    [[nodiscard]] std::optional<std::string> const& cursor() const noexcept { return cursor_; }
+    [[nodiscard]] std::size_t pages() const noexcept { return pages_; }
+
+private:
+    BOOST_NOINLINE sigma::error too_many_pages() const {
+        return sigma::error(errc::paging, "paging: gave up after " + std::to_string(pages_) + " pages of " +
+                                              std::string(path_template_) + " (client_options::max_pages)");
+    }
+
+    std::string_view path_template_;
+    std::optional<std::string> cursor_;
+    std::set<std::string> seen_;
+    std::size_t pages_ = 0;
+    bool done_ = false;
 };
 } // namespace detail
 
@@ -7974,64 +8156,27 @@ public:
     public:
         using entry_type = typename E::response_type;
 
-        async_pager(basic_client& c, E e) : client_(&c), endpoint_(std::move(e)) {}
+        async_pager(basic_client& c, E e) : client_(&c), endpoint_(std::move(e)), state_(E::path_template) {}
 
         boost::asio::awaitable<result<std::optional<std::vector<entry_type>>>> next() {
-            if (auto stop = before_page()) co_return std::move(*stop);
+            if (auto stop = state_.before_page(client_->opts_.max_pages)) {
+                if (!*stop) co_return stop->error();
+                co_return std::optional<std::vector<entry_type>>();
+            }
             api::page<entry_type> page;
-            auto r = co_await client_->page_into(endpoint_, cursor_, page);
-            co_return after_page(std::move(r), page);
+            page_source const src = page_source_of(endpoint_);
+            auto got = co_await client_->request_page(src, state_.cursor(), &page);
+            auto r = state_.after_page(std::move(got), page.next);
+            if (!r) co_return r.error();
+            co_return std::optional<std::vector<entry_type>>(std::move(page.entries));
         }
 
-        [[nodiscard]] std::size_t pages_fetched() const noexcept { return pages_; }
+        [[nodiscard]] std::size_t pages_fetched() const noexcept { return state_.pages(); }
 
     private:
-        friend class basic_client;
-        using step = result<std::optional<std::vector<entry_type>>>;
-
-        // next() is these two steps around the request, so that
-        // async_list_all can run them without a coroutine of its own per page.
-        // Before a page: the end, or the error of one page too many; nullopt
-        // when the page is to be asked for.
-        std::optional<step> before_page() {
-            if (done_) return step(std::optional<std::vector<entry_type>>{});
-            if (pages_ >= client_->opts_.max_pages) {
-                done_ = true;
-                return step(sigma::error(errc::paging, "paging: gave up after " + std::to_string(pages_) +
-                                                           " pages of " + std::string(E::path_template) +
-                                                           " (client_options::max_pages)"));
-            }
-            return std::nullopt;
-        }
-
-        step after_page(result<http_response> r, api::page<entry_type>& page) {
-            ++pages_;
-            if (!r) {
-                done_ = true;
-                return with_page_number(std::move(r).error());
-            }
-            if (!page.next) {
-                done_ = true;
-            } else if (!seen_.insert(*page.next).second) {
-                done_ = true;
-                return sigma::error(errc::paging, "paging: the server repeated the cursor \"" +
-                                                      detail::excerpt(*page.next, 64) + "\" after page " +
-                                                      std::to_string(pages_) + " of " + std::string(E::path_template));
-            }
-            cursor_ = std::move(page.next);
-            return std::optional<std::vector<entry_type>>(std::move(page.entries));
-        }
-
-        sigma::error with_page_number(sigma::error e) const {
-            return sigma::error(e.code(), "page " + std::to_string(pages_) + ": " + e.message(), e.http());
-        }
-
         basic_client* client_;
         E endpoint_;
-        std::optional<std::string> cursor_;
-        std::set<std::string> seen_;
-        std::size_t pages_ = 0;
-        bool done_ = false;
+        detail::listing_state state_;
     };
 
     template <class E>
@@ -8041,29 +8186,18 @@ public:
         return async_pager<E>(*this, std::move(e));
     }
 
-    // Every entry of a listing.
+    // Every entry of a listing. The loop is list_pages(), one coroutine for
+    // every endpoint; only the entries' vector is typed here.
     template <class E>
     boost::asio::awaitable<result<std::vector<typename E::response_type>>> async_list_all(E e) {
-        auto p = pages(std::move(e));
-        std::vector<typename E::response_type> all;
-        for (;;) {
-            // p.next(), its steps inline: one coroutine frame fewer per page.
-            typename async_pager<E>::step r;
-            if (auto stop = p.before_page()) {
-                r = std::move(*stop);
-            } else {
-                api::page<typename E::response_type> page;
-                auto got = co_await page_into(p.endpoint_, p.cursor_, page);
-                r = p.after_page(std::move(got), page);
-            }
-            if (!r) co_return std::move(r).error();
-            if (!*r) break;
-            auto& v = **r;
-            if (all.empty())
-                all = std::move(v);
-            else
-                all.insert(all.end(), std::make_move_iterator(v.begin()), std::make_move_iterator(v.end()));
-        }
+        static_assert(api::check_endpoint<E>());
+        static_assert(api::is_paged<E>, "sigma::basic_client::pages: this endpoint does not page; use get()");
+        using entry = typename E::response_type;
+        std::vector<entry> all;
+        api::page<entry> page;
+        page_source const src = page_source_of(e);
+        auto r = co_await list_pages(src, &page, &all, &detail::page_entries<entry>::append);
+        if (!r) co_return r.error();
         co_return all;
     }
 
@@ -8241,30 +8375,82 @@ private:
         o.log_soft = true;
         o.decode = detail::body_decoder::into(out);
         o.rebuild = {&e, nullptr, [](basic_client const& c, void const* ep, std::optional<std::string> const*) {
-                         return api::build_target(*static_cast<E const*>(ep), c.settings_.settings.apiVersion);
+                         return api::detail::build_target_with(*static_cast<E const*>(ep),
+                                                               c.settings_.settings.apiVersion, {});
                      }};
         auto target = o.rebuild(*this);
         return perform(E::method, std::move(target), std::move(o));
+    }
+
+    // What a page request needs of its endpoint, type-erased: made per
+    // endpoint type by page_source_of(), used by code shared by all of them.
+    struct page_source {
+        void const* endpoint = nullptr;
+        std::string_view path_template;
+        http_method method = http_method::get;
+        api::soft_statuses const* soft = nullptr;
+        decltype(target_source::build) build = nullptr;
+        detail::body_decoder::decode_fn decode = nullptr;          // a body into an api::page of the entries
+        std::optional<std::string>& (*next)(void* page) = nullptr; // that page's cursor
+    };
+
+    // The target of one page of E after `cursor`. The page parameters are
+    // views (into `digits` and the cursor): no vector of strings per page.
+    template <class E>
+    static result<std::string> page_target(basic_client const& c, void const* ep,
+                                           std::optional<std::string> const* cursor) {
+        std::array<char, 20> digits{};
+        auto const params =
+            api::detail::page_parameters_in<detail::page_parameters_of<E>>(c.opts_.page_size, *cursor, digits);
+        return api::detail::build_target_with(*static_cast<E const*>(ep), c.settings_.settings.apiVersion,
+                                              api::detail::param_views(params.items.data(), params.count));
+    }
+
+    template <class E>
+    static page_source page_source_of(E const& e) {
+        static_assert(api::check_endpoint<E>());
+        using entry = typename E::response_type;
+        return {&e,
+                E::path_template,
+                E::method,
+                &E::soft,
+                &page_target<E>,
+                &detail::body_decoder::read_page<detail::page_decoding_of<E>>,
+                &detail::page_entries<entry>::next};
+    }
+
+    // The request of one page after `cursor`, decoded into `page` (an
+    // api::page of the source's entries, left as it is for a soft status).
+    boost::asio::awaitable<result<http_response>> request_page(page_source const& src,
+                                                               std::optional<std::string> const& cursor, void* page) {
+        request_options o;
+        o.soft = src.soft;
+        o.decode = detail::body_decoder(page, src.decode);
+        o.rebuild = {src.endpoint, &cursor, src.build};
+        auto target = o.rebuild(*this);
+        return perform(src.method, std::move(target), std::move(o));
     }
 
     // The request of one page of E after `cursor`, decoded into `out`.
     template <class E>
     boost::asio::awaitable<result<http_response>> page_into(E const& e, std::optional<std::string> const& cursor,
                                                             api::page<typename E::response_type>& out) {
-        static_assert(api::check_endpoint<E>());
-        request_options o;
-        o.soft = &E::soft;
-        o.decode = detail::body_decoder::page_of<E>(out);
-        o.rebuild = {&e, &cursor, [](basic_client const& c, void const* ep, std::optional<std::string> const* cur) {
-                         // The page parameters as views (into `digits` and the
-                         // cursor): no vector of strings per page.
-                         std::array<char, 20> digits{};
-                         auto const params = api::detail::page_parameters_in<E>(c.opts_.page_size, *cur, digits);
-                         return api::detail::build_target_with(*static_cast<E const*>(ep),
-                                                               c.settings_.settings.apiVersion, params);
-                     }};
-        auto target = o.rebuild(*this);
-        return perform(E::method, std::move(target), std::move(o));
+        return request_page(page_source_of(e), cursor, &out);
+    }
+
+    // Every page of a listing, each handed to append(all, page) (which
+    // empties the page): the paging loop of every endpoint's async_list_all.
+    // request_page() is a plain function: no coroutine frame of its own per page.
+    boost::asio::awaitable<result<void>> list_pages(page_source src, void* page, void* all,
+                                                    void (*append)(void*, void*)) {
+        detail::listing_state state(src.path_template);
+        for (;;) {
+            if (auto stop = state.before_page(opts_.max_pages)) co_return std::move(*stop);
+            auto got = co_await request_page(src, state.cursor(), page);
+            auto r = state.after_page(std::move(got), src.next(page));
+            if (!r) co_return r;
+            append(all, page);
+        }
     }
 
     // The one request loop of the client, shared by every endpoint and by

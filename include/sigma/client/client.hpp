@@ -74,14 +74,16 @@ public:
         });
     }
 
-    template <class E>
-    static body_decoder page_of(api::page<typename E::response_type>& out) {
-        return body_decoder(&out, [](void* to, std::string_view body, json::decode_options const& opts) {
-            auto r = api::decode_page<E>(body, opts);
-            if (!r) return result<void>(std::move(r).error());
-            *static_cast<api::page<typename E::response_type>*>(to) = std::move(*r);
-            return result<void>();
-        });
+    using decode_fn = result<void> (*)(void*, std::string_view, json::decode_options const&);
+    body_decoder(void* to, decode_fn f) : to_(to), decode_(f) {}
+
+    // Reads a page of P's style into an api::page<P::response_type>.
+    template <class P>
+    static result<void> read_page(void* to, std::string_view body, json::decode_options const& opts) {
+        auto r = api::decode_page<P>(body, opts);
+        if (!r) return result<void>(std::move(r).error());
+        *static_cast<api::page<typename P::response_type>*>(to) = std::move(*r);
+        return result<void>();
     }
 
     explicit operator bool() const noexcept { return decode_ != nullptr; }
@@ -90,10 +92,95 @@ public:
     }
 
 private:
-    using decode_fn = result<void> (*)(void*, std::string_view, json::decode_options const&);
-    body_decoder(void* to, decode_fn f) : to_(to), decode_(f) {}
     void* to_ = nullptr;
     decode_fn decode_ = nullptr;
+};
+
+// An endpoint's paging without the endpoint: a page's decoding and its
+// parameters depend on these alone, so endpoints that agree share that code.
+template <class Entry, api::paging Style, bool Partial, std::size_t MaxPageSize>
+struct paging_traits {
+    using response_type = Entry;
+    static constexpr api::paging paging_style = Style;
+    static constexpr bool partial_entries = Partial;
+    static constexpr std::size_t max_page_size = MaxPageSize;
+};
+template <class E>
+using page_decoding_of = paging_traits<typename E::response_type, E::paging_style, api::partial_entries<E>, 0>;
+template <class E>
+using page_parameters_of = paging_traits<void, E::paging_style, false, E::max_page_size>;
+static_assert(api::partial_entries<paging_traits<int, api::paging::a, true, 0>> &&
+              !api::partial_entries<paging_traits<int, api::paging::a, false, 0>>);
+
+// The typed steps of a listing, as plain functions of the entry type.
+template <class Entry>
+struct page_entries {
+    static std::optional<std::string>& next(void* page) { return static_cast<api::page<Entry>*>(page)->next; }
+    // Moves a page's entries to the end of `all` (a std::vector<Entry>) and
+    // empties the page for the next one.
+    static void append(void* all, void* page) {
+        auto& to = *static_cast<std::vector<Entry>*>(all);
+        auto& p = *static_cast<api::page<Entry>*>(page);
+        if (to.empty())
+            to = std::move(p.entries);
+        else
+            to.insert(to.end(), std::make_move_iterator(p.entries.begin()), std::make_move_iterator(p.entries.end()));
+        p = api::page<Entry>{};
+    }
+};
+
+// Where a listing stands, and the checks around each of its pages, the same
+// for every endpoint (`path_template` names the listing in errors).
+class listing_state {
+public:
+    explicit listing_state(std::string_view path_template) : path_template_(path_template) {}
+
+    // Before a page: nullopt when it is to be asked for; else the listing
+    // stops here, at its end (a value) or with the error of one page too many.
+    std::optional<result<void>> before_page(std::size_t max_pages) {
+        if (done_) return result<void>();
+        if (pages_ >= max_pages) {
+            done_ = true;
+            return result<void>(too_many_pages());
+        }
+        return std::nullopt;
+    }
+
+    // After a page's request: its error (numbered), or success with the
+    // page's cursor taken as the next one (the entries are the caller's).
+    BOOST_NOINLINE result<void> after_page(result<http_response> r, std::optional<std::string>& next) {
+        ++pages_;
+        if (!r) {
+            done_ = true;
+            return sigma::error(r.error().code(), "page " + std::to_string(pages_) + ": " + r.error().message(),
+                                r.error().http());
+        }
+        if (!next) {
+            done_ = true;
+        } else if (!seen_.insert(*next).second) {
+            done_ = true;
+            return sigma::error(errc::paging, "paging: the server repeated the cursor \"" + excerpt(*next, 64) +
+                                                  "\" after page " + std::to_string(pages_) + " of " +
+                                                  std::string(path_template_));
+        }
+        cursor_ = std::move(next);
+        return {};
+    }
+
+    [[nodiscard]] std::optional<std::string> const& cursor() const noexcept { return cursor_; }
+    [[nodiscard]] std::size_t pages() const noexcept { return pages_; }
+
+private:
+    BOOST_NOINLINE sigma::error too_many_pages() const {
+        return sigma::error(errc::paging, "paging: gave up after " + std::to_string(pages_) + " pages of " +
+                                              std::string(path_template_) + " (client_options::max_pages)");
+    }
+
+    std::string_view path_template_;
+    std::optional<std::string> cursor_;
+    std::set<std::string> seen_;
+    std::size_t pages_ = 0;
+    bool done_ = false;
 };
 } // namespace detail
 
@@ -226,64 +313,27 @@ public:
     public:
         using entry_type = typename E::response_type;
 
-        async_pager(basic_client& c, E e) : client_(&c), endpoint_(std::move(e)) {}
+        async_pager(basic_client& c, E e) : client_(&c), endpoint_(std::move(e)), state_(E::path_template) {}
 
         boost::asio::awaitable<result<std::optional<std::vector<entry_type>>>> next() {
-            if (auto stop = before_page()) co_return std::move(*stop);
+            if (auto stop = state_.before_page(client_->opts_.max_pages)) {
+                if (!*stop) co_return stop->error();
+                co_return std::optional<std::vector<entry_type>>();
+            }
             api::page<entry_type> page;
-            auto r = co_await client_->page_into(endpoint_, cursor_, page);
-            co_return after_page(std::move(r), page);
+            page_source const src = page_source_of(endpoint_);
+            auto got = co_await client_->request_page(src, state_.cursor(), &page);
+            auto r = state_.after_page(std::move(got), page.next);
+            if (!r) co_return r.error();
+            co_return std::optional<std::vector<entry_type>>(std::move(page.entries));
         }
 
-        [[nodiscard]] std::size_t pages_fetched() const noexcept { return pages_; }
+        [[nodiscard]] std::size_t pages_fetched() const noexcept { return state_.pages(); }
 
     private:
-        friend class basic_client;
-        using step = result<std::optional<std::vector<entry_type>>>;
-
-        // next() is these two steps around the request, so that
-        // async_list_all can run them without a coroutine of its own per page.
-        // Before a page: the end, or the error of one page too many; nullopt
-        // when the page is to be asked for.
-        std::optional<step> before_page() {
-            if (done_) return step(std::optional<std::vector<entry_type>>{});
-            if (pages_ >= client_->opts_.max_pages) {
-                done_ = true;
-                return step(sigma::error(errc::paging, "paging: gave up after " + std::to_string(pages_) +
-                                                           " pages of " + std::string(E::path_template) +
-                                                           " (client_options::max_pages)"));
-            }
-            return std::nullopt;
-        }
-
-        step after_page(result<http_response> r, api::page<entry_type>& page) {
-            ++pages_;
-            if (!r) {
-                done_ = true;
-                return with_page_number(std::move(r).error());
-            }
-            if (!page.next) {
-                done_ = true;
-            } else if (!seen_.insert(*page.next).second) {
-                done_ = true;
-                return sigma::error(errc::paging, "paging: the server repeated the cursor \"" +
-                                                      detail::excerpt(*page.next, 64) + "\" after page " +
-                                                      std::to_string(pages_) + " of " + std::string(E::path_template));
-            }
-            cursor_ = std::move(page.next);
-            return std::optional<std::vector<entry_type>>(std::move(page.entries));
-        }
-
-        sigma::error with_page_number(sigma::error e) const {
-            return sigma::error(e.code(), "page " + std::to_string(pages_) + ": " + e.message(), e.http());
-        }
-
         basic_client* client_;
         E endpoint_;
-        std::optional<std::string> cursor_;
-        std::set<std::string> seen_;
-        std::size_t pages_ = 0;
-        bool done_ = false;
+        detail::listing_state state_;
     };
 
     template <class E>
@@ -293,29 +343,18 @@ public:
         return async_pager<E>(*this, std::move(e));
     }
 
-    // Every entry of a listing.
+    // Every entry of a listing. The loop is list_pages(), one coroutine for
+    // every endpoint; only the entries' vector is typed here.
     template <class E>
     boost::asio::awaitable<result<std::vector<typename E::response_type>>> async_list_all(E e) {
-        auto p = pages(std::move(e));
-        std::vector<typename E::response_type> all;
-        for (;;) {
-            // p.next(), its steps inline: one coroutine frame fewer per page.
-            typename async_pager<E>::step r;
-            if (auto stop = p.before_page()) {
-                r = std::move(*stop);
-            } else {
-                api::page<typename E::response_type> page;
-                auto got = co_await page_into(p.endpoint_, p.cursor_, page);
-                r = p.after_page(std::move(got), page);
-            }
-            if (!r) co_return std::move(r).error();
-            if (!*r) break;
-            auto& v = **r;
-            if (all.empty())
-                all = std::move(v);
-            else
-                all.insert(all.end(), std::make_move_iterator(v.begin()), std::make_move_iterator(v.end()));
-        }
+        static_assert(api::check_endpoint<E>());
+        static_assert(api::is_paged<E>, "sigma::basic_client::pages: this endpoint does not page; use get()");
+        using entry = typename E::response_type;
+        std::vector<entry> all;
+        api::page<entry> page;
+        page_source const src = page_source_of(e);
+        auto r = co_await list_pages(src, &page, &all, &detail::page_entries<entry>::append);
+        if (!r) co_return r.error();
         co_return all;
     }
 
@@ -493,30 +532,82 @@ private:
         o.log_soft = true;
         o.decode = detail::body_decoder::into(out);
         o.rebuild = {&e, nullptr, [](basic_client const& c, void const* ep, std::optional<std::string> const*) {
-                         return api::build_target(*static_cast<E const*>(ep), c.settings_.settings.apiVersion);
+                         return api::detail::build_target_with(*static_cast<E const*>(ep),
+                                                               c.settings_.settings.apiVersion, {});
                      }};
         auto target = o.rebuild(*this);
         return perform(E::method, std::move(target), std::move(o));
+    }
+
+    // What a page request needs of its endpoint, type-erased: made per
+    // endpoint type by page_source_of(), used by code shared by all of them.
+    struct page_source {
+        void const* endpoint = nullptr;
+        std::string_view path_template;
+        http_method method = http_method::get;
+        api::soft_statuses const* soft = nullptr;
+        decltype(target_source::build) build = nullptr;
+        detail::body_decoder::decode_fn decode = nullptr;          // a body into an api::page of the entries
+        std::optional<std::string>& (*next)(void* page) = nullptr; // that page's cursor
+    };
+
+    // The target of one page of E after `cursor`. The page parameters are
+    // views (into `digits` and the cursor): no vector of strings per page.
+    template <class E>
+    static result<std::string> page_target(basic_client const& c, void const* ep,
+                                           std::optional<std::string> const* cursor) {
+        std::array<char, 20> digits{};
+        auto const params =
+            api::detail::page_parameters_in<detail::page_parameters_of<E>>(c.opts_.page_size, *cursor, digits);
+        return api::detail::build_target_with(*static_cast<E const*>(ep), c.settings_.settings.apiVersion,
+                                              api::detail::param_views(params.items.data(), params.count));
+    }
+
+    template <class E>
+    static page_source page_source_of(E const& e) {
+        static_assert(api::check_endpoint<E>());
+        using entry = typename E::response_type;
+        return {&e,
+                E::path_template,
+                E::method,
+                &E::soft,
+                &page_target<E>,
+                &detail::body_decoder::read_page<detail::page_decoding_of<E>>,
+                &detail::page_entries<entry>::next};
+    }
+
+    // The request of one page after `cursor`, decoded into `page` (an
+    // api::page of the source's entries, left as it is for a soft status).
+    boost::asio::awaitable<result<http_response>> request_page(page_source const& src,
+                                                               std::optional<std::string> const& cursor, void* page) {
+        request_options o;
+        o.soft = src.soft;
+        o.decode = detail::body_decoder(page, src.decode);
+        o.rebuild = {src.endpoint, &cursor, src.build};
+        auto target = o.rebuild(*this);
+        return perform(src.method, std::move(target), std::move(o));
     }
 
     // The request of one page of E after `cursor`, decoded into `out`.
     template <class E>
     boost::asio::awaitable<result<http_response>> page_into(E const& e, std::optional<std::string> const& cursor,
                                                             api::page<typename E::response_type>& out) {
-        static_assert(api::check_endpoint<E>());
-        request_options o;
-        o.soft = &E::soft;
-        o.decode = detail::body_decoder::page_of<E>(out);
-        o.rebuild = {&e, &cursor, [](basic_client const& c, void const* ep, std::optional<std::string> const* cur) {
-                         // The page parameters as views (into `digits` and the
-                         // cursor): no vector of strings per page.
-                         std::array<char, 20> digits{};
-                         auto const params = api::detail::page_parameters_in<E>(c.opts_.page_size, *cur, digits);
-                         return api::detail::build_target_with(*static_cast<E const*>(ep),
-                                                               c.settings_.settings.apiVersion, params);
-                     }};
-        auto target = o.rebuild(*this);
-        return perform(E::method, std::move(target), std::move(o));
+        return request_page(page_source_of(e), cursor, &out);
+    }
+
+    // Every page of a listing, each handed to append(all, page) (which
+    // empties the page): the paging loop of every endpoint's async_list_all.
+    // request_page() is a plain function: no coroutine frame of its own per page.
+    boost::asio::awaitable<result<void>> list_pages(page_source src, void* page, void* all,
+                                                    void (*append)(void*, void*)) {
+        detail::listing_state state(src.path_template);
+        for (;;) {
+            if (auto stop = state.before_page(opts_.max_pages)) co_return std::move(*stop);
+            auto got = co_await request_page(src, state.cursor(), page);
+            auto r = state.after_page(std::move(got), src.next(page));
+            if (!r) co_return r;
+            append(all, page);
+        }
     }
 
     // The one request loop of the client, shared by every endpoint and by
