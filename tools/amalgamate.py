@@ -9,7 +9,7 @@ Everything else is copied verbatim: Boost and standard includes (including the
 Boost.JSON/URL sources pulled in under SIGMA_IMPLEMENTATION) and each header's
 include guard, so that a <sigma/...> include after the single header is a no-op.
 
-    python3 tools/amalgamate.py           regenerate the single header
+    python3 tools/amalgamate.py           regenerate both single headers
     python3 tools/amalgamate.py --check   fail if either is stale, or if a header under
                                           include/sigma/ is reachable from neither entry
 """

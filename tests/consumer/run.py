@@ -10,7 +10,9 @@ and runs it (it exits 0 only when its decoding results are right).
   pkg-config  sigma-cpp is configured and installed into a staging directory; the
               program is compiled with `pkg-config --cflags --libs sigma-cpp`.
   vendored    only single_include/sigma/sigma.hpp is copied beside the program,
-              which is compiled against that copy alone.
+              which is compiled against that copy alone; then testing.hpp is
+              copied beside it and project/testing_user.cpp (sigma::testing's
+              fake and in-memory transport) is built against the two.
   vendored-separate
               the same with SIGMA_SEPARATE_COMPILATION: a second file defines
               SIGMA_SOURCE before including the copy, and compiles the transport
@@ -106,6 +108,11 @@ def vendored(source: Path, work: Path, _meson: list[str], cxx: list[str]) -> Non
     run([*cxx, *CXXFLAGS, f"-I{work / 'third_party'}", str(source / "tests" / "consumer" / "project" / "main.cpp"),
          "-o", str(exe), *LIBS], work)
     run_program(exe)
+    shutil.copy2(source / "single_include" / "sigma" / "testing.hpp", third_party / "testing.hpp")
+    testing_exe = work / "testing_user"
+    run([*cxx, *CXXFLAGS, f"-I{work / 'third_party'}",
+         str(source / "tests" / "consumer" / "project" / "testing_user.cpp"), "-o", str(testing_exe), *LIBS], work)
+    run_program(testing_exe)
 
 
 def vendored_separate(source: Path, work: Path, _meson: list[str], cxx: list[str]) -> None:
