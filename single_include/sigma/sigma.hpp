@@ -8191,7 +8191,7 @@ public:
     template <class E>
     boost::asio::awaitable<result<std::vector<typename E::response_type>>> async_list_all(E e) {
         static_assert(api::check_endpoint<E>());
-        static_assert(api::is_paged<E>, "sigma::basic_client::pages: this endpoint does not page; use get()");
+        static_assert(api::is_paged<E>, "sigma::basic_client::list_all: this endpoint does not page; use get()");
         using entry = typename E::response_type;
         std::vector<entry> all;
         api::page<entry> page;
