@@ -106,17 +106,23 @@ def license_comment() -> list[str]:
     return [("// " + l).rstrip() for l in LICENSE.read_text(encoding="utf-8").strip().splitlines()]
 
 
+# The warning both generated headers carry after their first lines.
+DO_NOT_EDIT = [
+    "//",
+    "// DO NOT EDIT. Generated from include/ by tools/amalgamate.py; edit the headers",
+    "// under include/sigma/ and regenerate with:",
+    f"//     {REGENERATE}",
+    "//",
+]
+
+
 def banner(version: str) -> list[str]:
     return [
         "// SPDX-License-Identifier: MIT",
         f"// sigma-cpp {version}: a header-only C++20 client for Sigma Computing's REST API,",
         "// as one header. The helpers for tests (sigma::testing) are in testing.hpp,",
         "// generated beside it.",
-        "//",
-        "// DO NOT EDIT. Generated from include/ by tools/amalgamate.py; edit the headers",
-        "// under include/sigma/ and regenerate with:",
-        f"//     {REGENERATE}",
-        "//",
+        *DO_NOT_EDIT,
         "// Every header keeps its include guard, so including <sigma/...> after this",
         "// file is harmless. Without the Boost.JSON and Boost.URL libraries, define",
         "// SIGMA_IMPLEMENTATION in exactly one source file before including this header.",
@@ -135,11 +141,7 @@ def testing_banner(version: str) -> list[str]:
         f"// sigma-cpp {version}: the helpers for tests without a Sigma account",
         "// (sigma::testing), as one header. It includes the library's single header,",
         "// sigma.hpp, which must be beside it.",
-        "//",
-        "// DO NOT EDIT. Generated from include/ by tools/amalgamate.py; edit the headers",
-        "// under include/sigma/ and regenerate with:",
-        f"//     {REGENERATE}",
-        "//",
+        *DO_NOT_EDIT,
         *license_comment(),
         "",
         '#include "sigma.hpp"',
